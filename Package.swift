@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-optimistic-lock",
+    products: [
+        .library(name: "OptimisticLock", targets: ["OptimisticLock"]),
+        .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
+        .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: Runtime
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "OptimisticLock",
+            dependencies: ["CSQLite"]
+        ),
+
+        // MARK: Schema compiler and CLI
+        .target(name: "OptimisticLockCompiler"),
+        .executableTarget(
+            name: "optimistic-lock",
+            dependencies: [
+                "OptimisticLockCompiler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        // The Swift generated from Schemas/, checked in as golden files: compiling this target is what
+        // keeps the golden files from rotting, and the runtime tests run against it.
+        .target(
+            name: "TestModels",
+            dependencies: ["OptimisticLock"],
+            path: "Tests/TestModels"
+        ),
+        .testTarget(
+            name: "OptimisticLockCompilerTests",
+            dependencies: ["OptimisticLockCompiler"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "OptimisticLockTests",
+            dependencies: ["OptimisticLock", "TestModels"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

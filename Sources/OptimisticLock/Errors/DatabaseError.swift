@@ -1,0 +1,102 @@
+/// A failure reported by the database, or a value that cannot be stored or read: the backend's codes,
+/// its message, and the SQL that failed. Never a crash.
+public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Which constraint a write violated.
+    public enum Constraint: Sendable, Hashable {
+        /// A `UNIQUE` column or constraint.
+        case unique
+        /// The primary key (a duplicate key).
+        case primaryKey
+        /// A `REFERENCES` clause: the referenced row is missing, or still referenced.
+        case foreignKey
+        /// A `NOT NULL` column.
+        case notNull
+        /// A `CHECK` constraint.
+        case check
+        /// Another constraint.
+        case other
+    }
+
+    /// What kind of failure it is, so callers need not parse messages.
+    public enum Kind: Sendable, Hashable {
+        /// A constraint was violated; nothing was written.
+        case constraint(Constraint)
+        /// The database stayed locked by another connection past the busy timeout.
+        case busy
+        /// The file cannot be opened (missing directory, no permission).
+        case cannotOpen
+        /// The database is read-only.
+        case readOnly
+        /// The file is not a database, or it is corrupt.
+        case corrupt
+        /// The connection to the server failed or was lost.
+        case connection
+        /// A stored value cannot be read as the expected type, or a value cannot be stored.
+        case invalidValue
+        /// A version reached `Int64.max` and cannot be bumped.
+        case versionOverflow
+        /// Anything else; see `code` and `message`.
+        case other
+    }
+
+    /// The kind of failure.
+    public let kind: Kind
+    /// The backend's primary result code (SQLite), or 0.
+    public let code: Int32
+    /// The backend's extended result code (SQLite), or 0.
+    public let extendedCode: Int32
+    /// The SQLSTATE (PostgreSQL), or nil.
+    public let sqlState: String?
+    /// The backend's message.
+    public let message: String
+    /// The SQL that failed, when there was one.
+    public let sql: String?
+
+    /// Creates an error.
+    public init(kind: Kind, code: Int32 = 0, extendedCode: Int32 = 0, sqlState: String? = nil, message: String,
+                sql: String? = nil) {
+        self.kind = kind
+        self.code = code
+        self.extendedCode = extendedCode
+        self.sqlState = sqlState
+        self.message = message
+        self.sql = sql
+    }
+
+    /// A value that cannot be read or stored.
+    public static func invalidValue(_ message: String, sql: String?) -> DatabaseError {
+        DatabaseError(kind: .invalidValue, message: message, sql: sql)
+    }
+
+    /// A version that cannot be bumped any more.
+    public static func versionOverflow(table: String, primaryKey: String) -> DatabaseError {
+        DatabaseError(kind: .versionOverflow,
+                      message: "version of \"\(table)\" \(primaryKey) is Int64.max and cannot be bumped")
+    }
+
+    /// True for any constraint violation.
+    public var isConstraintViolation: Bool {
+        if case .constraint = kind { return true }
+        return false
+    }
+
+    /// True for a duplicate unique value or primary key.
+    public var isUniqueViolation: Bool {
+        kind == .constraint(.unique) || kind == .constraint(.primaryKey)
+    }
+
+    /// True for a foreign-key violation.
+    public var isForeignKeyViolation: Bool { kind == .constraint(.foreignKey) }
+
+    /// True when the database was busy (locked) past the busy timeout.
+    public var isBusy: Bool { kind == .busy }
+
+    /// The message, the codes and the SQL, on one line.
+    public var description: String {
+        var out = message
+        if code != 0 { out += " (SQLite code \(code), extended \(extendedCode))" }
+        if let sqlState { out += " (SQLSTATE \(sqlState))" }
+        if let sql { out += " in: \(sql)" }
+        return out
+    }
+}

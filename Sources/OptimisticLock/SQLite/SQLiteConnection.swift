@@ -1,0 +1,176 @@
+import CSQLite
+
+/// A connection to a SQLite database through the system libsqlite3.
+///
+/// Opening a file turns on WAL (readers never block the writer), foreign keys, and a busy timeout so
+/// that concurrent writers wait for each other instead of failing. Statements are prepared once and
+/// cached. A connection is used by one thread at a time (it is not `Sendable`); open one per thread
+/// or process — SQLite and optimistic locking take care of the rest.
+public final class SQLiteConnection: DatabaseConnection {
+    /// `SQLiteStatement`.
+    public typealias Statement = SQLiteStatement
+
+    /// The path given to `init`.
+    public let path: String
+    /// Always `.sqlite`.
+    public var dialect: SQLDialect { .sqlite }
+    /// The sqlite3 handle, for calls this type does not wrap. Do not close it.
+    public let handle: OpaquePointer
+
+    private var staticStatements: [UnsafeRawPointer: SQLiteStatement] = [:]
+    private var textStatements: [String: SQLiteStatement] = [:]
+    private var transactionDepth = 0
+
+    /// The most statements kept for SQL given as text; past it the text cache starts over.
+    private static let textCacheLimit = 512
+
+    /// Opens (creating if needed) the database at `path`; `":memory:"` is a private in-memory database.
+    ///
+    /// - Parameters:
+    ///   - path: a file path, or `":memory:"`.
+    ///   - busyTimeout: how long a statement waits for another connection's lock before failing with
+    ///     a busy `DatabaseError`, in seconds.
+    /// - Throws: `DatabaseError` when the file cannot be opened or is not a database.
+    public init(path: String, busyTimeout: Double = 10) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let error = DatabaseError.sqlite(rc, db: db, sql: nil)
+            sqlite3_close_v2(db)
+            throw DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
+                                message: "cannot open database at \(path): \(error.message)")
+        }
+        self.handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, Int32(max(0, min(busyTimeout * 1000, Double(Int32.max)))))
+        do {
+            try executeScript("PRAGMA foreign_keys = ON")
+            if path != ":memory:" && !path.isEmpty {
+                // Reading the journal mode also reads the file header: a file that is not a database fails here.
+                try executeScript("PRAGMA journal_mode = WAL")
+            }
+        } catch let error as DatabaseError {
+            throw DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
+                                message: "cannot open database at \(path): \(error.message)", sql: error.sql)
+        }
+    }
+
+    deinit {
+        // Statements finalize when released; close_v2 waits for any a caller still holds.
+        staticStatements.removeAll()
+        textStatements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// The rowid of the last row inserted through this connection.
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// True while a `transaction { }` is open.
+    public var isInTransaction: Bool { transactionDepth > 0 }
+
+    // MARK: Statements
+
+    /// The cached statement for static SQL (found again by the literal's address).
+    public func prepare(_ statement: SQLStatement) throws -> SQLiteStatement {
+        let text = statement.sqlite
+        guard text.hasPointerRepresentation else { return try prepare(text.description) }
+        let key = UnsafeRawPointer(text.utf8Start)
+        if let cached = staticStatements[key] { return cached }
+        let prepared = try compile(text.utf8Start, count: text.utf8CodeUnitCount)
+        staticStatements[key] = prepared
+        return prepared
+    }
+
+    /// The cached statement for SQL text.
+    public func prepare(_ sql: String) throws -> SQLiteStatement {
+        if let cached = textStatements[sql] { return cached }
+        var text = sql
+        let prepared = try text.withUTF8 { try compile($0.baseAddress, count: $0.count) }
+        if textStatements.count >= Self.textCacheLimit { textStatements.removeAll() }
+        textStatements[sql] = prepared
+        return prepared
+    }
+
+    private func compile(_ bytes: UnsafePointer<UInt8>?, count: Int) throws -> SQLiteStatement {
+        guard let bytes, count > 0 else {
+            throw DatabaseError(kind: .other, message: "no SQL statement to prepare", sql: "")
+        }
+        let sql = String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+        let start = UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self)
+        var statement: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let rc = sqlite3_prepare_v3(handle, start, Int32(clamping: count), UInt32(SQLITE_PREPARE_PERSISTENT),
+                                    &statement, &tail)
+        guard rc == SQLITE_OK else {
+            sqlite3_finalize(statement)
+            throw DatabaseError.sqlite(rc, db: handle, sql: sql)
+        }
+        guard let statement else {
+            throw DatabaseError(kind: .other, message: "no SQL statement to prepare", sql: sql)
+        }
+        if let tail {
+            let used = tail - start
+            let rest = String(decoding: UnsafeBufferPointer(start: bytes + used, count: count - used), as: UTF8.self)
+            if rest.contains(where: { !$0.isWhitespace && $0 != ";" }) {
+                sqlite3_finalize(statement)
+                throw DatabaseError(kind: .other, message: "more than one statement: use executeScript for scripts",
+                                    sql: sql)
+            }
+        }
+        return SQLiteStatement(handle: statement, db: handle)
+    }
+
+    /// Runs SQL that may hold several statements, without parameters.
+    public func executeScript(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        let text = message.map { String(cString: $0) }
+        sqlite3_free(message)
+        guard rc == SQLITE_OK else {
+            let error = DatabaseError.sqlite(rc, db: handle, sql: sql)
+            throw DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
+                                message: text ?? error.message, sql: sql)
+        }
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction (`BEGIN IMMEDIATE`: the write lock is taken at the start, waiting up
+    /// to the busy timeout, so two writers never deadlock on a lock upgrade). Commits when `body`
+    /// returns, rolls back and rethrows when it throws. Nested calls are savepoints.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        let depth = transactionDepth
+        let savepoint = "optimistic_lock_\(depth)"
+        try executeScript(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
+        transactionDepth += 1
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            transactionDepth = depth
+            rollback(depth: depth, savepoint: savepoint)
+            throw error
+        }
+        do {
+            try executeScript(depth == 0 ? "COMMIT" : "RELEASE \(savepoint)")
+        } catch {
+            transactionDepth = depth
+            rollback(depth: depth, savepoint: savepoint)
+            throw error
+        }
+        transactionDepth = depth
+        return result
+    }
+
+    private func rollback(depth: Int, savepoint: String) {
+        // SQLite may already have rolled back on its own (after a full disk, say): then there is nothing to undo.
+        guard sqlite3_get_autocommit(handle) == 0 else { return }
+        if depth == 0 {
+            try? executeScript("ROLLBACK")
+        } else {
+            try? executeScript("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// Builds indented source text line by line (4 spaces per level).
+struct CodeWriter {
+    private(set) var text = ""
+    private var level = 0
+
+    /// Appends one line at the current indentation (an empty string gives an empty line).
+    mutating func line(_ content: String = "") {
+        if content.isEmpty {
+            text += "\n"
+        } else {
+            text += String(repeating: "    ", count: level) + content + "\n"
+        }
+    }
+
+    /// Appends `///` lines.
+    mutating func doc(_ lines: [String]) {
+        for content in lines {
+            line(content.isEmpty ? "///" : "/// " + content)
+        }
+    }
+
+    /// Appends `header {`, the body one level deeper, then `}`.
+    mutating func block(_ header: String, _ body: (inout CodeWriter) -> Void) {
+        line(header + " {")
+        level += 1
+        body(&self)
+        level -= 1
+        line("}")
+    }
+
+    /// Appends `header {`, the first body, `} else {`, the second body, `}`.
+    mutating func ifElse(_ header: String, _ then: (inout CodeWriter) -> Void, else otherwise: (inout CodeWriter) -> Void) {
+        line(header + " {")
+        level += 1
+        then(&self)
+        level -= 1
+        line("} else {")
+        level += 1
+        otherwise(&self)
+        level -= 1
+        line("}")
+    }
+}
+
+/// Swift literal spelling.
+enum SwiftLiteral {
+    /// A string literal with the escapes Swift needs.
+    static func string(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A raw string literal (`#"..."#`) for SQL, with enough `#` that no quote or backslash inside can end or escape it.
+    static func raw(_ value: String) -> String {
+        var longest = 0
+        let bytes = Array(value.utf8)
+        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            var run = 0
+            while i + 1 + run < bytes.count, bytes[i + 1 + run] == UInt8(ascii: "#") { run += 1 }
+            longest = max(longest, run)
+        }
+        let hashes = String(repeating: "#", count: longest + 1)
+        return hashes + "\"" + value + "\"" + hashes
+    }
+}

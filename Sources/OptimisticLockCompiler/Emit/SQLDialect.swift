@@ -1,0 +1,65 @@
+/// The SQL dialects the generator writes.
+public enum Dialect: String, Sendable, CaseIterable {
+    /// SQLite 3.35 or later.
+    case sqlite
+    /// PostgreSQL 12 or later.
+    case postgres
+}
+
+/// Spells identifiers, placeholders, types and literals for one dialect.
+struct SQLSpelling {
+    let dialect: Dialect
+
+    /// A double-quoted identifier; embedded quotes are doubled, so no name can change the statement.
+    func quote(_ name: String) -> String {
+        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
+    }
+
+    /// The n-th (1-based) parameter placeholder.
+    func placeholder(_ n: Int) -> String {
+        dialect == .sqlite ? "?" : "$\(n)"
+    }
+
+    /// The column type for a field type.
+    func columnType(_ type: FieldType) -> String {
+        switch (dialect, type) {
+        case (.sqlite, .int64), (.sqlite, .int32), (.sqlite, .int), (.sqlite, .bool), (.sqlite, .date),
+             (.sqlite, .version):
+            "INTEGER"
+        case (.sqlite, .double): "REAL"
+        case (.sqlite, .string), (.sqlite, .enumeration): "TEXT"
+        case (.sqlite, .data), (.sqlite, .uuid): "BLOB"
+        case (.postgres, .int64), (.postgres, .int), (.postgres, .version): "bigint"
+        case (.postgres, .int32): "integer"
+        case (.postgres, .double): "double precision"
+        case (.postgres, .bool): "boolean"
+        case (.postgres, .string), (.postgres, .enumeration): "text"
+        case (.postgres, .data): "bytea"
+        case (.postgres, .date): "timestamptz"
+        case (.postgres, .uuid): "uuid"
+        }
+    }
+
+    /// A default value as an SQL literal; nil for `nil` (NULL is already the default).
+    func literal(_ value: DefaultValue) -> String? {
+        switch value {
+        case .integer(let number): String(number)
+        case .float(let text): text
+        case .string(let text), .enumCase(let text): "'" + text.replacingAll("'", with: "''") + "'"
+        case .bool(let flag): dialect == .sqlite ? (flag ? "1" : "0") : (flag ? "TRUE" : "FALSE")
+        case .null: nil
+        }
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of a character (standard library only, no Foundation).
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        out.reserveCapacity(utf8.count)
+        for character in self {
+            if character == target { out += replacement } else { out.append(character) }
+        }
+        return out
+    }
+}

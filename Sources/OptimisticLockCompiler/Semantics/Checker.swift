@@ -1,0 +1,136 @@
+/// Resolves names across all files of a compilation and checks every rule of the schema language.
+/// Reports every problem it finds and returns the models and enums that could be checked.
+struct Checker {
+    var diagnostics: DiagnosticEngine
+    private let files: [FileSyntax]
+    /// Every top-level declaration by name, first declaration wins.
+    private var declarations: [String: SourceRange] = [:]
+    private var enums: [String: EnumType] = [:]
+    private var modelSyntax: [String: ModelSyntax] = [:]
+
+    init(files: [FileSyntax], diagnostics: DiagnosticEngine) {
+        self.files = files
+        self.diagnostics = diagnostics
+    }
+
+    /// Checks everything and returns the schema (models and enums that had no errors of their own are complete;
+    /// the schema is only meant for emitting when `diagnostics.hasErrors` is false).
+    mutating func check() -> Schema {
+        var enumOrder: [String] = []
+        var modelOrder: [(String, Int)] = []
+        for file in files {
+            for declaration in file.declarations {
+                switch declaration {
+                case .enum(let syntax):
+                    guard declare(syntax.name, kind: "enum") else { continue }
+                    enums[syntax.name.text] = checkEnum(syntax, file: file.file)
+                    enumOrder.append(syntax.name.text)
+                case .model(let syntax):
+                    guard declare(syntax.name, kind: "model") else { continue }
+                    modelSyntax[syntax.name.text] = syntax
+                    modelOrder.append((syntax.name.text, file.file))
+                }
+            }
+        }
+        var models: [Model] = []
+        for (name, file) in modelOrder {
+            models.append(checkModel(modelSyntax[name]!, file: file))
+        }
+        checkTableNames(models)
+        return Schema(models: models, enums: enumOrder.map { enums[$0]! })
+    }
+
+    // MARK: Names
+
+    /// Validates a name as a Swift identifier; reports and returns false when it cannot be used.
+    @discardableResult
+    mutating func checkIdentifier(_ name: Name, what: String) -> Bool {
+        if !Names.isValidIdentifier(name.text) {
+            diagnostics.error("'\(name.text)' is not a valid \(what) name: use ASCII letters, digits and '_', not starting with a digit",
+                              at: name.range)
+            return false
+        }
+        if Names.swiftKeywords.contains(name.text) {
+            diagnostics.error("'\(name.text)' is a Swift keyword and cannot be used as a \(what) name",
+                              at: name.range,
+                              notes: [Diagnostic(.note, "choose another name, e.g. '\(name.text)Value'", at: name.range)])
+            return false
+        }
+        return true
+    }
+
+    /// Registers a top-level name; reports a duplicate or an invalid name.
+    private mutating func declare(_ name: Name, kind: String) -> Bool {
+        guard checkIdentifier(name, what: kind) else { return false }
+        if Names.reservedTypeNames.contains(name.text) {
+            diagnostics.error("'\(name.text)' is reserved: it names a type the generated code uses; choose another \(kind) name",
+                              at: name.range)
+            return false
+        }
+        if let first = declarations[name.text] {
+            diagnostics.error("duplicate declaration of '\(name.text)'", at: name.range,
+                              notes: [Diagnostic(.note, "'\(name.text)' was first declared here", at: first)])
+            return false
+        }
+        declarations[name.text] = name.range
+        return true
+    }
+
+    // MARK: Enums
+
+    private mutating func checkEnum(_ syntax: EnumSyntax, file: Int) -> EnumType {
+        for attribute in syntax.attributes {
+            diagnostics.error("attribute '@\(attribute.name.text)' cannot be applied to an enum", at: attribute.range)
+        }
+        if syntax.cases.isEmpty {
+            diagnostics.error("enum '\(syntax.name.text)' has no cases", at: syntax.name.range)
+        }
+        var seen: [String: SourceRange] = [:]
+        var cases: [(name: String, doc: [String])] = []
+        for (caseName, doc) in syntax.cases {
+            guard checkIdentifier(caseName, what: "enum case") else { continue }
+            if let first = seen[caseName.text] {
+                diagnostics.error("duplicate case '\(caseName.text)' in enum '\(syntax.name.text)'", at: caseName.range,
+                                  notes: [Diagnostic(.note, "'\(caseName.text)' was first declared here", at: first)])
+                continue
+            }
+            seen[caseName.text] = caseName.range
+            cases.append((caseName.text, doc))
+        }
+        return EnumType(name: syntax.name.text, cases: cases, doc: syntax.doc, file: file)
+    }
+
+    /// The case names of a declared enum, or nil when no such enum was declared.
+    func enumCases(_ name: String) -> [String]? { enums[name]?.cases.map(\.name) }
+
+    /// True when a model of that name was declared.
+    func isModel(_ name: String) -> Bool { modelSyntax[name] != nil }
+
+    /// The declared enum names, for suggestions.
+    var enumNames: [String] { Array(enums.keys) }
+
+    /// The declared model names, for suggestions.
+    var modelNames: [String] { Array(modelSyntax.keys) }
+
+    /// The syntax of a declared model, for resolving `@references`.
+    func syntaxOfModel(_ name: String) -> ModelSyntax? { modelSyntax[name] }
+
+    // MARK: Tables
+
+    private mutating func checkTableNames(_ models: [Model]) {
+        var seen: [String: (String, SourceRange)] = [:]
+        for model in models {
+            guard let syntax = modelSyntax[model.name] else { continue }
+            let key = model.tableName.lowercased()
+            if let (other, range) = seen[key] {
+                diagnostics.error("models '\(other)' and '\(model.name)' both map to table \"\(model.tableName)\"",
+                                  at: syntax.name.range,
+                                  notes: [Diagnostic(.note, "'\(other)' declared here", at: range),
+                                          Diagnostic(.note, "give one of them another name with '@table(\"...\")'",
+                                                     at: syntax.name.range)])
+            } else {
+                seen[key] = (model.name, syntax.name.range)
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+extension Checker {
+    /// Checks one model: attributes, fields, the key and version rules, indexes and column names.
+    mutating func checkModel(_ syntax: ModelSyntax, file: Int) -> Model {
+        var model = Model(name: syntax.name.text, tableName: Names.snakeCase(syntax.name.text), fields: [],
+                          isUnversioned: false, indexes: [], uniqueConstraints: [], doc: syntax.doc, file: file)
+        var indexSyntax: [AttributeSyntax] = []
+        var uniqueSyntax: [AttributeSyntax] = []
+        var seenAttributes: [String: SourceRange] = [:]
+        for attribute in syntax.attributes where checkAttribute(attribute, onField: false) {
+            let name = attribute.name.text
+            if name != "index" && name != "unique" {
+                if let first = seenAttributes[name] {
+                    diagnostics.error("duplicate attribute '@\(name)'", at: attribute.range,
+                                      notes: [Diagnostic(.note, "first written here", at: first)])
+                    continue
+                }
+                seenAttributes[name] = attribute.range
+            }
+            switch name {
+            case "table":
+                let table = stringArgument(attribute)
+                if checkSQLName(table, what: "table", at: attribute.range) { model.tableName = table }
+            case "unversioned": model.isUnversioned = true
+            case "index": indexSyntax.append(attribute)
+            default: uniqueSyntax.append(attribute)
+            }
+        }
+        _ = checkSQLName(model.tableName, what: "table", at: syntax.name.range)
+
+        var seenFields: [String: SourceRange] = [:]
+        var keyFields: [FieldSyntax] = []
+        var versionFields: [FieldSyntax] = []
+        for fieldSyntax in syntax.fields {
+            guard checkIdentifier(fieldSyntax.name, what: "field") else { continue }
+            if Names.reservedFieldNames.contains(fieldSyntax.name.text) {
+                diagnostics.error("field name '\(fieldSyntax.name.text)' is reserved: the generated type has a member of that name",
+                                  at: fieldSyntax.name.range)
+                continue
+            }
+            if let first = seenFields[fieldSyntax.name.text] {
+                diagnostics.error("duplicate field '\(fieldSyntax.name.text)' in model '\(model.name)'",
+                                  at: fieldSyntax.name.range,
+                                  notes: [Diagnostic(.note, "'\(fieldSyntax.name.text)' was first declared here", at: first)])
+                continue
+            }
+            seenFields[fieldSyntax.name.text] = fieldSyntax.name.range
+            guard let field = checkField(fieldSyntax, model: model.name) else { continue }
+            if field.isPrimaryKey { keyFields.append(fieldSyntax) }
+            if field.isVersion { versionFields.append(fieldSyntax) }
+            model.fields.append(field)
+        }
+        // A field whose type failed to resolve may still have been the key or the version; say nothing more then.
+        let fieldsIncomplete = model.fields.count < syntax.fields.count
+        checkKey(syntax, keyFields, fieldsIncomplete: fieldsIncomplete)
+        checkVersion(syntax, model.isUnversioned, versionFields, fieldsIncomplete: fieldsIncomplete)
+        model.indexes = resolveFieldLists(indexSyntax, in: model)
+        model.uniqueConstraints = resolveFieldLists(uniqueSyntax, in: model)
+        checkColumnNames(model, syntax)
+        return model
+    }
+
+    private mutating func checkKey(_ syntax: ModelSyntax, _ keys: [FieldSyntax], fieldsIncomplete: Bool) {
+        if keys.isEmpty, !fieldsIncomplete || !syntax.fields.contains(where: { $0.attributes.contains { $0.name.text == "id" } }) {
+            diagnostics.error("model '\(syntax.name.text)' has no '@id' field", at: syntax.name.range,
+                              notes: [Diagnostic(.note, "mark its primary key with '@id', e.g. 'id: Int64 @id'",
+                                                 at: syntax.name.range)])
+        }
+        for extra in keys.dropFirst() {
+            diagnostics.error("model '\(syntax.name.text)' has more than one '@id' field", at: extra.name.range,
+                              notes: [Diagnostic(.note, "'\(keys[0].name.text)' is already the '@id' field",
+                                                 at: keys[0].name.range)])
+        }
+    }
+
+    private mutating func checkVersion(
+        _ syntax: ModelSyntax, _ unversioned: Bool, _ versions: [FieldSyntax], fieldsIncomplete: Bool
+    ) {
+        if unversioned {
+            for field in versions {
+                diagnostics.error("model '\(syntax.name.text)' is '@unversioned' but declares the version field '\(field.name.text)'",
+                                  at: field.type.range,
+                                  notes: [Diagnostic(.note, "remove '@unversioned' to lock this model optimistically, or remove the field",
+                                                     at: field.type.range)])
+            }
+            return
+        }
+        if versions.isEmpty, !fieldsIncomplete || !syntax.fields.contains(where: { $0.type.text == "Version" }) {
+            diagnostics.error("model '\(syntax.name.text)' has no version field", at: syntax.name.range,
+                              notes: [Diagnostic(.note, "add 'version: Version', or mark the model '@unversioned' for plain, unchecked updates",
+                                                 at: syntax.name.range)])
+        }
+        for extra in versions.dropFirst() {
+            diagnostics.error("model '\(syntax.name.text)' has more than one 'Version' field", at: extra.name.range,
+                              notes: [Diagnostic(.note, "'\(versions[0].name.text)' is already the version field",
+                                                 at: versions[0].name.range)])
+        }
+    }
+
+    /// Resolves the field names of `@index(a, b)` / `@unique(a, b)`.
+    private mutating func resolveFieldLists(_ attributes: [AttributeSyntax], in model: Model) -> [[String]] {
+        var lists: [[String]] = []
+        for attribute in attributes {
+            var list: [String] = []
+            var complete = true
+            for (name, range) in nameArguments(attribute) {
+                guard model.field(named: name) != nil else {
+                    var notes: [Diagnostic] = []
+                    if let guess = Suggestions.closest(to: name, in: model.fields.map(\.name)) {
+                        notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: range))
+                    }
+                    diagnostics.error("'@\(attribute.name.text)' names unknown field '\(name)' of model '\(model.name)'",
+                                      at: range, notes: notes)
+                    complete = false
+                    continue
+                }
+                if list.contains(name) {
+                    diagnostics.error("'@\(attribute.name.text)' names field '\(name)' twice", at: range)
+                    complete = false
+                    continue
+                }
+                list.append(name)
+            }
+            if complete { lists.append(list) }
+        }
+        return lists
+    }
+
+    private mutating func checkColumnNames(_ model: Model, _ syntax: ModelSyntax) {
+        var seen: [String: String] = [:]
+        for field in model.fields {
+            let key = field.columnName.lowercased()
+            guard let range = syntax.fields.first(where: { $0.name.text == field.name })?.name.range else { continue }
+            if let other = seen[key] {
+                let otherRange = syntax.fields.first { $0.name.text == other }!.name.range
+                diagnostics.error("fields '\(other)' and '\(field.name)' both map to column \"\(field.columnName)\"",
+                                  at: range,
+                                  notes: [Diagnostic(.note, "'\(other)' declared here", at: otherRange),
+                                          Diagnostic(.note, "give one of them another name with '@column(\"...\")'",
+                                                     at: range)])
+            } else {
+                seen[key] = field.name
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// Naming rules: snake_case SQL names, Swift keywords, reserved names.
+enum Names {
+    /// `BlogPost` -> `blog_post`, `authorID` -> `author_id`, `HTTPServer` -> `http_server`, `v2Name` -> `v2_name`.
+    static func snakeCase(_ name: String) -> String {
+        let chars = Array(name)
+        var out = ""
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase {
+                let previous: Character? = i > 0 ? chars[i - 1] : nil
+                let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+                if let previous, previous != "_" {
+                    let boundary = previous.isLowercase || previous.isNumber
+                        || (previous.isUppercase && (next?.isLowercase ?? false))
+                    if boundary { out.append("_") }
+                }
+                out.append(contentsOf: c.lowercased())
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// True for an ASCII identifier: a letter or `_`, then letters, digits or `_`, and not `_` alone.
+    static func isValidIdentifier(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name != "_" else { return false }
+        func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
+        guard isLetter(first) else { return false }
+        return name.utf8.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+
+    /// Swift keywords (and names with special meaning) that cannot name a type, property or case as written.
+    static let swiftKeywords: Set<String> = [
+        "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init",
+        "inout", "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public",
+        "rethrows", "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue",
+        "default", "defer", "do", "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return",
+        "throw", "switch", "where", "while", "Any", "as", "await", "false", "is", "nil", "self", "Self",
+        "super", "throws", "true", "try", "Type", "Protocol", "package", "consume", "copy", "discard",
+        "borrowing", "consuming", "some", "any", "async", "actor", "nonisolated", "isolated", "each",
+    ]
+
+    /// Type names a model or enum may not take: they would shadow a type the generated code uses.
+    static let reservedTypeNames: Set<String> = [
+        "Int64", "Int32", "Int", "Double", "Bool", "String", "Data", "Date", "UUID", "Version", "Optional",
+        "Array", "Dictionary", "Set", "Error", "Codable", "Hashable", "Sendable", "Identifiable", "Column",
+        "Foundation", "OptimisticLock", "DatabaseConnection", "PreparedStatement", "SQLStatement", "SQLDialect",
+        "ConcurrentUpdate", "DatabaseError", "RecordNotFound", "DatabaseValue", "Row", "SQL",
+    ]
+
+    /// Field names that collide with members the generator adds to every model.
+    static let reservedFieldNames: Set<String> = [
+        "insert", "update", "save", "delete", "reload", "find", "fetchAll", "count", "createTable",
+        "Column", "hashValue", "hash", "encode", "allColumns",
+    ]
+}

@@ -1,0 +1,144 @@
+/// The value types a field can have, after name resolution.
+public enum FieldType: Sendable, Hashable {
+    case int64
+    case int32
+    case int
+    case double
+    case bool
+    case string
+    case data
+    case date
+    case uuid
+    /// The optimistic-lock version (stored as a 64-bit integer).
+    case version
+    /// A declared enum, by Swift name.
+    case enumeration(String)
+
+    /// The Swift type name of a non-optional value.
+    public var swiftName: String {
+        switch self {
+        case .int64, .version: "Int64"
+        case .int32: "Int32"
+        case .int: "Int"
+        case .double: "Double"
+        case .bool: "Bool"
+        case .string: "String"
+        case .data: "Data"
+        case .date: "Date"
+        case .uuid: "UUID"
+        case .enumeration(let name): name
+        }
+    }
+
+    /// True for the integer types that a database can assign as a primary key.
+    public var isInteger: Bool {
+        switch self {
+        case .int64, .int, .int32: true
+        default: false
+        }
+    }
+
+    /// The built-in type names of the schema language.
+    static let builtins: [String: FieldType] = [
+        "Int64": .int64, "Int32": .int32, "Int": .int, "Double": .double, "Bool": .bool,
+        "String": .string, "Data": .data, "Date": .date, "UUID": .uuid, "Version": .version,
+    ]
+}
+
+/// A checked default value, ready to print in Swift and SQL.
+public enum DefaultValue: Sendable, Hashable {
+    /// An integer, as a canonical decimal (no underscores).
+    case integer(Int64)
+    /// A floating-point value as written (underscores removed).
+    case float(String)
+    /// A string.
+    case string(String)
+    /// A Boolean.
+    case bool(Bool)
+    /// An enum case name.
+    case enumCase(String)
+    /// `nil` for an optional field.
+    case null
+}
+
+/// A field after checking.
+public struct Field: Sendable {
+    /// The Swift property name.
+    public var name: String
+    /// The SQL column name.
+    public var columnName: String
+    /// The value type.
+    public var type: FieldType
+    /// True when the field may be NULL.
+    public var isOptional: Bool
+    /// The default, if declared.
+    public var defaultValue: DefaultValue?
+    /// True for the `@id` field.
+    public var isPrimaryKey: Bool
+    /// True for a field-level `@unique`.
+    public var isUnique: Bool
+    /// True for a field-level `@index`.
+    public var isIndexed: Bool
+    /// The model named by `@references`, if any.
+    public var references: String?
+    /// Doc comment lines.
+    public var doc: [String]
+
+    /// True for the version field.
+    public var isVersion: Bool { type == .version }
+}
+
+/// A model after checking.
+public struct Model: Sendable {
+    /// The Swift type name.
+    public var name: String
+    /// The SQL table name.
+    public var tableName: String
+    /// Fields in declaration order.
+    public var fields: [Field]
+    /// True when marked `@unversioned`.
+    public var isUnversioned: Bool
+    /// Multi-column indexes from `@index(a, b)`, as field names.
+    public var indexes: [[String]]
+    /// Multi-column unique constraints from `@unique(a, b)`, as field names.
+    public var uniqueConstraints: [[String]]
+    /// Doc comment lines.
+    public var doc: [String]
+    /// Index of the schema file that declares it.
+    public var file: Int
+
+    /// The `@id` field.
+    public var primaryKey: Field { fields.first { $0.isPrimaryKey }! }
+    /// The version field, nil for an `@unversioned` model.
+    public var versionField: Field? { fields.first { $0.isVersion } }
+    /// True when the database assigns the primary key (an integer `@id`).
+    public var hasDatabaseAssignedKey: Bool { primaryKey.type.isInteger }
+    /// The fields that are neither the key nor the version, in declaration order.
+    public var valueFields: [Field] { fields.filter { !$0.isPrimaryKey && !$0.isVersion } }
+
+    /// The field with a Swift name.
+    public func field(named name: String) -> Field? { fields.first { $0.name == name } }
+}
+
+/// An enum after checking.
+public struct EnumType: Sendable {
+    /// The Swift type name.
+    public var name: String
+    /// Case names in declaration order, with their doc comments.
+    public var cases: [(name: String, doc: [String])]
+    /// Doc comment lines.
+    public var doc: [String]
+    /// Index of the schema file that declares it.
+    public var file: Int
+}
+
+/// Every model and enum of one compilation, checked.
+public struct Schema: Sendable {
+    /// Models in file order, then declaration order.
+    public var models: [Model]
+    /// Enums in file order, then declaration order.
+    public var enums: [EnumType]
+
+    /// The model with a Swift name.
+    public func model(named name: String) -> Model? { models.first { $0.name == name } }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import OptimisticLockCompiler
+
+/// `optimistic-lock`: compiles `.schema` files into Swift and SQL.
+@main
+struct OptimisticLockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimistic-lock",
+        abstract: "Compile .schema files into optimistic-locking Swift models and SQL.",
+        discussion: """
+            Examples:
+              optimistic-lock generate Schemas --output Sources/App/Generated
+              optimistic-lock check Schemas/Blog.schema
+              optimistic-lock sql Schemas --dialect postgres > schema.sql
+            """,
+        subcommands: [Generate.self, Check.self, SQL.self]
+    )
+}
+
+/// Loads and compiles the inputs; prints diagnostics to stderr; exits 1 after any error.
+struct Inputs: ParsableArguments {
+    @Argument(help: "Schema files, or folders searched for .schema files.")
+    var paths: [String]
+
+    func compile() throws -> Compilation {
+        let compilation: Compilation
+        do {
+            let files = try SchemaFiles.collect(paths)
+            if files.isEmpty {
+                throw SchemaFiles.InputError(description: "error: no .schema files in \(paths.joined(separator: ", "))")
+            }
+            compilation = Compiler.compile(try SchemaFiles.read(files))
+        } catch let error as SchemaFiles.InputError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode.failure
+        }
+        FileHandle.standardError.write(Data(compilation.renderedDiagnostics.utf8))
+        if compilation.hasErrors { throw ExitCode.failure }
+        return compilation
+    }
+}
+
+extension OptimisticLockCommand {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write one .swift file per .schema file.",
+            discussion: """
+                All inputs are compiled together, so a schema can refer to models of the others.
+                A file is only rewritten when its content changes.
+
+                Example:
+                  optimistic-lock generate Schemas --output Sources/App/Generated --access internal
+                """
+        )
+
+        @OptionGroup var inputs: Inputs
+
+        @Option(name: .shortAndLong, help: "The folder to write the .swift files to (created if missing).")
+        var output: String
+
+        @Option(help: "Access level of the generated declarations: public, package or internal.")
+        var access: AccessLevel = .public
+
+        func run() throws {
+            let compilation = try inputs.compile()
+            let manager = FileManager.default
+            try manager.createDirectory(atPath: output, withIntermediateDirectories: true)
+            var written: [String: String] = [:]
+            for (index, file) in compilation.files.enumerated() {
+                let base = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
+                if let other = written[base] {
+                    FileHandle.standardError.write(Data("\(file.path): error: its output \(base).swift would overwrite the one of \(other); rename one of them\n".utf8))
+                    throw ExitCode.failure
+                }
+                written[base] = file.path
+                guard let source = compilation.swiftSource(forFile: index, access: access) else { continue }
+                let target = (output as NSString).appendingPathComponent(base + ".swift")
+                let data = Data(source.utf8)
+                if manager.contents(atPath: target) != data {
+                    try data.write(to: URL(fileURLWithPath: target), options: .atomic)
+                }
+            }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Report the diagnostics of .schema files without writing anything.",
+            discussion: """
+                Prints every problem as path:line:column: error: message and exits 1 when there is an error.
+
+                Example:
+                  optimistic-lock check Schemas
+                """
+        )
+
+        @OptionGroup var inputs: Inputs
+
+        func run() throws {
+            _ = try inputs.compile()
+        }
+    }
+
+    struct SQL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the DDL (CREATE TABLE, CREATE INDEX) of .schema files.",
+            discussion: """
+                Tables come in an order that creates referenced tables first. This is the SQL that
+                each model's createTable runs.
+
+                Example:
+                  optimistic-lock sql Schemas --dialect postgres
+                """
+        )
+
+        @OptionGroup var inputs: Inputs
+
+        @Option(help: "The SQL dialect: sqlite or postgres.")
+        var dialect: Dialect = .sqlite
+
+        func run() throws {
+            let compilation = try inputs.compile()
+            print(compilation.ddl(dialect: dialect) ?? "", terminator: "")
+        }
+    }
+}
+
+extension AccessLevel: ExpressibleByArgument {}
+extension Dialect: ExpressibleByArgument {}
