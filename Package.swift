@@ -46,9 +46,14 @@ let package = Package(
             dependencies: ["OptimisticLockCompiler"],
             exclude: ["Fixtures"]
         ),
+        .executableTarget(
+            name: "contention-worker",
+            dependencies: ["OptimisticLock", "TestModels"],
+            path: "Tests/ContentionWorker"
+        ),
         .testTarget(
             name: "OptimisticLockTests",
-            dependencies: ["OptimisticLock", "TestModels"]
+            dependencies: ["OptimisticLock", "TestModels", "contention-worker"]
         ),
     ],
     swiftLanguageModes: [.v6]

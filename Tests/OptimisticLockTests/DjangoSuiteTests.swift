@@ -1,0 +1,163 @@
+import Foundation
+import OptimisticLock
+import TestModels
+import Testing
+
+/// django-optimistic-lock's own test suite (tests.py), restated for the generated API.
+@Suite("django-optimistic-lock suite")
+struct DjangoSuiteTests {
+    @Test("Creating a record without a preset id", arguments: Backend.available)
+    func create(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var counter = Counter()
+        try counter.save(db)
+        #expect(counter.id != nil)
+        #expect(counter.version == 1)
+        #expect(try Counter.count(db) == 1)
+    }
+
+    @Test("Creating a record with a preset id", arguments: Backend.available)
+    func createWithID(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var counter = Counter(id: 42, value: 7)
+        try counter.save(db)
+        #expect(counter.id == 42)
+        #expect(counter.version == 1)
+        #expect(try Counter.find(db, id: 42)?.value == 7)
+    }
+
+    @Test("The version is 1 after insert and grows by one per update", arguments: Backend.available)
+    func versionAfterInsertAndUpdates(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var counter = Counter()
+        try counter.save(db)
+        for expected in 2...5 {
+            counter.value += 1
+            try counter.save(db)
+            #expect(counter.version == Int64(expected))
+        }
+        #expect(try Counter.find(db, id: counter.id!)?.version == 5)
+    }
+
+    @Test("A normal update writes", arguments: Backend.available)
+    func normalUpdate(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var counter = Counter()
+        try counter.save(db)
+        counter.value = 10
+        try counter.save(db)
+        #expect(try Counter.find(db, id: counter.id!)?.value == 10)
+    }
+
+    @Test("A conflicting update raises and leaves the row untouched", arguments: Backend.available)
+    func conflict(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var first = Counter()
+        try first.save(db)
+        var second = try #require(try Counter.find(db, id: first.id!))
+        first.value = 1
+        try first.save(db)
+        second.value = 2
+        #expect(throws: ConcurrentUpdate.self) { try second.save(db) }
+        #expect(try Counter.find(db, id: first.id!)?.value == 1)
+    }
+
+    @Test("A partial update (update_fields) still checks the version", arguments: Backend.available)
+    func partialUpdateChecks(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var product = Product(sku: "A-1", name: "Widget", stock: 5)
+        try product.save(db)
+        var stale = product
+        product.stock = 4
+        try product.update(db, columns: [.stock])
+        stale.name = "Renamed"
+        #expect(throws: ConcurrentUpdate.self) { try stale.update(db, columns: [.name]) }
+        let stored = try #require(try Product.find(db, id: product.id!))
+        #expect(stored.name == "Widget")
+        #expect(stored.stock == 4)
+    }
+
+    @Test("Delete checks the version", arguments: Backend.available)
+    func deleteChecks(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var current = Counter()
+        try current.save(db)
+        let stale = current
+        current.value = 1
+        try current.save(db)
+        #expect(throws: ConcurrentUpdate.self) { try stale.delete(db) }
+        #expect(try Counter.count(db) == 1)
+        try current.delete(db)
+        #expect(try Counter.count(db) == 0)
+    }
+
+    @Test("A conflict inside a transaction can be caught and the transaction goes on", arguments: Backend.available)
+    func conflictInsideTransaction(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var current = Counter()
+        try current.save(db)
+        var stale = current
+        current.value = 1
+        try current.save(db)
+        try db.transaction {
+            stale.value = 99
+            #expect(throws: ConcurrentUpdate.self) { try stale.save(db) }
+            var other = Counter(value: 5)
+            try other.save(db)
+        }
+        #expect(try Counter.count(db) == 2)
+        #expect(try Counter.find(db, id: current.id!)?.value == 1)
+    }
+
+    /// The offline form: the version travels to a browser as a hidden field and comes back.
+    private func submitForm(_ db: some DatabaseConnection, id: Int64, fields: [String: Any]) throws -> Counter {
+        var object = fields
+        object["id"] = id
+        var counter = try JSONDecoder().decode(Counter.self, from: JSONSerialization.data(withJSONObject: object))
+        try counter.update(db)
+        return counter
+    }
+
+    @Test("The offline form: a fresh version saves, a stale one conflicts, a tampered one conflicts, an omitted one is rejected",
+          arguments: Backend.available)
+    func offlineForm(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var counter = Counter()
+        try counter.save(db)
+        let id = try #require(counter.id)
+
+        let saved = try submitForm(db, id: id, fields: ["version": 1, "value": 10])
+        #expect(saved.version == 2)
+        #expect(throws: ConcurrentUpdate.self) { _ = try submitForm(db, id: id, fields: ["version": 1, "value": 20]) }
+        for tampered in [0, -1, 3, Int(Int64.max) - 1] {
+            #expect(throws: ConcurrentUpdate.self) { _ = try submitForm(db, id: id, fields: ["version": tampered, "value": 30]) }
+        }
+        #expect(throws: (any Error).self) { _ = try submitForm(db, id: id, fields: ["value": 40]) }
+        let stored = try #require(try Counter.find(db, id: id))
+        #expect(stored.value == 10)
+        #expect(stored.version == 2)
+    }
+
+    @Test("A version at Int64.max cannot be bumped: a clear error, the row untouched", arguments: Backend.available)
+    func versionOverflow(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var counter = Counter()
+        try counter.save(db)
+        try db.execute(#"UPDATE "counter" SET "version" = ?"#, [.integer(.max)])
+        try counter.reload(db)
+        counter.value = 1
+        let error = #expect(throws: DatabaseError.self) { try counter.save(db) }
+        #expect(error?.kind == .versionOverflow)
+        #expect(try Counter.find(db, id: counter.id!)?.value == 0)
+    }
+}
