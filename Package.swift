@@ -41,9 +41,10 @@ let package = Package(
             dependencies: ["OptimisticLock"],
             path: "Tests/TestModels"
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "OptimisticLockCompilerTests",
-            dependencies: ["OptimisticLockCompiler"],
+            dependencies: ["OptimisticLockCompiler", "TestSupport", "optimistic-lock"],
             exclude: ["Fixtures"]
         ),
         .executableTarget(
@@ -53,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OptimisticLockTests",
-            dependencies: ["OptimisticLock", "TestModels", "contention-worker"]
+            dependencies: ["OptimisticLock", "TestModels", "TestSupport", "contention-worker"]
         ),
     ],
     swiftLanguageModes: [.v6]

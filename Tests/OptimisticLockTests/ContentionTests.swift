@@ -2,6 +2,7 @@ import Foundation
 import OptimisticLock
 import Synchronization
 import TestModels
+import TestSupport
 import Testing
 
 /// S9: under contention no update is lost: real threads, each with its own connection, and real processes.
@@ -86,19 +87,6 @@ struct ContentionTests {
         #expect(successes.withLock { $0 } + conflicts.withLock { $0 } == 160)
     }
 
-    /// The helper executable, built beside the test bundle.
-    static var workerPath: String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while folder.path != "/" {
-            let candidate = folder.appendingPathComponent("contention-worker").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return "contention-worker"
-    }
-
     @Test("4 processes x 25 increments on one SQLite file: exactly 100")
     func processes() throws {
         let database = TestDatabase(.sqlite)
@@ -106,7 +94,7 @@ struct ContentionTests {
         var counter = Counter()
         try counter.insert(db)
         let id = try #require(counter.id)
-        let worker = Self.workerPath
+        let worker = BuiltExecutable.path("contention-worker")
         try #require(FileManager.default.isExecutableFile(atPath: worker), "contention-worker not found at \(worker)")
         var processes: [(Process, Pipe)] = []
         for _ in 0..<4 {

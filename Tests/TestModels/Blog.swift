@@ -64,8 +64,7 @@ extension Author {
             statement.bind(int64: 1, at: 3)
             statement.bind(int64: id, at: 4)
             try statement.execute()
-        }
-        else {
+        } else {
             let statement = try db.prepare(SQL.insert)
             bindValues(to: statement)
             statement.bind(int64: 1, at: 3)
@@ -128,8 +127,7 @@ extension Author {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }
@@ -465,8 +463,7 @@ extension Post {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }
@@ -741,8 +738,7 @@ extension Comment {
             statement.bind(int64: 1, at: 5)
             statement.bind(int64: id, at: 6)
             try statement.execute()
-        }
-        else {
+        } else {
             let statement = try db.prepare(SQL.insert)
             bindValues(to: statement)
             statement.bind(int64: 1, at: 5)
@@ -805,8 +801,7 @@ extension Comment {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }

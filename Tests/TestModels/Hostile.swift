@@ -112,8 +112,7 @@ extension Hostile {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }

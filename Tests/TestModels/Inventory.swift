@@ -69,8 +69,7 @@ extension Product {
             statement.bind(int64: 1, at: 6)
             statement.bind(int64: id, at: 7)
             try statement.execute()
-        }
-        else {
+        } else {
             let statement = try db.prepare(SQL.insert)
             bindValues(to: statement)
             statement.bind(int64: 1, at: 6)
@@ -133,8 +132,7 @@ extension Product {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }
@@ -449,8 +447,7 @@ extension Event {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }
@@ -741,8 +738,7 @@ extension Booking {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }
@@ -970,8 +966,7 @@ extension Counter {
             statement.bind(int64: 1, at: 2)
             statement.bind(int64: id, at: 3)
             try statement.execute()
-        }
-        else {
+        } else {
             let statement = try db.prepare(SQL.insert)
             bindValues(to: statement)
             statement.bind(int64: 1, at: 2)
@@ -1034,8 +1029,7 @@ extension Counter {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }
@@ -1259,8 +1253,7 @@ extension AuditEntry {
             bindValues(to: statement)
             statement.bind(int64: id, at: 3)
             try statement.execute()
-        }
-        else {
+        } else {
             let statement = try db.prepare(SQL.insert)
             bindValues(to: statement)
             id = try statement.executeInsert()

@@ -197,8 +197,7 @@ extension Sample {
     public mutating func save(_ db: some DatabaseConnection) throws {
         if version == 0 {
             try insert(db)
-        }
-        else {
+        } else {
             try update(db)
         }
     }

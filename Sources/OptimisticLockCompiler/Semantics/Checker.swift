@@ -51,7 +51,7 @@ struct Checker {
             return false
         }
         if Names.swiftKeywords.contains(name.text) {
-            diagnostics.error("'\(name.text)' is a Swift keyword and cannot be used as a \(what) name",
+            diagnostics.error("'\(name.text)' is a Swift keyword and cannot be used as \(Names.article(what)) \(what) name",
                               at: name.range,
                               notes: [Diagnostic(.note, "choose another name, e.g. '\(name.text)Value'", at: name.range)])
             return false

@@ -53,7 +53,9 @@ extension Checker {
             return nil
         }
         var notes: [Diagnostic] = []
-        if let guess = Suggestions.closest(to: name.text, in: Array(FieldType.builtins.keys) + enumNames) {
+        if let synonym = Names.typeSynonyms[name.text] {
+            notes.append(Diagnostic(.note, "did you mean '\(synonym)'?", at: name.range))
+        } else if let guess = Suggestions.closest(to: name.text, in: Array(FieldType.builtins.keys) + enumNames) {
             notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: name.range))
         }
         diagnostics.error("unknown type '\(name.text)'", at: name.range, notes: notes)
@@ -104,8 +106,10 @@ extension Checker {
             if let guess = Suggestions.closest(to: target, in: modelNames) {
                 notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: range))
             }
-            let what = enumCases(target) != nil ? "'\(target)' is an enum, not a model" : "unknown model '\(target)'"
-            diagnostics.error("'@references' names \(what)", at: range, notes: notes)
+            let message = enumCases(target) != nil
+                ? "'@references' needs a model, but '\(target)' is an enum"
+                : "'@references' names unknown model '\(target)'"
+            diagnostics.error(message, at: range, notes: notes)
             return nil
         }
         let key = targetSyntax.fields.first { $0.attributes.contains { $0.name.text == "id" } }

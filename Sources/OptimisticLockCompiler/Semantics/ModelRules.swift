@@ -45,22 +45,29 @@ extension Checker {
             }
             seenFields[fieldSyntax.name.text] = fieldSyntax.name.range
             guard let field = checkField(fieldSyntax, model: model.name) else { continue }
-            if field.isPrimaryKey { keyFields.append(fieldSyntax) }
-            if field.isVersion { versionFields.append(fieldSyntax) }
+            if field.isPrimaryKey {
+                if keyFields.isEmpty { model.primaryKeyIndex = model.fields.count }
+                keyFields.append(fieldSyntax)
+            }
+            if field.isVersion {
+                if versionFields.isEmpty, !model.isUnversioned { model.versionIndex = model.fields.count }
+                versionFields.append(fieldSyntax)
+            }
+            model.fieldIndex[field.name] = model.fields.count
             model.fields.append(field)
         }
-        // A field whose type failed to resolve may still have been the key or the version; say nothing more then.
-        let fieldsIncomplete = model.fields.count < syntax.fields.count
-        checkKey(syntax, keyFields, fieldsIncomplete: fieldsIncomplete)
-        checkVersion(syntax, model.isUnversioned, versionFields, fieldsIncomplete: fieldsIncomplete)
+        checkKey(syntax, keyFields)
+        checkVersion(syntax, model.isUnversioned, versionFields)
         model.indexes = resolveFieldLists(indexSyntax, in: model)
         model.uniqueConstraints = resolveFieldLists(uniqueSyntax, in: model)
         checkColumnNames(model, syntax)
         return model
     }
 
-    private mutating func checkKey(_ syntax: ModelSyntax, _ keys: [FieldSyntax], fieldsIncomplete: Bool) {
-        if keys.isEmpty, !fieldsIncomplete || !syntax.fields.contains(where: { $0.attributes.contains { $0.name.text == "id" } }) {
+    private mutating func checkKey(_ syntax: ModelSyntax, _ keys: [FieldSyntax]) {
+        // A field that carries '@id' but failed its own checks already has an error: say nothing more.
+        let someFieldSaysID = syntax.fields.contains { $0.attributes.contains { $0.name.text == "id" } }
+        if keys.isEmpty, !someFieldSaysID {
             diagnostics.error("model '\(syntax.name.text)' has no '@id' field", at: syntax.name.range,
                               notes: [Diagnostic(.note, "mark its primary key with '@id', e.g. 'id: Int64 @id'",
                                                  at: syntax.name.range)])
@@ -73,7 +80,7 @@ extension Checker {
     }
 
     private mutating func checkVersion(
-        _ syntax: ModelSyntax, _ unversioned: Bool, _ versions: [FieldSyntax], fieldsIncomplete: Bool
+        _ syntax: ModelSyntax, _ unversioned: Bool, _ versions: [FieldSyntax]
     ) {
         if unversioned {
             for field in versions {
@@ -84,7 +91,7 @@ extension Checker {
             }
             return
         }
-        if versions.isEmpty, !fieldsIncomplete || !syntax.fields.contains(where: { $0.type.text == "Version" }) {
+        if versions.isEmpty, !syntax.fields.contains(where: { $0.type.text == "Version" }) {
             diagnostics.error("model '\(syntax.name.text)' has no version field", at: syntax.name.range,
                               notes: [Diagnostic(.note, "add 'version: Version', or mark the model '@unversioned' for plain, unchecked updates",
                                                  at: syntax.name.range)])
@@ -126,12 +133,15 @@ extension Checker {
     }
 
     private mutating func checkColumnNames(_ model: Model, _ syntax: ModelSyntax) {
+        var ranges: [String: SourceRange] = [:]
+        for field in syntax.fields where ranges[field.name.text] == nil {
+            ranges[field.name.text] = field.name.range
+        }
         var seen: [String: String] = [:]
         for field in model.fields {
             let key = field.columnName.lowercased()
-            guard let range = syntax.fields.first(where: { $0.name.text == field.name })?.name.range else { continue }
-            if let other = seen[key] {
-                let otherRange = syntax.fields.first { $0.name.text == other }!.name.range
+            guard let range = ranges[field.name] else { continue }
+            if let other = seen[key], let otherRange = ranges[other] {
                 diagnostics.error("fields '\(other)' and '\(field.name)' both map to column \"\(field.columnName)\"",
                                   at: range,
                                   notes: [Diagnostic(.note, "'\(other)' declared here", at: otherRange),

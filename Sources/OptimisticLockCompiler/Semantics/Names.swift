@@ -29,16 +29,30 @@ enum Names {
         return name.utf8.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) }
     }
 
-    /// Swift keywords (and names with special meaning) that cannot name a type, property or case as written.
+    /// Swift's reserved words (and `Type`, `Protocol`, `Self`, which cannot name a member as written).
+    /// Contextual keywords such as `open`, `async` or `some` are valid names and are not listed.
     static let swiftKeywords: Set<String> = [
         "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init",
-        "inout", "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public",
+        "inout", "internal", "let", "operator", "private", "precedencegroup", "protocol", "public",
         "rethrows", "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue",
         "default", "defer", "do", "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return",
         "throw", "switch", "where", "while", "Any", "as", "await", "false", "is", "nil", "self", "Self",
-        "super", "throws", "true", "try", "Type", "Protocol", "package", "consume", "copy", "discard",
-        "borrowing", "consuming", "some", "any", "async", "actor", "nonisolated", "isolated", "each",
+        "super", "throws", "true", "try", "Type", "Protocol",
     ]
+
+    /// Names people write for a type the language spells differently.
+    static let typeSynonyms: [String: String] = [
+        "Timestamp": "Date", "DateTime": "Date", "Datetime": "Date", "Instant": "Date",
+        "Integer": "Int64", "Long": "Int64", "BigInt": "Int64", "UInt64": "Int64", "Int16": "Int32",
+        "Int8": "Int32", "UInt32": "Int64", "Float": "Double", "Decimal": "Double", "Real": "Double",
+        "Boolean": "Bool", "Text": "String", "Str": "String", "Bytes": "Data", "Blob": "Data", "Uuid": "UUID",
+    ]
+
+    /// "a" or "an" before a word.
+    static func article(_ word: String) -> String {
+        guard let first = word.lowercased().first else { return "a" }
+        return "aeiou".contains(first) ? "an" : "a"
+    }
 
     /// Type names a model or enum may not take: they would shadow a type the generated code uses.
     static let reservedTypeNames: Set<String> = [

@@ -106,18 +106,24 @@ public struct Model: Sendable {
     public var doc: [String]
     /// Index of the schema file that declares it.
     public var file: Int
+    /// Position of the `@id` field in `fields` (set by the checker; a model without one is an error).
+    public var primaryKeyIndex = 0
+    /// Position of the version field in `fields`, nil for an `@unversioned` model.
+    public var versionIndex: Int?
+    /// Position of every field by Swift name.
+    var fieldIndex: [String: Int] = [:]
 
     /// The `@id` field.
-    public var primaryKey: Field { fields.first { $0.isPrimaryKey }! }
+    public var primaryKey: Field { fields[primaryKeyIndex] }
     /// The version field, nil for an `@unversioned` model.
-    public var versionField: Field? { fields.first { $0.isVersion } }
+    public var versionField: Field? { versionIndex.map { fields[$0] } }
     /// True when the database assigns the primary key (an integer `@id`).
     public var hasDatabaseAssignedKey: Bool { primaryKey.type.isInteger }
     /// The fields that are neither the key nor the version, in declaration order.
     public var valueFields: [Field] { fields.filter { !$0.isPrimaryKey && !$0.isVersion } }
 
     /// The field with a Swift name.
-    public func field(named name: String) -> Field? { fields.first { $0.name == name } }
+    public func field(named name: String) -> Field? { fieldIndex[name].map { fields[$0] } }
 }
 
 /// An enum after checking.
@@ -135,10 +141,22 @@ public struct EnumType: Sendable {
 /// Every model and enum of one compilation, checked.
 public struct Schema: Sendable {
     /// Models in file order, then declaration order.
-    public var models: [Model]
+    public let models: [Model]
     /// Enums in file order, then declaration order.
-    public var enums: [EnumType]
+    public let enums: [EnumType]
+    private let modelIndex: [String: Int]
+
+    /// Creates a schema.
+    public init(models: [Model], enums: [EnumType]) {
+        self.models = models
+        self.enums = enums
+        var index: [String: Int] = [:]
+        for (position, model) in models.enumerated() where index[model.name] == nil {
+            index[model.name] = position
+        }
+        self.modelIndex = index
+    }
 
     /// The model with a Swift name.
-    public func model(named name: String) -> Model? { models.first { $0.name == name } }
+    public func model(named name: String) -> Model? { modelIndex[name].map { models[$0] } }
 }
