@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "OptimisticLock", targets: ["OptimisticLock"]),
         .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
+        .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
+        .plugin(name: "GenerateModelsPlugin", targets: ["GenerateModelsPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +33,28 @@ let package = Package(
                 "OptimisticLockCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // MARK: Plugins and demo
+        .plugin(
+            name: "OptimisticLockPlugin",
+            capability: .buildTool(),
+            dependencies: ["optimistic-lock"]
+        ),
+        .plugin(
+            name: "GenerateModelsPlugin",
+            capability: .command(
+                intent: .custom(verb: "generate-models",
+                                description: "Write the Swift generated from .schema files into each target's Generated/ folder"),
+                permissions: [.writeToPackageDirectory(reason: "writes the generated models into the target's Generated/ folder")]
+            ),
+            dependencies: ["optimistic-lock"]
+        ),
+        // The demo compiles Schemas/ (linked into its folder) through the build-tool plugin, as a user's target would.
+        .executableTarget(
+            name: "optimistic-lock-demo",
+            dependencies: ["OptimisticLock"],
+            plugins: ["OptimisticLockPlugin"]
         ),
 
         // MARK: Tests

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A separate package that depends on this one by path and applies the plugin, built and run exactly
+/// as a user would. Slow (it builds this package again in its own build folder): set
+/// OPTIMISTIC_LOCK_SKIP_INTEGRATION=1 to skip it locally; CI always runs it.
+@Suite("Plugin integration", .serialized,
+       .enabled(if: ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_SKIP_INTEGRATION"] != "1",
+                "skipped: OPTIMISTIC_LOCK_SKIP_INTEGRATION=1"))
+struct PluginIntegrationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Copies the fixture package to a temporary folder, pointing its dependency at this checkout through
+    /// a link named `swift-optimistic-lock` (a path dependency is known by its folder's name).
+    func makePackage() throws -> URL {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("ol-integration-\(UUID().uuidString)")
+        let folder = base.appendingPathComponent("app")
+        let link = base.appendingPathComponent("swift-optimistic-lock")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: Self.root)
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("Tests/IntegrationPackage"), to: folder)
+        let template = folder.appendingPathComponent("Package.swift.template")
+        let manifest = try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "@ROOT@", with: link.path)
+        try manifest.write(to: folder.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: template)
+        return folder
+    }
+
+    func swift(_ arguments: [String], in folder: URL) throws -> BuiltExecutable.Result {
+        try BuiltExecutable.run("/usr/bin/env", ["swift"] + arguments, in: folder)
+    }
+
+    @Test("A user's package builds through the plugin, runs on SQLite, and a schema error fails the build at its line")
+    func userPackage() throws {
+        let package = try makePackage()
+        defer { try? FileManager.default.removeItem(at: package.deletingLastPathComponent()) }
+
+        let build = try swift(["build"], in: package)
+        #expect(build.status == 0, "\(build.stdout)\n\(build.stderr)")
+        #expect(build.stdout.contains("Generating Swift from 2 schema files"))
+
+        let run = try BuiltExecutable.run(package.appendingPathComponent(".build/debug/App").path, [])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "stock 7 version 2 conflict 1->2 lines 1\n")
+
+        // Nothing changed: the generator does not run again. (The second build of a new package relinks
+        // SwiftPM's host copy of the tool once, which reruns it; from the third build on nothing runs.)
+        _ = try swift(["build"], in: package)
+        let again = try swift(["build"], in: package)
+        #expect(again.status == 0)
+        #expect(!again.stdout.contains("Generating Swift"), "\(again.stdout)")
+
+        // optimistic-lock.json asked for internal declarations.
+        let generated = try String(contentsOf: package.appendingPathComponent(
+            ".build/plugins/outputs/app/App/destination/OptimisticLockPlugin/Generated/Shop.swift"), encoding: .utf8)
+        #expect(generated.contains("\nstruct Item: Codable"))
+
+        // The command plugin writes the same code into the source tree, for review in git.
+        let command = try swift(["package", "--allow-writing-to-package-directory", "generate-models", "--target", "App",
+                                 "--access", "internal"], in: package)
+        #expect(command.status == 0, "\(command.stdout)\n\(command.stderr)")
+        let written = package.appendingPathComponent("Sources/App/Generated")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: written.path).sorted() == ["Orders.swift", "Shop.swift"])
+        #expect(try String(contentsOf: written.appendingPathComponent("Shop.swift"), encoding: .utf8) == generated)
+        try FileManager.default.removeItem(at: written)
+
+        // A broken schema: the build fails with a located error at the schema's line.
+        let broken = package.appendingPathComponent("Sources/App/Broken.schema")
+        try "model Broken {\n    id: Int64 @id\n    title: Strng\n}\n".write(to: broken, atomically: true, encoding: .utf8)
+        let failed = try swift(["build"], in: package)
+        #expect(failed.status != 0)
+        let output = failed.stdout + failed.stderr
+        #expect(output.contains("\(broken.path):3:12: error: unknown type 'Strng'"), "\(output)")
+        #expect(output.contains("\(broken.path):1:7: error: model 'Broken' has no version field"), "\(output)")
+    }
+}
