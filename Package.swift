@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-optimistic-lock",
     products: [
         .library(name: "OptimisticLock", targets: ["OptimisticLock"]),
+        .library(name: "OptimisticLockPostgres", targets: ["OptimisticLockPostgres"]),
         .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
         .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
@@ -23,6 +24,17 @@ let package = Package(
         .target(
             name: "OptimisticLock",
             dependencies: ["CSQLite"]
+        ),
+
+        // PostgreSQL: a separate product, so SQLite-only users never link libpq.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "OptimisticLockPostgres",
+            dependencies: ["OptimisticLock", "CLibPQ"]
         ),
 
         // MARK: Schema compiler and CLI
@@ -73,12 +85,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "contention-worker",
-            dependencies: ["OptimisticLock", "TestModels"],
+            dependencies: ["OptimisticLock", "OptimisticLockPostgres", "TestModels"],
             path: "Tests/ContentionWorker"
         ),
         .testTarget(
             name: "OptimisticLockTests",
-            dependencies: ["OptimisticLock", "TestModels", "TestSupport", "contention-worker"]
+            dependencies: [
+                "OptimisticLock", "OptimisticLockPostgres", "TestModels", "TestSupport", "contention-worker",
+                "optimistic-lock",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

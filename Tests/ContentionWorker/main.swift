@@ -1,9 +1,11 @@
 // A separate process for the multi-process contention test: opens its own connection to a SQLite
-// file and increments one counter N times, each a read-modify-write retried on conflict.
-// Usage: contention-worker <database path> <counter id> <increments>
+// file (or a PostgreSQL URL) and increments one counter N times, each a read-modify-write retried
+// on conflict.
+// Usage: contention-worker <database path or postgresql:// URL> <counter id> <increments>
 // Prints "retries <n>" and exits 0, or prints the error and exits 1.
 import Foundation
 import OptimisticLock
+import OptimisticLockPostgres
 import TestModels
 
 let arguments = CommandLine.arguments
@@ -11,8 +13,8 @@ guard arguments.count == 4, let counterID = Int64(arguments[2]), let increments 
     FileHandle.standardError.write(Data("usage: contention-worker <database> <counter id> <increments>\n".utf8))
     exit(2)
 }
-do {
-    let db = try SQLiteConnection(path: arguments[1], busyTimeout: 60)
+/// Increments the counter `increments` times and returns how many attempts conflicted.
+func run(_ db: some DatabaseConnection) throws -> Int {
     var retries = 0
     for _ in 0..<increments {
         var attempt = 0
@@ -26,6 +28,14 @@ do {
         }
         retries += attempt - 1
     }
+    return retries
+}
+
+do {
+    let target = arguments[1]
+    let retries = target.hasPrefix("postgres")
+        ? try run(PostgresConnection(url: target))
+        : try run(SQLiteConnection(path: target, busyTimeout: 60))
     print("retries \(retries)")
 } catch {
     print("error: \(error)")

@@ -54,7 +54,7 @@ struct ContentionTests {
         let final = try #require(try Counter.find(db, id: id))
         #expect(final.value == 125)
         #expect(final.version == 126)
-        print("threads: 125 increments, \(retries.withLock { $0 }) retries")
+        print("threads (\(backend)): 125 increments, \(retries.withLock { $0 }) retries")
     }
 
     @Test("Without retrying, concurrent writers conflict instead of overwriting each other",
@@ -87,9 +87,9 @@ struct ContentionTests {
         #expect(successes.withLock { $0 } + conflicts.withLock { $0 } == 160)
     }
 
-    @Test("4 processes x 25 increments on one SQLite file: exactly 100")
-    func processes() throws {
-        let database = TestDatabase(.sqlite)
+    @Test("4 processes x 25 increments on one database: exactly 100", arguments: Backend.available)
+    func processes(backend: Backend) throws {
+        let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
         var counter = Counter()
         try counter.insert(db)
@@ -116,6 +116,6 @@ struct ContentionTests {
         let final = try #require(try Counter.find(db, id: id))
         #expect(final.value == 100)
         #expect(final.version == 101)
-        print("processes: 100 increments, \(totalRetries) retries")
+        print("processes (\(backend)): 100 increments, \(totalRetries) retries")
     }
 }

@@ -153,7 +153,7 @@ struct DjangoSuiteTests {
         let db = try database.connectWithSchema()
         var counter = Counter()
         try counter.save(db)
-        try db.execute(#"UPDATE "counter" SET "version" = ?"#, [.integer(.max)])
+        try Fixture.execute(db, #"UPDATE "counter" SET "version" = ?"#, [.integer(.max)])
         try counter.reload(db)
         counter.value = 1
         let error = #expect(throws: DatabaseError.self) { try counter.save(db) }

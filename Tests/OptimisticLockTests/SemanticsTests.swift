@@ -218,7 +218,8 @@ struct SemanticsTests {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
         let injection = "'); DROP TABLE \"author\"; --"
-        var record = Hostile(id: injection, select: "\"quoted\" 'value'", from: "\0 NUL", whereClause: -1)
+        var record = Hostile(id: injection, select: "\"quoted\" 'value'", from: backend.keepsNUL ? "\0 NUL" : "$1 ?",
+                             whereClause: -1)
         try record.insert(db)
         record.select = injection
         try record.update(db)

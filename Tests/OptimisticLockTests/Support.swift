@@ -1,32 +1,69 @@
 import Foundation
 import OptimisticLock
+import OptimisticLockPostgres
 import TestModels
 
 /// A backend the semantics tests run on.
 enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
+    case postgres
 
     var description: String { rawValue }
 
-    /// The backends available in this run.
-    static var available: [Backend] { [.sqlite] }
+    /// The PostgreSQL server the tests use: `OPTIMISTIC_LOCK_POSTGRES_URL` (`.ci/run` starts one).
+    static var postgresURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_URL"], !url.isEmpty else {
+            return nil
+        }
+        return url
+    }
+
+    /// The backends available in this run: SQLite always, PostgreSQL when a server URL is given
+    /// (the suite "PostgreSQL server" reports the skip when it is not).
+    static var available: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    /// Whether text may contain the NUL character (PostgreSQL's text cannot).
+    var keepsNUL: Bool { self == .sqlite }
 }
 
 /// A fresh, empty database of one backend, deleted at the end; open as many connections to it as needed.
+/// On SQLite a new file; on PostgreSQL a new schema, selected through the connection URL.
 final class TestDatabase: Sendable {
     let backend: Backend
+    /// The SQLite file, or the PostgreSQL URL.
     let path: String
+    private let schema: String?
 
     init(_ backend: Backend = .sqlite) {
         self.backend = backend
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optimistic-lock-tests")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        self.path = folder.appendingPathComponent(UUID().uuidString + ".sqlite").path
+        switch backend {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optimistic-lock-tests")
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            self.path = folder.appendingPathComponent(UUID().uuidString + ".sqlite").path
+            self.schema = nil
+        case .postgres:
+            let base = Backend.postgresURL ?? ""
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            // A failure here shows up as a failing test at the first connect.
+            if let admin = try? PostgresConnection(url: base) {
+                try? admin.executeScript("CREATE SCHEMA \(schema)")
+            }
+            self.schema = schema
+            self.path = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
+        }
     }
 
     deinit {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            try? FileManager.default.removeItem(atPath: path + suffix)
+        switch backend {
+        case .sqlite:
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
+        case .postgres:
+            if let schema, let url = Backend.postgresURL, let admin = try? PostgresConnection(url: url) {
+                try? admin.executeScript("DROP SCHEMA \(schema) CASCADE")
+            }
         }
     }
 
@@ -34,6 +71,7 @@ final class TestDatabase: Sendable {
     func connect(busyTimeout: Double = 30) throws -> any DatabaseConnection {
         switch backend {
         case .sqlite: try SQLiteConnection(path: path, busyTimeout: busyTimeout)
+        case .postgres: try PostgresConnection(url: path)
         }
     }
 
@@ -77,6 +115,35 @@ enum Fixture {
 
     /// The value of one column of one row, read with plain SQL (not through generated code).
     static func column(_ db: some DatabaseConnection, _ sql: String, _ arguments: [DatabaseValue] = []) throws -> DatabaseValue? {
-        try db.query(sql, arguments).first?[0]
+        try db.query(placeholders(sql, db.dialect), arguments).first?[0]
+    }
+
+    /// Runs hand-written SQL written with `?` placeholders on any backend.
+    @discardableResult
+    static func execute(_ db: some DatabaseConnection, _ sql: String, _ arguments: [DatabaseValue] = []) throws -> Int {
+        try db.execute(placeholders(sql, db.dialect), arguments)
+    }
+
+    /// `?` placeholders (outside quotes) as `$1, $2, ...` for PostgreSQL.
+    static func placeholders(_ sql: String, _ dialect: SQLDialect) -> String {
+        guard dialect == .postgres else { return sql }
+        var out = ""
+        var count = 0
+        var quote: Character?
+        for character in sql {
+            if let open = quote {
+                if character == open { quote = nil }
+                out.append(character)
+            } else if character == "'" || character == "\"" {
+                quote = character
+                out.append(character)
+            } else if character == "?" {
+                count += 1
+                out += "$\(count)"
+            } else {
+                out.append(character)
+            }
+        }
+        return out
     }
 }

@@ -17,7 +17,8 @@ struct ValueTests {
         let db = try database.connectWithSchema()
         let date = Date(timeIntervalSince1970: 1_767_225_599.123456)
         var sample = Sample(
-            id: UUID(), int64: .min, int32: .max, int: .max, double: -0.1, bool: true, string: "'\0\"",
+            id: UUID(), int64: .min, int32: .max, int: .max, double: -0.1, bool: true,
+            string: backend.keepsNUL ? "'\0\"" : "'\"",
             data: Data(), date: date, uuid: UUID(), status: .archived,
             optionalInt64: .max, optionalInt32: .min, optionalInt: .min, optionalDouble: .greatestFiniteMagnitude,
             optionalBool: false, optionalString: "", optionalData: Data([0, 255, 0]), optionalDate: Date(timeIntervalSince1970: -1.5),
@@ -49,7 +50,8 @@ struct ValueTests {
     func strings(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
-        for text in Self.awkwardStrings {
+        let strings = Self.awkwardStrings.filter { backend.keepsNUL || !$0.contains("\0") }
+        for text in strings {
             var sample = Sample(id: UUID(), string: text, data: Data(text.utf8), date: Date(), uuid: UUID(),
                                 optionalString: text)
             try sample.insert(db)
@@ -58,10 +60,10 @@ struct ValueTests {
             #expect(stored.optionalString == text)
             #expect(stored.data == Data(text.utf8))
         }
-        #expect(try Sample.count(db) == Self.awkwardStrings.count)
+        #expect(try Sample.count(db) == strings.count)
     }
 
-    @Test("Dates keep the microsecond; storage is integer microseconds since 1970", arguments: Backend.available)
+    @Test("Dates keep the microsecond; they read back as integer microseconds since 1970", arguments: Backend.available)
     func dates(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -77,9 +79,9 @@ struct ValueTests {
             let expectedMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
             #expect(abs(stored.date.timeIntervalSince1970 * 1_000_000 - expectedMicros) < 0.5)
         }
-        var epoch = Sample(id: UUID(), data: Data(), date: Date(timeIntervalSince1970: 1.000001), uuid: UUID())
+        var epoch = Sample(id: UUID(), int64: 424_242, data: Data(), date: Date(timeIntervalSince1970: 1.000001), uuid: UUID())
         try epoch.insert(db)
-        #expect(try Fixture.column(db, #"SELECT "date" FROM "sample" WHERE "id" = ?"#, [.blob(withUnsafeBytes(of: epoch.id.uuid) { Data($0) })]) == .integer(1_000_001))
+        #expect(try Fixture.column(db, #"SELECT "date" FROM "sample" WHERE "int64" = ?"#, [424_242]) == .integer(1_000_001))
     }
 
     @Test("A stored value that is not an enum case is a DatabaseError, not a crash", arguments: Backend.available)
@@ -88,7 +90,7 @@ struct ValueTests {
         let db = try database.connectWithSchema()
         var sample = Sample(id: UUID(), data: Data(), date: Date(), uuid: UUID())
         try sample.insert(db)
-        try db.execute(#"UPDATE "sample" SET "status" = 'deleted', "uuid" = x'00'"#)
+        try Fixture.execute(db, #"UPDATE "sample" SET "status" = 'deleted'"#)
         let error = #expect(throws: DatabaseError.self) { try Sample.fetchAll(db) }
         #expect(error?.kind == .invalidValue)
         #expect(try Sample.count(db) == 1, "the statement was reset and the connection still works")

@@ -19,7 +19,7 @@ public final class SQLiteConnection: DatabaseConnection {
 
     private var staticStatements: [UnsafeRawPointer: SQLiteStatement] = [:]
     private var textStatements: [String: SQLiteStatement] = [:]
-    private var transactionDepth = 0
+    private let nesting = TransactionNesting()
 
     /// The most statements kept for SQL given as text; past it the text cache starts over.
     private static let textCacheLimit = 512
@@ -68,7 +68,7 @@ public final class SQLiteConnection: DatabaseConnection {
     public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// True while a `transaction { }` is open.
-    public var isInTransaction: Bool { transactionDepth > 0 }
+    public var isInTransaction: Bool { nesting.depth > 0 }
 
     // MARK: Statements
 
@@ -141,36 +141,8 @@ public final class SQLiteConnection: DatabaseConnection {
     /// to the busy timeout, so two writers never deadlock on a lock upgrade). Commits when `body`
     /// returns, rolls back and rethrows when it throws. Nested calls are savepoints.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        let depth = transactionDepth
-        let savepoint = "optimistic_lock_\(depth)"
-        try executeScript(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
-        transactionDepth += 1
-        let result: T
-        do {
-            result = try body()
-        } catch {
-            transactionDepth = depth
-            rollback(depth: depth, savepoint: savepoint)
-            throw error
-        }
-        do {
-            try executeScript(depth == 0 ? "COMMIT" : "RELEASE \(savepoint)")
-        } catch {
-            transactionDepth = depth
-            rollback(depth: depth, savepoint: savepoint)
-            throw error
-        }
-        transactionDepth = depth
-        return result
-    }
-
-    private func rollback(depth: Int, savepoint: String) {
-        // SQLite may already have rolled back on its own (after a full disk, say): then there is nothing to undo.
-        guard sqlite3_get_autocommit(handle) == 0 else { return }
-        if depth == 0 {
-            try? executeScript("ROLLBACK")
-        } else {
-            try? executeScript("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
-        }
+        // SQLite may roll back on its own (after a full disk, say): then there is nothing left to undo.
+        try nesting.run(begin: "BEGIN IMMEDIATE", execute: executeScript, isOpen: { sqlite3_get_autocommit(handle) == 0 },
+                        body)
     }
 }

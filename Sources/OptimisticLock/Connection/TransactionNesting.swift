@@ -1,0 +1,40 @@
+/// Transaction bookkeeping shared by the backends: the outermost `transaction { }` is a transaction,
+/// nested ones are savepoints; each commits when its closure returns and rolls back when it throws.
+public final class TransactionNesting {
+    /// How many `transaction { }` calls are open.
+    public private(set) var depth = 0
+
+    /// Creates the bookkeeping of one connection.
+    public init() {}
+
+    /// Runs `body` inside a transaction or savepoint.
+    ///
+    /// - Parameters:
+    ///   - begin: the statement that opens the outermost transaction (`BEGIN IMMEDIATE`, `BEGIN`).
+    ///   - execute: runs one statement on the connection.
+    ///   - isOpen: whether the backend still has a transaction open (a failed one may already be gone).
+    public func run<T>(begin: String, execute: (String) throws -> Void, isOpen: () -> Bool,
+                       _ body: () throws -> T) throws -> T {
+        let level = depth
+        let savepoint = "optimistic_lock_\(level)"
+        try execute(level == 0 ? begin : "SAVEPOINT \(savepoint)")
+        depth += 1
+        defer { depth = level }
+        let result: T
+        do {
+            result = try body()
+            try execute(level == 0 ? "COMMIT" : "RELEASE SAVEPOINT \(savepoint)")
+        } catch {
+            if isOpen() {
+                if level == 0 {
+                    try? execute("ROLLBACK")
+                } else {
+                    try? execute("ROLLBACK TO SAVEPOINT \(savepoint)")
+                    try? execute("RELEASE SAVEPOINT \(savepoint)")
+                }
+            }
+            throw error
+        }
+        return result
+    }
+}

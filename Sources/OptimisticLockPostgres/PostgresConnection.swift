@@ -1,0 +1,107 @@
+import CLibPQ
+import OptimisticLock
+
+/// Owns a libpq connection; statements keep it alive as long as they exist.
+final class PostgresHandle {
+    let connection: OpaquePointer
+    private var nextStatement = 0
+
+    init(_ connection: OpaquePointer) {
+        self.connection = connection
+    }
+
+    deinit {
+        PQfinish(connection)
+    }
+
+    /// A new server-side statement name, unique on this connection.
+    func statementName() -> String {
+        nextStatement += 1
+        return "optimistic_lock_\(nextStatement)"
+    }
+}
+
+/// A connection to a PostgreSQL server through libpq, for apps whose several servers share one
+/// database. It speaks the same `DatabaseConnection` protocol as `SQLiteConnection`, so generated
+/// code runs unchanged.
+///
+/// Statements are prepared on the server once per connection and run with binary parameters and
+/// results. Transactions run at the server's default isolation, READ COMMITTED: a conditional
+/// `UPDATE ... WHERE id = $1 AND version = $2` that meets a row locked by a concurrent writer waits
+/// for it, then re-checks its WHERE clause against the committed row, so a stale version matches
+/// nothing and the writer that came second gets `ConcurrentUpdate` — no lost update, no
+/// SERIALIZABLE needed. A connection is used by one thread at a time (it is not `Sendable`).
+public final class PostgresConnection: DatabaseConnection {
+    /// `PostgresStatement`.
+    public typealias Statement = PostgresStatement
+
+    /// Always `.postgres`.
+    public var dialect: SQLDialect { .postgres }
+
+    let handle: PostgresHandle
+    private var staticStatements: [UnsafeRawPointer: PostgresStatement] = [:]
+    private var textStatements: [String: PostgresStatement] = [:]
+    private let nesting = TransactionNesting()
+
+    /// The most statements kept for SQL given as text; past it the text cache starts over.
+    private static let textCacheLimit = 512
+
+    /// Connects, e.g. `postgresql://user:password@host:5432/database` or a `key=value` string.
+    ///
+    /// - Throws: `DatabaseError` of kind `.connection` for a bad URL, a refused connection or failed
+    ///   authentication, with libpq's message.
+    public init(url: String) throws {
+        guard let connection = PQconnectdb(url) else {
+            throw DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: out of memory")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
+            PQfinish(connection)
+            throw DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: \(message)")
+        }
+        optimistic_lock_silence_notices(connection)
+        self.handle = PostgresHandle(connection)
+    }
+
+    /// True while a `transaction { }` is open.
+    public var isInTransaction: Bool { nesting.depth > 0 }
+
+    /// The server's process id for this connection (`pg_backend_pid()`).
+    public var backendProcessID: Int32 { PQbackendPID(handle.connection) }
+
+    /// The cached statement for static SQL (found again by the literal's address).
+    public func prepare(_ statement: SQLStatement) throws -> PostgresStatement {
+        let text = statement.postgres
+        guard text.hasPointerRepresentation else { return try prepare(text.description) }
+        let key = UnsafeRawPointer(text.utf8Start)
+        if let cached = staticStatements[key] { return cached }
+        let prepared = PostgresStatement(sql: text.description, handle: handle)
+        staticStatements[key] = prepared
+        return prepared
+    }
+
+    /// The cached statement for SQL text.
+    public func prepare(_ sql: String) throws -> PostgresStatement {
+        if let cached = textStatements[sql] { return cached }
+        let prepared = PostgresStatement(sql: sql, handle: handle)
+        if textStatements.count >= Self.textCacheLimit { textStatements.removeAll() }
+        textStatements[sql] = prepared
+        return prepared
+    }
+
+    /// Runs SQL that may hold several statements, without parameters.
+    public func executeScript(_ sql: String) throws {
+        let result = PQexec(handle.connection, sql)
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
+            throw DatabaseError.postgres(result, connection: handle.connection, sql: sql)
+        }
+    }
+
+    /// Runs `body` in a transaction (`BEGIN`, READ COMMITTED); nested calls are savepoints.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try nesting.run(begin: "BEGIN", execute: executeScript,
+                        isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, body)
+    }
+}

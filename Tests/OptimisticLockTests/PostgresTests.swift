@@ -1,0 +1,136 @@
+import Foundation
+import OptimisticLock
+import OptimisticLockPostgres
+import TestModels
+import Testing
+import TestSupport
+
+/// What only the PostgreSQL backend needs: connection failures, SQLSTATEs, server-side behaviour.
+/// Every backend-parameterised suite also runs on PostgreSQL when OPTIMISTIC_LOCK_POSTGRES_URL is set.
+@Suite("PostgreSQL server", .enabled(if: Backend.postgresURL != nil,
+                                     "PostgreSQL tests skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set (.ci/run starts a server)"))
+struct PostgresTests {
+    @Test("A bad URL is a connection error that says why")
+    func badURL() {
+        let error = #expect(throws: DatabaseError.self) { try PostgresConnection(url: "postgresql://host:notaport/db") }
+        #expect(error?.kind == .connection)
+        #expect(error?.message.contains("invalid") == true, "\(String(describing: error))")
+    }
+
+    @Test("A refused connection is a connection error")
+    func refused() {
+        let error = #expect(throws: DatabaseError.self) {
+            try PostgresConnection(url: "postgresql://postgres@127.0.0.1:1/optimistic_lock?connect_timeout=5")
+        }
+        #expect(error?.kind == .connection)
+        #expect(error?.message.contains("refused") == true, "\(String(describing: error))")
+    }
+
+    @Test("Failed authentication is a connection error", .enabled(if: ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_AUTH_FAIL_URL"] != nil))
+    func authentication() throws {
+        let url = try #require(ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_AUTH_FAIL_URL"])
+        let error = #expect(throws: DatabaseError.self) { try PostgresConnection(url: url) }
+        #expect(error?.kind == .connection)
+        #expect(error?.message.contains("authentication failed") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("wrong-password") == false, "the password is not echoed")
+    }
+
+    @Test("A server that goes away mid-session gives a connection error, not a crash")
+    func serverGoesAway() throws {
+        let database = TestDatabase(.postgres)
+        let victim = try PostgresConnection(url: database.path)
+        try Counter.createTable(victim)
+        var counter = Counter()
+        try counter.insert(victim)
+        let admin = try PostgresConnection(url: database.path)
+        try admin.execute("SELECT pg_terminate_backend($1::int4)", [.integer(Int64(victim.backendProcessID))])
+        let error = #expect(throws: DatabaseError.self) { _ = try Counter.find(victim, id: counter.id!) }
+        #expect(error?.kind == .connection, "\(String(describing: error))")
+        #expect(error?.sql?.contains("SELECT") == true)
+        #expect(try Counter.count(admin) == 1, "the other connection is unaffected")
+    }
+
+    @Test("Constraint violations carry their SQLSTATE and the SQL")
+    func sqlState() throws {
+        let database = TestDatabase(.postgres)
+        let db = try database.connectWithSchema()
+        var author = Author(name: "A", email: "a@example.com")
+        try author.insert(db)
+        var duplicate = Author(name: "B", email: "a@example.com")
+        let unique = #expect(throws: DatabaseError.self) { try duplicate.insert(db) }
+        #expect(unique?.sqlState == "23505")
+        #expect(unique?.isUniqueViolation == true)
+        #expect(unique?.sql?.hasPrefix("INSERT INTO \"author\"") == true)
+        var orphan = Post(id: UUID(), authorID: 999, title: "x", createdAt: Date())
+        let foreign = #expect(throws: DatabaseError.self) { try orphan.insert(db) }
+        #expect(foreign?.sqlState == "23503")
+        #expect(foreign?.isForeignKeyViolation == true)
+        #expect(try Post.count(db) == 0)
+    }
+
+    @Test("Text with a NUL character is refused before anything is written")
+    func nulText() throws {
+        let database = TestDatabase(.postgres)
+        let db = try database.connectWithSchema()
+        var author = Author(name: "a\0b")
+        let error = #expect(throws: DatabaseError.self) { try author.insert(db) }
+        #expect(error?.kind == .invalidValue)
+        #expect(try Author.count(db) == 0)
+    }
+
+    @Test("A failed statement inside a transaction rolls the whole transaction back; the connection stays usable")
+    func abortedTransaction() throws {
+        let database = TestDatabase(.postgres)
+        let db = try database.connectWithSchema()
+        var first = Author(name: "first", email: "same@example.com")
+        try first.insert(db)
+        #expect(throws: DatabaseError.self) {
+            try db.transaction {
+                var second = Author(name: "second")
+                try second.insert(db)
+                var clash = Author(name: "clash", email: "same@example.com")
+                try clash.insert(db)
+            }
+        }
+        #expect(try Author.count(db) == 1)
+        var third = Author(name: "third")
+        try third.insert(db)
+        #expect(try Author.count(db) == 2)
+    }
+
+    @Test("The DDL of `optimistic-lock sql --dialect postgres` is what the generated code runs against")
+    func cliDDL() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let sql = try BuiltExecutable.run(BuiltExecutable.path("optimistic-lock"),
+                                          ["sql", "Schemas", "Tests/Schemas", "--dialect", "postgres"], in: root)
+        #expect(sql.status == 0, "\(sql.stderr)")
+        let database = TestDatabase(.postgres)
+        let db = try database.connect()
+        try db.executeScript(sql.stdout)
+        var author = Author(name: "Ada")
+        try author.insert(db)
+        var post = Post(id: UUID(), authorID: author.id!, title: "t", createdAt: Date())
+        try post.insert(db)
+        post.status = .published
+        try post.update(db)
+        #expect(try Post.find(db, id: post.id) == post)
+        // createTable finds the tables already there and leaves them alone.
+        try TestDatabase.createTables(db)
+        #expect(try Post.count(db) == 1)
+    }
+
+    @Test("Dynamic queries decode integers, reals, text, numeric and NULL")
+    func dynamicValues() throws {
+        let database = TestDatabase(.postgres)
+        let db = try database.connect()
+        let row = try #require(try db.query("SELECT 1::int4 AS a, 2.5::float8 AS b, 'x' AS c, 12345.678::numeric AS d, -0.5::numeric AS e, NULL::text AS f, true AS g").first)
+        #expect(row["a"] == .integer(1))
+        #expect(row["b"] == .real(2.5))
+        #expect(row["c"] == .text("x"))
+        #expect(row["d"] == .text("12345.678"))
+        #expect(row["e"] == .text("-0.5"))
+        #expect(row["f"] == .null)
+        #expect(row["g"] == .integer(1))
+    }
+}
