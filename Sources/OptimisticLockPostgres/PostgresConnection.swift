@@ -39,7 +39,7 @@ public final class PostgresConnection: DatabaseConnection {
     public var dialect: SQLDialect { .postgres }
 
     let handle: PostgresHandle
-    private var staticStatements: [UnsafeRawPointer: PostgresStatement] = [:]
+    private let staticStatements = StatementCache<PostgresStatement>()
     private var textStatements: [String: PostgresStatement] = [:]
     private let nesting = TransactionNesting()
 
@@ -74,9 +74,9 @@ public final class PostgresConnection: DatabaseConnection {
         let text = statement.postgres
         guard text.hasPointerRepresentation else { return try prepare(text.description) }
         let key = UnsafeRawPointer(text.utf8Start)
-        if let cached = staticStatements[key] { return cached }
+        if let cached = staticStatements.statement(for: key) { return cached }
         let prepared = PostgresStatement(sql: text.description, handle: handle)
-        staticStatements[key] = prepared
+        staticStatements.insert(prepared, for: key)
         return prepared
     }
 

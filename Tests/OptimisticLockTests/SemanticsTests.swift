@@ -233,6 +233,22 @@ struct SemanticsTests {
         #expect(try Author.count(db) == 0, "the author table still exists")
     }
 
+    @Test("A key not named id, and fields named count and find", arguments: Backend.available)
+    func otherKeyName(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var tally = Tally(code: "visits", count: 1, find: "x")
+        try tally.insert(db)
+        #expect(tally.id == "visits", "Identifiable's id is the @id field")
+        var copy = try #require(try Tally.find(db, id: "visits"))
+        tally.count += 1
+        try tally.update(db)
+        copy.count += 10
+        #expect(throws: ConcurrentUpdate.self) { try copy.update(db) }
+        #expect(try Tally.find(db, id: "visits")?.count == 2)
+        #expect(try Tally.count(db) == 1)
+    }
+
     @Test("reload replaces every field with the stored row", arguments: Backend.available)
     func reload(backend: Backend) throws {
         let database = TestDatabase(backend)

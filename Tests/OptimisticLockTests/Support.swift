@@ -94,6 +94,7 @@ final class TestDatabase: Sendable {
         try AuditEntry.createTable(db)
         try Sample.createTable(db)
         try Hostile.createTable(db)
+        try Tally.createTable(db)
     }
 }
 

@@ -79,17 +79,15 @@ extension Author {
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
         guard let id else { throw RecordNotFound(table: "author", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "author", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "author", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(int64: id, at: 3)
         statement.bind(int64: version, at: 4)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -98,26 +96,21 @@ extension Author {
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
         guard let id else { throw RecordNotFound(table: "author", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "author", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "author", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "author", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(int64: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(int64: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -125,7 +118,7 @@ extension Author {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -140,7 +133,7 @@ extension Author {
         let statement = try db.prepare(SQL.delete)
         statement.bind(int64: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -161,7 +154,8 @@ extension Author {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        return try statement.step() ? Author(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Author(row: statement)
     }
 
     /// The record whose unique `email` is this value, or `nil`.
@@ -169,7 +163,8 @@ extension Author {
         let statement = try db.prepare(SQL.findByEmail)
         defer { statement.reset() }
         statement.bind(text: email, at: 1)
-        return try statement.step() ? Author(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Author(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -188,7 +183,7 @@ extension Author {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -196,7 +191,7 @@ extension Author {
         id = statement.int64(at: 0)
         version = statement.int64(at: 1)
         name = statement.text(at: 2)
-        email = statement.isNull(at: 3) ? nil : statement.text(at: 3)
+        email = statement.optionalText(at: 3)
     }
 
     /// Binds every field but the key and the version, from parameter 1 on, in declaration order.
@@ -223,9 +218,8 @@ extension Author {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: Int64, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "author", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }
@@ -416,17 +410,15 @@ extension Post {
     /// - Throws: `ConcurrentUpdate` when the row's version is no longer `version` (someone saved
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "posts", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "posts", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(uuid: id, at: 9)
         statement.bind(int64: version, at: 10)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -434,26 +426,21 @@ extension Post {
     ///
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "posts", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "posts", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "posts", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(uuid: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(uuid: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -461,7 +448,7 @@ extension Post {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -475,7 +462,7 @@ extension Post {
         let statement = try db.prepare(SQL.delete)
         statement.bind(uuid: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -495,7 +482,8 @@ extension Post {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(uuid: id, at: 1)
-        return try statement.step() ? Post(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Post(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -514,7 +502,7 @@ extension Post {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -526,8 +514,8 @@ extension Post {
         body = statement.text(at: 4)
         status = try statement.decode(PostStatus.self, at: 5)
         createdAt = statement.date(at: 6)
-        rating = statement.isNull(at: 7) ? nil : statement.double(at: 7)
-        attachment = statement.isNull(at: 8) ? nil : statement.data(at: 8)
+        rating = statement.optionalDouble(at: 7)
+        attachment = statement.optionalData(at: 8)
         views = statement.int64(at: 9)
     }
 
@@ -573,9 +561,8 @@ extension Post {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: UUID, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(uuid: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "posts", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }
@@ -753,17 +740,15 @@ extension Comment {
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
         guard let id else { throw RecordNotFound(table: "comment", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "comment", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "comment", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(int64: id, at: 5)
         statement.bind(int64: version, at: 6)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -772,26 +757,21 @@ extension Comment {
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
         guard let id else { throw RecordNotFound(table: "comment", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "comment", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "comment", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "comment", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(int64: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(int64: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -799,7 +779,7 @@ extension Comment {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -814,7 +794,7 @@ extension Comment {
         let statement = try db.prepare(SQL.delete)
         statement.bind(int64: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -835,7 +815,8 @@ extension Comment {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        return try statement.step() ? Comment(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Comment(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -854,7 +835,7 @@ extension Comment {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -864,7 +845,7 @@ extension Comment {
         postID = try statement.uuid(at: 2)
         text = statement.text(at: 3)
         isHidden = statement.bool(at: 4)
-        likes = Int32(truncatingIfNeeded: statement.int64(at: 5))
+        likes = statement.int32(at: 5)
     }
 
     /// Binds every field but the key and the version, from parameter 1 on, in declaration order.
@@ -889,7 +870,7 @@ extension Comment {
         case .isHidden:
             statement.bind(bool: isHidden, at: index)
         case .likes:
-            statement.bind(int64: Int64(likes), at: index)
+            statement.bind(int32: likes, at: index)
         }
     }
 
@@ -897,9 +878,8 @@ extension Comment {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: Int64, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "comment", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }

@@ -65,17 +65,15 @@ extension Hostile {
     /// - Throws: `ConcurrentUpdate` when the row's version is no longer `version` (someone saved
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "order; DROP TABLE \"author\"; --", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "order; DROP TABLE \"author\"; --", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(text: id, at: 4)
         statement.bind(int64: version, at: 5)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -83,26 +81,21 @@ extension Hostile {
     ///
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "order; DROP TABLE \"author\"; --", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "order; DROP TABLE \"author\"; --", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "order; DROP TABLE \"author\"; --", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(text: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(text: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -110,7 +103,7 @@ extension Hostile {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -124,7 +117,7 @@ extension Hostile {
         let statement = try db.prepare(SQL.delete)
         statement.bind(text: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -144,7 +137,8 @@ extension Hostile {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(text: id, at: 1)
-        return try statement.step() ? Hostile(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Hostile(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -163,7 +157,7 @@ extension Hostile {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -202,9 +196,8 @@ extension Hostile {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: String, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(text: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "order; DROP TABLE \"author\"; --", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }

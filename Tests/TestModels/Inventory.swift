@@ -84,17 +84,15 @@ extension Product {
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
         guard let id else { throw RecordNotFound(table: "product", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "product", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "product", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(int64: id, at: 6)
         statement.bind(int64: version, at: 7)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -103,26 +101,21 @@ extension Product {
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
         guard let id else { throw RecordNotFound(table: "product", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "product", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "product", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "product", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(int64: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(int64: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -130,7 +123,7 @@ extension Product {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -145,7 +138,7 @@ extension Product {
         let statement = try db.prepare(SQL.delete)
         statement.bind(int64: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -166,7 +159,8 @@ extension Product {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        return try statement.step() ? Product(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Product(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -185,7 +179,7 @@ extension Product {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -232,9 +226,8 @@ extension Product {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: Int64, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "product", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }
@@ -400,17 +393,15 @@ extension Event {
     /// - Throws: `ConcurrentUpdate` when the row's version is no longer `version` (someone saved
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "event", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "event", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(text: id, at: 4)
         statement.bind(int64: version, at: 5)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -418,26 +409,21 @@ extension Event {
     ///
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "event", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "event", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "event", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(text: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(text: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -445,7 +431,7 @@ extension Event {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -459,7 +445,7 @@ extension Event {
         let statement = try db.prepare(SQL.delete)
         statement.bind(text: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -479,7 +465,8 @@ extension Event {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(text: id, at: 1)
-        return try statement.step() ? Event(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Event(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -498,7 +485,7 @@ extension Event {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -506,7 +493,7 @@ extension Event {
         id = statement.text(at: 0)
         version = statement.int64(at: 1)
         title = statement.text(at: 2)
-        seatsLeft = Int(truncatingIfNeeded: statement.int64(at: 3))
+        seatsLeft = statement.int(at: 3)
         startsAt = statement.date(at: 4)
     }
 
@@ -527,7 +514,7 @@ extension Event {
         case .title:
             statement.bind(text: title, at: index)
         case .seatsLeft:
-            statement.bind(int64: Int64(seatsLeft), at: index)
+            statement.bind(int: seatsLeft, at: index)
         case .startsAt:
             statement.bind(date: startsAt, at: index)
         }
@@ -537,9 +524,8 @@ extension Event {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: String, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(text: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "event", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }
@@ -691,17 +677,15 @@ extension Booking {
     /// - Throws: `ConcurrentUpdate` when the row's version is no longer `version` (someone saved
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "booking", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "booking", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(uuid: id, at: 4)
         statement.bind(int64: version, at: 5)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -709,26 +693,21 @@ extension Booking {
     ///
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "booking", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "booking", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "booking", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(uuid: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(uuid: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -736,7 +715,7 @@ extension Booking {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -750,7 +729,7 @@ extension Booking {
         let statement = try db.prepare(SQL.delete)
         statement.bind(uuid: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -770,7 +749,8 @@ extension Booking {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(uuid: id, at: 1)
-        return try statement.step() ? Booking(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Booking(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -789,7 +769,7 @@ extension Booking {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -798,7 +778,7 @@ extension Booking {
         version = statement.int64(at: 1)
         eventID = statement.text(at: 2)
         customer = statement.text(at: 3)
-        seat = Int32(truncatingIfNeeded: statement.int64(at: 4))
+        seat = statement.int32(at: 4)
     }
 
     /// Binds every field but the key and the version, from parameter 1 on, in declaration order.
@@ -820,7 +800,7 @@ extension Booking {
         case .customer:
             statement.bind(text: customer, at: index)
         case .seat:
-            statement.bind(int64: Int64(seat), at: index)
+            statement.bind(int32: seat, at: index)
         }
     }
 
@@ -828,9 +808,8 @@ extension Booking {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: UUID, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(uuid: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "booking", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }
@@ -981,17 +960,15 @@ extension Counter {
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
         guard let id else { throw RecordNotFound(table: "counter", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "counter", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "counter", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(int64: id, at: 2)
         statement.bind(int64: version, at: 3)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -1000,26 +977,21 @@ extension Counter {
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
         guard let id else { throw RecordNotFound(table: "counter", primaryKey: nil) }
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "counter", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "counter", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "counter", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(int64: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(int64: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -1027,7 +999,7 @@ extension Counter {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -1042,7 +1014,7 @@ extension Counter {
         let statement = try db.prepare(SQL.delete)
         statement.bind(int64: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -1063,7 +1035,8 @@ extension Counter {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        return try statement.step() ? Counter(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Counter(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -1082,7 +1055,7 @@ extension Counter {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -1113,9 +1086,8 @@ extension Counter {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: Int64, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "counter", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }
@@ -1268,7 +1240,7 @@ extension AuditEntry {
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(int64: id, at: 3)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw RecordNotFound(table: "audit_entry", primaryKey: String(describing: id))
         }
     }
@@ -1278,20 +1250,17 @@ extension AuditEntry {
     /// - Throws: `RecordNotFound` when no row has this key.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
         guard let id else { throw RecordNotFound(table: "audit_entry", primaryKey: nil) }
-        var selected: [Column] = []
-        for column in columns where column != .id && !selected.contains(column) {
-            selected.append(column)
-        }
-        if selected.isEmpty { selected = [.id] }
+        var selected = db.columnsToWrite(columns, excluding: [Column.id])
+        if selected.isEmpty { selected = [Column.id] }
         let sql = db.dialect.partialUpdate(table: "audit_entry", columns: selected.map(\.rawValue), key: "id", version: nil)
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(int64: id, at: index + 1)
-        guard try statement.execute() == 1 else {
+        statement.bind(int64: id, at: index.advanced(by: 1))
+        guard try statement.executeChangingOneRow() else {
             throw RecordNotFound(table: "audit_entry", primaryKey: String(describing: id))
         }
     }
@@ -1317,7 +1286,7 @@ extension AuditEntry {
         guard let id else { throw RecordNotFound(table: "audit_entry", primaryKey: nil) }
         let statement = try db.prepare(SQL.delete)
         statement.bind(int64: id, at: 1)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw RecordNotFound(table: "audit_entry", primaryKey: String(describing: id))
         }
     }
@@ -1338,7 +1307,8 @@ extension AuditEntry {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(int64: id, at: 1)
-        return try statement.step() ? AuditEntry(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try AuditEntry(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -1357,7 +1327,7 @@ extension AuditEntry {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.

@@ -150,17 +150,15 @@ extension Sample {
     /// - Throws: `ConcurrentUpdate` when the row's version is no longer `version` (someone saved
     ///   first) or the row was deleted; then neither the row nor this record changed.
     public mutating func update(_ db: some DatabaseConnection) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "sample", primaryKey: String(describing: id))
-        }
+        let next = try db.nextVersion(after: version, table: "sample", primaryKey: id)
         let statement = try db.prepare(SQL.update)
         bindValues(to: statement)
         statement.bind(uuid: id, at: 21)
         statement.bind(int64: version, at: 22)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Writes only `columns` (the key and the version are never written from here), still checking
@@ -168,26 +166,21 @@ extension Sample {
     ///
     /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
     public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
-        guard version < Int64.max else {
-            throw DatabaseError.versionOverflow(table: "sample", primaryKey: String(describing: id))
-        }
-        var selected: [Column] = []
-        for column in columns where column != .id && column != .version && !selected.contains(column) {
-            selected.append(column)
-        }
+        let next = try db.nextVersion(after: version, table: "sample", primaryKey: id)
+        let selected = db.columnsToWrite(columns, excluding: [Column.id, Column.version])
         let sql = db.dialect.partialUpdate(table: "sample", columns: selected.map(\.rawValue), key: "id", version: "version")
         let statement = try db.prepare(sql)
         var index: Int32 = 0
         for column in selected {
-            index += 1
+            index = index.advanced(by: 1)
             bind(column, to: statement, at: index)
         }
-        statement.bind(uuid: id, at: index + 1)
-        statement.bind(int64: version, at: index + 2)
-        guard try statement.execute() == 1 else {
+        statement.bind(uuid: id, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
-        version += 1
+        version = next
     }
 
     /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
@@ -195,7 +188,7 @@ extension Sample {
     ///
     /// - Throws: what `insert` or `update` throw.
     public mutating func save(_ db: some DatabaseConnection) throws {
-        if version == 0 {
+        if db.isNew(version: version) {
             try insert(db)
         } else {
             try update(db)
@@ -209,7 +202,7 @@ extension Sample {
         let statement = try db.prepare(SQL.delete)
         statement.bind(uuid: id, at: 1)
         statement.bind(int64: version, at: 2)
-        guard try statement.execute() == 1 else {
+        guard try statement.executeChangingOneRow() else {
             throw try Self.conflict(db, id: id, expectedVersion: version)
         }
     }
@@ -229,7 +222,8 @@ extension Sample {
         let statement = try db.prepare(SQL.find)
         defer { statement.reset() }
         statement.bind(uuid: id, at: 1)
-        return try statement.step() ? Sample(row: statement) : nil
+        guard try statement.step() else { return nil }
+        return try Sample(row: statement)
     }
 
     /// Every record, in primary-key order.
@@ -248,7 +242,7 @@ extension Sample {
         let statement = try db.prepare(SQL.count)
         defer { statement.reset() }
         _ = try statement.step()
-        return Int(statement.int64(at: 0))
+        return statement.int(at: 0)
     }
 
     /// Reads a row selected in field order.
@@ -256,8 +250,8 @@ extension Sample {
         id = try statement.uuid(at: 0)
         version = statement.int64(at: 1)
         int64 = statement.int64(at: 2)
-        int32 = Int32(truncatingIfNeeded: statement.int64(at: 3))
-        int = Int(truncatingIfNeeded: statement.int64(at: 4))
+        int32 = statement.int32(at: 3)
+        int = statement.int(at: 4)
         double = statement.double(at: 5)
         bool = statement.bool(at: 6)
         string = statement.text(at: 7)
@@ -265,16 +259,16 @@ extension Sample {
         date = statement.date(at: 9)
         uuid = try statement.uuid(at: 10)
         status = try statement.decode(PostStatus.self, at: 11)
-        optionalInt64 = statement.isNull(at: 12) ? nil : statement.int64(at: 12)
-        optionalInt32 = statement.isNull(at: 13) ? nil : Int32(truncatingIfNeeded: statement.int64(at: 13))
-        optionalInt = statement.isNull(at: 14) ? nil : Int(truncatingIfNeeded: statement.int64(at: 14))
-        optionalDouble = statement.isNull(at: 15) ? nil : statement.double(at: 15)
-        optionalBool = statement.isNull(at: 16) ? nil : statement.bool(at: 16)
-        optionalString = statement.isNull(at: 17) ? nil : statement.text(at: 17)
-        optionalData = statement.isNull(at: 18) ? nil : statement.data(at: 18)
-        optionalDate = statement.isNull(at: 19) ? nil : statement.date(at: 19)
-        optionalUUID = try statement.isNull(at: 20) ? nil : statement.uuid(at: 20)
-        optionalStatus = try statement.isNull(at: 21) ? nil : statement.decode(PostStatus.self, at: 21)
+        optionalInt64 = statement.optionalInt64(at: 12)
+        optionalInt32 = statement.optionalInt32(at: 13)
+        optionalInt = statement.optionalInt(at: 14)
+        optionalDouble = statement.optionalDouble(at: 15)
+        optionalBool = statement.optionalBool(at: 16)
+        optionalString = statement.optionalText(at: 17)
+        optionalData = statement.optionalData(at: 18)
+        optionalDate = statement.optionalDate(at: 19)
+        optionalUUID = try statement.optionalUUID(at: 20)
+        optionalStatus = try statement.optionalDecode(PostStatus.self, at: 21)
     }
 
     /// Binds every field but the key and the version, from parameter 1 on, in declaration order.
@@ -311,9 +305,9 @@ extension Sample {
         case .int64:
             statement.bind(int64: int64, at: index)
         case .int32:
-            statement.bind(int64: Int64(int32), at: index)
+            statement.bind(int32: int32, at: index)
         case .int:
-            statement.bind(int64: Int64(int), at: index)
+            statement.bind(int: int, at: index)
         case .double:
             statement.bind(double: double, at: index)
         case .bool:
@@ -331,9 +325,9 @@ extension Sample {
         case .optionalInt64:
             if let optionalInt64 { statement.bind(int64: optionalInt64, at: index) } else { statement.bindNull(at: index) }
         case .optionalInt32:
-            if let optionalInt32 { statement.bind(int64: Int64(optionalInt32), at: index) } else { statement.bindNull(at: index) }
+            if let optionalInt32 { statement.bind(int32: optionalInt32, at: index) } else { statement.bindNull(at: index) }
         case .optionalInt:
-            if let optionalInt { statement.bind(int64: Int64(optionalInt), at: index) } else { statement.bindNull(at: index) }
+            if let optionalInt { statement.bind(int: optionalInt, at: index) } else { statement.bindNull(at: index) }
         case .optionalDouble:
             if let optionalDouble { statement.bind(double: optionalDouble, at: index) } else { statement.bindNull(at: index) }
         case .optionalBool:
@@ -355,9 +349,8 @@ extension Sample {
     /// (nil when it was deleted).
     private static func conflict(_ db: some DatabaseConnection, id: UUID, expectedVersion: Int64) throws -> ConcurrentUpdate {
         let statement = try db.prepare(SQL.currentVersion)
-        defer { statement.reset() }
         statement.bind(uuid: id, at: 1)
-        let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil
+        let actual = try statement.optionalVersion()
         return ConcurrentUpdate(table: "sample", primaryKey: String(describing: id), expectedVersion: expectedVersion, actualVersion: actual)
     }
 }
@@ -476,6 +469,281 @@ extension Sample {
             SQLStatement(
                 sqlite: #"SELECT "version" FROM "sample" WHERE "id" = ?"#,
                 postgres: #"SELECT "version" FROM "sample" WHERE "id" = $1"#
+            )
+        }
+    }
+}
+
+/// A key not named `id`, and fields named like the generated static members.
+public struct Tally: Codable, Hashable, Sendable, Identifiable {
+    /// The primary key, chosen by the caller.
+    public var code: String
+    /// The optimistic-lock version: 0 until inserted, 1 after `insert`, then one more after every
+    /// successful `update`. Writes check it, so a stale copy can never overwrite a newer row.
+    public internal(set) var version: Int64
+    /// Column `count`.
+    public var count: Int64
+    /// Column `find`.
+    public var find: String
+    /// The record's identity for `Identifiable`: its `@id` field `code`.
+    public var id: String { code }
+
+    /// Creates a record that is not stored yet (version 0). Fields with a default may be left out.
+    public init(code: String, count: Int64 = 0, find: String = "") {
+        self.code = code
+        self.version = 0
+        self.count = count
+        self.find = find
+    }
+
+    /// The columns of table `tally`: one case per field, `rawValue` is the SQL column name.
+    public enum Column: String, CaseIterable, Sendable {
+        /// Column `code` of field `code`.
+        case code = "code"
+        /// Column `version` of field `version`.
+        case version = "version"
+        /// Column `count` of field `count`.
+        case count = "count"
+        /// Column `find` of field `find`.
+        case find = "find"
+    }
+}
+
+extension Tally {
+    /// Creates table `tally` and its indexes when they do not exist yet.
+    /// Create the tables a model references first (PostgreSQL checks references at once).
+    public static func createTable(_ db: some DatabaseConnection) throws {
+        try db.executeScript(SQL.createTable)
+    }
+
+    /// Stores the record as a new row with version 1 and sets `version` to 1.
+    ///
+    /// - Throws: `DatabaseError` (a duplicate key or unique value, a missing referenced row, ...).
+    public mutating func insert(_ db: some DatabaseConnection) throws {
+        let statement = try db.prepare(SQL.insert)
+        bindValues(to: statement)
+        statement.bind(int64: 1, at: 3)
+        statement.bind(text: code, at: 4)
+        try statement.execute()
+        version = 1
+    }
+
+    /// Writes every field in one conditional statement and adds 1 to `version`.
+    ///
+    /// - Throws: `ConcurrentUpdate` when the row's version is no longer `version` (someone saved
+    ///   first) or the row was deleted; then neither the row nor this record changed.
+    public mutating func update(_ db: some DatabaseConnection) throws {
+        let next = try db.nextVersion(after: version, table: "tally", primaryKey: code)
+        let statement = try db.prepare(SQL.update)
+        bindValues(to: statement)
+        statement.bind(text: code, at: 3)
+        statement.bind(int64: version, at: 4)
+        guard try statement.executeChangingOneRow() else {
+            throw try Self.conflict(db, code: code, expectedVersion: version)
+        }
+        version = next
+    }
+
+    /// Writes only `columns` (the key and the version are never written from here), still checking
+    /// and bumping `version`. An empty list bumps the version only.
+    ///
+    /// - Throws: `ConcurrentUpdate` when the row changed or was deleted since this record was read.
+    public mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws {
+        let next = try db.nextVersion(after: version, table: "tally", primaryKey: code)
+        let selected = db.columnsToWrite(columns, excluding: [Column.code, Column.version])
+        let sql = db.dialect.partialUpdate(table: "tally", columns: selected.map(\.rawValue), key: "code", version: "version")
+        let statement = try db.prepare(sql)
+        var index: Int32 = 0
+        for column in selected {
+            index = index.advanced(by: 1)
+            bind(column, to: statement, at: index)
+        }
+        statement.bind(text: code, at: index.advanced(by: 1))
+        statement.bind(int64: version, at: index.advanced(by: 2))
+        guard try statement.executeChangingOneRow() else {
+            throw try Self.conflict(db, code: code, expectedVersion: version)
+        }
+        version = next
+    }
+
+    /// Inserts the record when its version is 0, updates it otherwise. A record whose row was
+    /// deleted is never stored again: `update` throws `ConcurrentUpdate` for it.
+    ///
+    /// - Throws: what `insert` or `update` throw.
+    public mutating func save(_ db: some DatabaseConnection) throws {
+        if db.isNew(version: version) {
+            try insert(db)
+        } else {
+            try update(db)
+        }
+    }
+
+    /// Deletes the row, only if its version is still `version`.
+    ///
+    /// - Throws: `ConcurrentUpdate` when the row changed or was already deleted; then nothing is deleted.
+    public func delete(_ db: some DatabaseConnection) throws {
+        let statement = try db.prepare(SQL.delete)
+        statement.bind(text: code, at: 1)
+        statement.bind(int64: version, at: 2)
+        guard try statement.executeChangingOneRow() else {
+            throw try Self.conflict(db, code: code, expectedVersion: version)
+        }
+    }
+
+    /// Replaces every field, the version included, with the row as it is now.
+    ///
+    /// - Throws: `RecordNotFound` when the row no longer exists.
+    public mutating func reload(_ db: some DatabaseConnection) throws {
+        guard let current = try Self.find(db, id: code) else {
+            throw RecordNotFound(table: "tally", primaryKey: String(describing: code))
+        }
+        self = current
+    }
+
+    /// The record with this primary key, or `nil`.
+    public static func find(_ db: some DatabaseConnection, id code: String) throws -> Tally? {
+        let statement = try db.prepare(SQL.find)
+        defer { statement.reset() }
+        statement.bind(text: code, at: 1)
+        guard try statement.step() else { return nil }
+        return try Tally(row: statement)
+    }
+
+    /// Every record, in primary-key order.
+    public static func fetchAll(_ db: some DatabaseConnection) throws -> [Tally] {
+        let statement = try db.prepare(SQL.fetchAll)
+        defer { statement.reset() }
+        var records: [Tally] = []
+        while try statement.step() {
+            records.append(try Tally(row: statement))
+        }
+        return records
+    }
+
+    /// The number of rows.
+    public static func count(_ db: some DatabaseConnection) throws -> Int {
+        let statement = try db.prepare(SQL.count)
+        defer { statement.reset() }
+        _ = try statement.step()
+        return statement.int(at: 0)
+    }
+
+    /// Reads a row selected in field order.
+    private init(row statement: some PreparedStatement) throws {
+        code = statement.text(at: 0)
+        version = statement.int64(at: 1)
+        count = statement.int64(at: 2)
+        find = statement.text(at: 3)
+    }
+
+    /// Binds every field but the key and the version, from parameter 1 on, in declaration order.
+    private func bindValues(to statement: some PreparedStatement) {
+        bind(.count, to: statement, at: 1)
+        bind(.find, to: statement, at: 2)
+    }
+
+    /// Binds one column's value.
+    private func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
+        switch column {
+        case .code:
+            statement.bind(text: code, at: index)
+        case .version:
+            statement.bind(int64: version, at: index)
+        case .count:
+            statement.bind(int64: count, at: index)
+        case .find:
+            statement.bind(text: find, at: index)
+        }
+    }
+
+    /// The error for a conditional statement that changed no row: reads the row's current version
+    /// (nil when it was deleted).
+    private static func conflict(_ db: some DatabaseConnection, code: String, expectedVersion: Int64) throws -> ConcurrentUpdate {
+        let statement = try db.prepare(SQL.currentVersion)
+        statement.bind(text: code, at: 1)
+        let actual = try statement.optionalVersion()
+        return ConcurrentUpdate(table: "tally", primaryKey: String(describing: code), expectedVersion: expectedVersion, actualVersion: actual)
+    }
+}
+
+extension Tally {
+    /// The SQL of `Tally` for each dialect, as static strings: prepared once per connection.
+    fileprivate enum SQL {
+        /// Creates the table and its indexes.
+        static var createTable: SQLStatement {
+            SQLStatement(
+                sqlite: #"""
+                    CREATE TABLE IF NOT EXISTS "tally" (
+                        "code" TEXT NOT NULL PRIMARY KEY,
+                        "version" INTEGER NOT NULL,
+                        "count" INTEGER NOT NULL DEFAULT 0,
+                        "find" TEXT NOT NULL DEFAULT ''
+                    );
+                    """#,
+                postgres: #"""
+                    CREATE TABLE IF NOT EXISTS "tally" (
+                        "code" text NOT NULL PRIMARY KEY,
+                        "version" bigint NOT NULL,
+                        "count" bigint NOT NULL DEFAULT 0,
+                        "find" text NOT NULL DEFAULT ''
+                    );
+                    """#
+            )
+        }
+
+        /// Inserts a row.
+        static var insert: SQLStatement {
+            SQLStatement(
+                sqlite: #"INSERT INTO "tally" ("count", "find", "version", "code") VALUES (?, ?, ?, ?)"#,
+                postgres: #"INSERT INTO "tally" ("count", "find", "version", "code") VALUES ($1, $2, $3, $4)"#
+            )
+        }
+
+        /// Writes every value field where key and version match; bumps the version.
+        static var update: SQLStatement {
+            SQLStatement(
+                sqlite: #"UPDATE "tally" SET "count" = ?, "find" = ?, "version" = "version" + 1 WHERE "code" = ? AND "version" = ?"#,
+                postgres: #"UPDATE "tally" SET "count" = $1, "find" = $2, "version" = "version" + 1 WHERE "code" = $3 AND "version" = $4"#
+            )
+        }
+
+        /// Deletes where key and version match.
+        static var delete: SQLStatement {
+            SQLStatement(
+                sqlite: #"DELETE FROM "tally" WHERE "code" = ? AND "version" = ?"#,
+                postgres: #"DELETE FROM "tally" WHERE "code" = $1 AND "version" = $2"#
+            )
+        }
+
+        /// Selects one row by key.
+        static var find: SQLStatement {
+            SQLStatement(
+                sqlite: #"SELECT "code", "version", "count", "find" FROM "tally" WHERE "code" = ?"#,
+                postgres: #"SELECT "code", "version", "count", "find" FROM "tally" WHERE "code" = $1"#
+            )
+        }
+
+        /// Selects every row in key order.
+        static var fetchAll: SQLStatement {
+            SQLStatement(
+                sqlite: #"SELECT "code", "version", "count", "find" FROM "tally" ORDER BY "code""#,
+                postgres: #"SELECT "code", "version", "count", "find" FROM "tally" ORDER BY "code""#
+            )
+        }
+
+        /// Counts the rows.
+        static var count: SQLStatement {
+            SQLStatement(
+                sqlite: #"SELECT COUNT(*) FROM "tally""#,
+                postgres: #"SELECT COUNT(*) FROM "tally""#
+            )
+        }
+
+        /// Reads one row's version after a conflict.
+        static var currentVersion: SQLStatement {
+            SQLStatement(
+                sqlite: #"SELECT "version" FROM "tally" WHERE "code" = ?"#,
+                postgres: #"SELECT "version" FROM "tally" WHERE "code" = $1"#
             )
         }
     }

@@ -17,7 +17,7 @@ public final class SQLiteConnection: DatabaseConnection {
     /// The sqlite3 handle, for calls this type does not wrap. Do not close it.
     public let handle: OpaquePointer
 
-    private var staticStatements: [UnsafeRawPointer: SQLiteStatement] = [:]
+    private let staticStatements = StatementCache<SQLiteStatement>()
     private var textStatements: [String: SQLiteStatement] = [:]
     private let nesting = TransactionNesting()
 
@@ -77,9 +77,9 @@ public final class SQLiteConnection: DatabaseConnection {
         let text = statement.sqlite
         guard text.hasPointerRepresentation else { return try prepare(text.description) }
         let key = UnsafeRawPointer(text.utf8Start)
-        if let cached = staticStatements[key] { return cached }
+        if let cached = staticStatements.statement(for: key) { return cached }
         let prepared = try compile(text.utf8Start, count: text.utf8CodeUnitCount)
-        staticStatements[key] = prepared
+        staticStatements.insert(prepared, for: key)
         return prepared
     }
 

@@ -36,8 +36,13 @@ public final class SQLiteStatement: PreparedStatement {
     /// The statement's SQL.
     public var sql: String { sqlite3_sql(handle).map { String(cString: $0) } ?? "" }
 
+    @inline(__always)
     private func check(_ rc: Int32, _ index: Int32) {
-        if rc != SQLITE_OK, bindFailure == nil {
+        if _slowPath(rc != SQLITE_OK) { recordBindFailure(rc, index) }
+    }
+
+    private func recordBindFailure(_ rc: Int32, _ index: Int32) {
+        if bindFailure == nil {
             var error = DatabaseError.sqlite(rc, db: db, sql: sql)
             error = DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
                                   message: "cannot bind parameter \(index): \(error.message)", sql: error.sql)

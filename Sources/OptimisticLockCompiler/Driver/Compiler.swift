@@ -31,6 +31,13 @@ public struct Compilation: Sendable {
 public enum Compiler {
     /// Compiles the files as one schema (names resolve across all of them).
     public static func compile(_ files: [SourceFile]) -> Compilation {
+        compileMeasured(files).compilation
+    }
+
+    /// Compiles like `compile`, and also returns how long parsing (with the UTF-8 check) and checking took.
+    public static func compileMeasured(_ files: [SourceFile]) -> (compilation: Compilation, parse: Duration, check: Duration) {
+        let clock = ContinuousClock()
+        let start = clock.now
         var diagnostics = DiagnosticEngine()
         var syntax: [FileSyntax] = []
         for (index, file) in files.enumerated() {
@@ -42,9 +49,11 @@ public enum Compiler {
             }
             syntax.append(Parser.parse(file, file: index, diagnostics: &diagnostics))
         }
+        let parsed = clock.now
         var checker = Checker(files: syntax, diagnostics: diagnostics)
         let schema = checker.check()
-        return Compilation(files: files, diagnostics: checker.diagnostics, schema: schema)
+        let compilation = Compilation(files: files, diagnostics: checker.diagnostics, schema: schema)
+        return (compilation, parsed - start, clock.now - parsed)
     }
 
     /// The offset of the first byte that is not part of valid UTF-8, or nil.

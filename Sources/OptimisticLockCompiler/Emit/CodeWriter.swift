@@ -5,11 +5,11 @@ struct CodeWriter {
 
     /// Appends one line at the current indentation (an empty string gives an empty line).
     mutating func line(_ content: String = "") {
-        if content.isEmpty {
-            text += "\n"
-        } else {
-            text += String(repeating: "    ", count: level) + content + "\n"
+        if !content.isEmpty {
+            for _ in 0..<level { text.append("    ") }
+            text.append(content)
         }
+        text.append("\n")
     }
 
     /// Appends `///` lines.

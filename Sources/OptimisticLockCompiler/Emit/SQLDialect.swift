@@ -54,12 +54,15 @@ struct SQLSpelling {
 
 extension String {
     /// Replaces every occurrence of a character (standard library only, no Foundation).
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
-        for character in self {
-            if character == target { out += replacement } else { out.append(character) }
+    /// `target` must be ASCII; the common case (no occurrence) returns `self` untouched.
+    func replacingAll(_ target: Unicode.Scalar, with replacement: String) -> String {
+        let byte = UInt8(ascii: target)
+        guard utf8.contains(byte) else { return self }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 8)
+        for unit in utf8 {
+            if unit == byte { out.append(contentsOf: replacement.utf8) } else { out.append(unit) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -160,7 +160,8 @@ struct ModelEmitter {
     private func bindCall(_ type: FieldType, _ value: String, _ index: String) -> String {
         switch type {
         case .int64, .version: "statement.bind(int64: \(value), at: \(index))"
-        case .int32, .int: "statement.bind(int64: Int64(\(value)), at: \(index))"
+        case .int32: "statement.bind(int32: \(value), at: \(index))"
+        case .int: "statement.bind(int: \(value), at: \(index))"
         case .double: "statement.bind(double: \(value), at: \(index))"
         case .bool: "statement.bind(bool: \(value), at: \(index))"
         case .string: "statement.bind(text: \(value), at: \(index))"
@@ -180,27 +181,30 @@ struct ModelEmitter {
     }
 
     /// The expression that reads a column of the field's type; `try` is part of it where reading can fail.
+    /// Optional columns use the runtime's `optional...` readers: no ternaries for the type checker to solve.
     private func readExpression(_ field: Field, _ index: Int) -> String {
-        let read: String
+        let reader: String
+        var argument = "at: \(index)"
         var throwing = false
         switch field.type {
-        case .int64, .version: read = "statement.int64(at: \(index))"
-        case .int32: read = "Int32(truncatingIfNeeded: statement.int64(at: \(index)))"
-        case .int: read = "Int(truncatingIfNeeded: statement.int64(at: \(index)))"
-        case .double: read = "statement.double(at: \(index))"
-        case .bool: read = "statement.bool(at: \(index))"
-        case .string: read = "statement.text(at: \(index))"
-        case .data: read = "statement.data(at: \(index))"
-        case .date: read = "statement.date(at: \(index))"
+        case .int64, .version: reader = "int64"
+        case .int32: reader = "int32"
+        case .int: reader = "int"
+        case .double: reader = "double"
+        case .bool: reader = "bool"
+        case .string: reader = "text"
+        case .data: reader = "data"
+        case .date: reader = "date"
         case .uuid:
-            read = "statement.uuid(at: \(index))"
+            reader = "uuid"
             throwing = true
         case .enumeration(let enumName):
-            read = "statement.decode(\(enumName).self, at: \(index))"
+            reader = "decode"
+            argument = "\(enumName).self, at: \(index)"
             throwing = true
         }
-        let expression = field.isOptional ? "statement.isNull(at: \(index)) ? nil : \(read)" : read
-        return throwing ? "try " + expression : expression
+        let name = field.isOptional ? "optional" + (reader == "uuid" ? "UUID" : reader.prefix(1).uppercased() + reader.dropFirst()) : reader
+        return (throwing ? "try " : "") + "statement.\(name)(\(argument))"
     }
 
     /// The key as an expression for binding (unwrapped `id` for a database-assigned key).
@@ -273,7 +277,9 @@ struct ModelEmitter {
                     w.line("let statement = try db.prepare(SQL.insert)")
                     w.line("bindValues(to: statement)")
                     if let versionLine { w.line(versionLine) }
-                    let assigned = key.type == .int ? "Int(try statement.executeInsert())" : "try statement.executeInsert()"
+                    let assigned = key.type == .int
+                        ? "try Int(truncatingIfNeeded: statement.executeInsert())"
+                        : "try statement.executeInsert()"
                     w.line("\(key.name) = \(assigned)")
                 }
             } else {
@@ -289,22 +295,19 @@ struct ModelEmitter {
 
     /// Lines that fail with a conflict (or a missing row) when the statement changed no row.
     private func checkChanged(_ w: inout CodeWriter) {
-        if isVersioned {
-            w.block("guard try statement.execute() == 1 else") { w in
+        w.block("guard try statement.executeChangingOneRow() else") { w in
+            if isVersioned {
                 w.line("throw try Self.conflict(db, \(key.name): \(keyValue), expectedVersion: \(model.versionField!.name))")
-            }
-        } else {
-            w.block("guard try statement.execute() == 1 else") { w in
+            } else {
                 w.line("throw RecordNotFound(table: \(tableLiteral), primaryKey: \(keyDescription))")
             }
         }
     }
 
-    private func checkOverflow(_ w: inout CodeWriter) {
+    /// `let next = ...`: the version after a successful write (an error at Int64.max).
+    private func nextVersion(_ w: inout CodeWriter) {
         guard let version = model.versionField else { return }
-        w.block("guard \(version.name) < Int64.max else") { w in
-            w.line("throw DatabaseError.versionOverflow(table: \(tableLiteral), primaryKey: \(keyDescription))")
-        }
+        w.line("let next = try db.nextVersion(after: \(version.name), table: \(tableLiteral), primaryKey: \(keyValue))")
     }
 
     private func emitUpdate(_ w: inout CodeWriter) {
@@ -322,7 +325,7 @@ struct ModelEmitter {
         }
         w.block("\(a)mutating func update(_ db: some DatabaseConnection) throws") { w in
             unwrapKey(&w)
-            checkOverflow(&w)
+            nextVersion(&w)
             w.line("let statement = try db.prepare(SQL.update)")
             w.line("bindValues(to: statement)")
             w.line(bindCall(key.type, keyValue, String(valueCount + 1)))
@@ -330,7 +333,7 @@ struct ModelEmitter {
                 w.line("statement.bind(int64: \(version.name), at: \(valueCount + 2))")
             }
             checkChanged(&w)
-            if let version = model.versionField { w.line("\(version.name) += 1") }
+            if let version = model.versionField { w.line("\(version.name) = next") }
         }
     }
 
@@ -348,28 +351,27 @@ struct ModelEmitter {
         }
         w.block("\(a)mutating func update(_ db: some DatabaseConnection, columns: [Column]) throws") { w in
             unwrapKey(&w)
-            checkOverflow(&w)
-            w.line("var selected: [Column] = []")
-            w.line("for column in columns where column != .\(key.name)\(model.versionField.map { " && column != .\($0.name)" } ?? "") && !selected.contains(column) {")
-            w.line("    selected.append(column)")
-            w.line("}")
+            nextVersion(&w)
+            let excluded = (["Column.\(key.name)"] + (model.versionField.map { ["Column.\($0.name)"] } ?? []))
+                .joined(separator: ", ")
+            w.line("\(isVersioned ? "let" : "var") selected = db.columnsToWrite(columns, excluding: [\(excluded)])")
             if !isVersioned {
-                w.line("if selected.isEmpty { selected = [.\(key.name)] }")
+                w.line("if selected.isEmpty { selected = [Column.\(key.name)] }")
             }
             let versionArgument = model.versionField.map { SwiftLiteral.string($0.columnName) } ?? "nil"
             w.line("let sql = db.dialect.partialUpdate(table: \(tableLiteral), columns: selected.map(\\.rawValue), key: \(SwiftLiteral.string(key.columnName)), version: \(versionArgument))")
             w.line("let statement = try db.prepare(sql)")
             w.line("var index: Int32 = 0")
             w.block("for column in selected") { w in
-                w.line("index += 1")
+                w.line("index = index.advanced(by: 1)")
                 w.line("bind(column, to: statement, at: index)")
             }
-            w.line(bindCall(key.type, keyValue, "index + 1"))
+            w.line(bindCall(key.type, keyValue, "index.advanced(by: 1)"))
             if let version = model.versionField {
-                w.line("statement.bind(int64: \(version.name), at: index + 2)")
+                w.line("statement.bind(int64: \(version.name), at: index.advanced(by: 2))")
             }
             checkChanged(&w)
-            if let version = model.versionField { w.line("\(version.name) += 1") }
+            if let version = model.versionField { w.line("\(version.name) = next") }
         }
     }
 
@@ -379,7 +381,7 @@ struct ModelEmitter {
                    "deleted is never stored again: `update` throws `ConcurrentUpdate` for it.",
                    "", "- Throws: what `insert` or `update` throw."])
             w.block("\(a)mutating func save(_ db: some DatabaseConnection) throws") { w in
-                w.ifElse("if \(version.name) == 0") { w in
+                w.ifElse("if db.isNew(version: \(version.name))") { w in
                     w.line("try insert(db)")
                 } else: { w in
                     w.line("try update(db)")
@@ -461,7 +463,7 @@ struct ModelEmitter {
             w.line("let statement = try db.prepare(SQL.count)")
             w.line("defer { statement.reset() }")
             w.line("_ = try statement.step()")
-            w.line("return Int(statement.int64(at: 0))")
+            w.line("return statement.int(at: 0)")
         }
     }
 
@@ -474,7 +476,8 @@ struct ModelEmitter {
             w.line("let statement = try db.prepare(SQL.\(sqlName))")
             w.line("defer { statement.reset() }")
             w.line(bindCall(field.type, local, "1"))
-            w.line("return try statement.step() ? \(name)(row: statement) : nil")
+            w.line("guard try statement.step() else { return nil }")
+            w.line("return try \(name)(row: statement)")
         }
     }
 
@@ -513,9 +516,8 @@ struct ModelEmitter {
             let keyParameter = "\(key.name): \(key.type.swiftName)"
             w.block("private static func conflict(_ db: some DatabaseConnection, \(keyParameter), expectedVersion: Int64) throws -> ConcurrentUpdate") { w in
                 w.line("let statement = try db.prepare(SQL.currentVersion)")
-                w.line("defer { statement.reset() }")
                 w.line(bindCall(key.type, key.name, "1"))
-                w.line("let actual: Int64? = try statement.step() ? statement.int64(at: 0) : nil")
+                w.line("let actual = try statement.optionalVersion()")
                 w.line("return ConcurrentUpdate(table: \(tableLiteral), primaryKey: \(keyDescription), expectedVersion: expectedVersion, actualVersion: actual)")
             }
         }
@@ -570,15 +572,15 @@ struct ModelEmitter {
 
     private func emitSQLArgument(_ label: String, _ sql: String, last: Bool, _ w: inout CodeWriter) {
         let comma = last ? "" : ","
-        guard sql.contains("\n") else {
+        guard sql.utf8.contains(UInt8(ascii: "\n")) else {
             w.line("    \(label): \(SwiftLiteral.raw(sql))\(comma)")
             return
         }
         // A multi-line raw literal: its closing delimiter's indentation is stripped from every line.
         let hashes = String(SwiftLiteral.raw(sql).prefix { $0 == "#" })
         w.line("    \(label): \(hashes)\"\"\"")
-        for sqlLine in sql.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-            w.line(sqlLine.isEmpty ? "" : "        " + sqlLine)
+        for sqlLine in sql.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
+            w.line(sqlLine.isEmpty ? "" : "        " + String(decoding: sqlLine, as: UTF8.self))
         }
         w.line("        \"\"\"\(hashes)\(comma)")
     }

@@ -57,6 +57,12 @@ extension Checker {
             model.fields.append(field)
         }
         checkKey(syntax, keyFields)
+        if let key = keyFields.first, key.name.text != "id",
+           let other = syntax.fields.first(where: { $0.name.text == "id" }) {
+            diagnostics.error("a field named 'id' must be the '@id' field: the generated type uses 'id' for its key",
+                              at: other.name.range,
+                              notes: [Diagnostic(.note, "'\(key.name.text)' is the '@id' field", at: key.name.range)])
+        }
         checkVersion(syntax, model.isUnversioned, versionFields)
         model.indexes = resolveFieldLists(indexSyntax, in: model)
         model.uniqueConstraints = resolveFieldLists(uniqueSyntax, in: model)

@@ -62,9 +62,10 @@ enum Names {
         "ConcurrentUpdate", "DatabaseError", "RecordNotFound", "DatabaseValue", "Row", "SQL",
     ]
 
-    /// Field names that collide with members the generator adds to every model.
+    /// Field names that collide with instance members the generator adds to every model (static
+    /// members such as `find` or `count` may share a property's name, so they are not listed).
     static let reservedFieldNames: Set<String> = [
-        "insert", "update", "save", "delete", "reload", "find", "fetchAll", "count", "createTable",
-        "Column", "hashValue", "hash", "encode", "allColumns",
+        "insert", "update", "save", "delete", "reload", "bind", "bindValues", "Column", "SQL",
+        "hashValue", "hash", "encode",
     ]
 }

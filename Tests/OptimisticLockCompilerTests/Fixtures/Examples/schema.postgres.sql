@@ -111,3 +111,11 @@ CREATE TABLE IF NOT EXISTS "sample" (
     "optional_uuid" uuid,
     "optional_status" text
 );
+
+-- Tally
+CREATE TABLE IF NOT EXISTS "tally" (
+    "code" text NOT NULL PRIMARY KEY,
+    "version" bigint NOT NULL,
+    "count" bigint NOT NULL DEFAULT 0,
+    "find" text NOT NULL DEFAULT ''
+);

@@ -111,3 +111,11 @@ CREATE TABLE IF NOT EXISTS "sample" (
     "optional_uuid" BLOB,
     "optional_status" TEXT
 );
+
+-- Tally
+CREATE TABLE IF NOT EXISTS "tally" (
+    "code" TEXT NOT NULL PRIMARY KEY,
+    "version" INTEGER NOT NULL,
+    "count" INTEGER NOT NULL DEFAULT 0,
+    "find" TEXT NOT NULL DEFAULT ''
+);

@@ -1,0 +1,28 @@
+// swift-tools-version:6.1
+// Benchmarks: generated code against the raw sqlite3 C API and GRDB, measured in one process.
+// A separate package so that users of swift-optimistic-lock never build GRDB.
+import PackageDescription
+
+/// A path dependency is known by its folder's name, which is whatever the checkout is called.
+let root = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "swift-optimistic-lock")
+
+let package = Package(
+    name: "Benchmarks",
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: [
+                .product(name: "OptimisticLock", package: root),
+                .product(name: "OptimisticLockPostgres", package: root),
+                .product(name: "OptimisticLockCompiler", package: root),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            plugins: [.plugin(name: "OptimisticLockPlugin", package: root)]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,231 @@
+import CSQLite
+import Foundation
+import GRDB
+import OptimisticLock
+import OptimisticLockCompiler
+
+/// Update, fetch and insert: generated code vs the raw sqlite3 C API vs GRDB, same data, same file settings.
+struct SQLiteBenchmarks {
+    let report: Report
+    let measure: Measure
+    let updateRows = 10_000
+    let updateRounds = 10
+    let fetchRows = 100_000
+    let insertRows = 100_000
+
+    /// Runs one contender once, e.g. `insert-generated`, for an instruction profile.
+    func profile(_ name: String) throws {
+        let contenders: [String: () throws -> Contender] = [
+            "update-generated": { try updateContenders()[0] }, "update-raw": { try updateContenders()[1] },
+            "insert-generated": { try insertContenders()[0] }, "insert-raw": { try insertContenders()[1] },
+        ]
+        if name == "generator" {
+            let compilation = Compiler.compile(GeneratorBenchmarks.schema(models: 1000))
+            for index in compilation.files.indices { _ = compilation.swiftSource(forFile: index) }
+            return
+        }
+        guard let make = contenders[name] else { throw BenchmarkFailure(message: "profile: \(contenders.keys.sorted())") }
+        let contender = try make()
+        try contender.run(try contender.prepare())
+    }
+
+    // MARK: Update
+
+    func update() throws {
+        report.section("Update: \(updateRows) rows x \(updateRounds) version-checked updates, one transaction")
+        let contenders = try updateContenders()
+        let results = try measure.medians(contenders)
+        let operations = updateRows * updateRounds
+        for name in ["raw sqlite3", "generated update", "GRDB filtered updateAll"] {
+            report.row(name, seconds: results[name]!, operations: operations)
+        }
+        report.ratio("update.generated/raw", results["generated update"]! / results["raw sqlite3"]!)
+        report.ratio("update.grdb/generated", results["GRDB filtered updateAll"]! / results["generated update"]!)
+    }
+
+    /// Generated, raw, GRDB.
+    func updateContenders() throws -> [Contender] {
+        let generated = Contender(name: "generated update", prepare: {
+            let path = try BenchDatabase.make(rows: updateRows)
+            let db = try OptimisticLock.SQLiteConnection(path: path)
+            return Box((db, try BenchItem.fetchAll(db), path))
+        }, run: { state in
+            let box = state as! Box<(OptimisticLock.SQLiteConnection, [BenchItem], String)>
+            let db = box.value.0
+            var items = box.value.1
+            try db.transaction {
+                for _ in 0..<updateRounds {
+                    for index in items.indices {
+                        items[index].value &+= 1
+                        try items[index].update(db)
+                    }
+                }
+            }
+            precondition(items[0].version == Int64(1 + updateRounds))
+        })
+        let raw = Contender(name: "raw sqlite3", prepare: {
+            let path = try BenchDatabase.make(rows: updateRows)
+            let db = try OptimisticLock.SQLiteConnection(path: path)
+            return Box((db, try Self.rawFetch(db.handle), path))
+        }, run: { state in
+            let box = state as! Box<(OptimisticLock.SQLiteConnection, [RawItem], String)>
+            let handle = box.value.0.handle
+            var items = box.value.1
+            let statement = Raw.prepare(handle, #"UPDATE "bench_item" SET "name" = ?, "value" = ?, "score" = ?, "version" = "version" + 1 WHERE "id" = ? AND "version" = ?"#)
+            defer { sqlite3_finalize(statement) }
+            Raw.exec(handle, "BEGIN IMMEDIATE")
+            for _ in 0..<updateRounds {
+                for index in items.indices {
+                    items[index].value &+= 1
+                    Raw.bindText(statement, 1, items[index].name)
+                    sqlite3_bind_int64(statement, 2, items[index].value)
+                    sqlite3_bind_double(statement, 3, items[index].score)
+                    sqlite3_bind_int64(statement, 4, items[index].id)
+                    sqlite3_bind_int64(statement, 5, items[index].version)
+                    guard sqlite3_step(statement) == SQLITE_DONE, sqlite3_changes(handle) == 1 else {
+                        fatalError("raw update failed")
+                    }
+                    sqlite3_reset(statement)
+                    items[index].version += 1
+                }
+            }
+            Raw.exec(handle, "COMMIT")
+            precondition(items[0].version == Int64(1 + updateRounds))
+        })
+        let grdb = Contender(name: "GRDB filtered updateAll", prepare: {
+            let path = try BenchDatabase.make(rows: updateRows)
+            let queue = try BenchDatabase.grdb(path)
+            let items = try queue.read { try GRDBItem.fetchAll($0) }
+            return Box((queue, items, path))
+        }, run: { state in
+            let box = state as! Box<(DatabaseQueue, [GRDBItem], String)>
+            var items = box.value.1
+            let id = Column("id")
+            let version = Column("version")
+            try box.value.0.inTransaction(.immediate) { db in
+                for _ in 0..<updateRounds {
+                    for index in items.indices {
+                        items[index].value &+= 1
+                        let item = items[index]
+                        let changed = try GRDBItem
+                            .filter(id == item.id && version == item.version)
+                            .updateAll(db, [
+                                Column("name").set(to: item.name),
+                                Column("value").set(to: item.value),
+                                Column("score").set(to: item.score),
+                                version.set(to: version + 1),
+                            ])
+                        guard changed == 1 else { fatalError("GRDB update conflicted") }
+                        items[index].version += 1
+                    }
+                }
+                return .commit
+            }
+            precondition(items[0].version == Int64(1 + updateRounds))
+        })
+        return [generated, raw, grdb]
+    }
+
+    static func rawFetch(_ handle: OpaquePointer) throws -> [RawItem] {
+        let statement = Raw.prepare(handle, #"SELECT "id", "version", "name", "value", "score" FROM "bench_item" ORDER BY "id""#)
+        defer { sqlite3_finalize(statement) }
+        var items: [RawItem] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            items.append(RawItem(id: sqlite3_column_int64(statement, 0), version: sqlite3_column_int64(statement, 1),
+                                 name: Raw.text(statement, 2), value: sqlite3_column_int64(statement, 3),
+                                 score: sqlite3_column_double(statement, 4)))
+        }
+        return items
+    }
+
+    // MARK: Fetch
+
+    func fetch() throws {
+        report.section("Fetch: fetchAll of \(fetchRows) rows")
+        let path = try BenchDatabase.make(rows: fetchRows)
+        defer { BenchDatabase.remove(path) }
+        let db = try OptimisticLock.SQLiteConnection(path: path)
+        let queue = try BenchDatabase.grdb(path)
+        let none: () throws -> AnyObject = { Box(()) }
+        let generated = Contender(name: "generated fetchAll", prepare: none) { _ in
+            let count = try BenchItem.fetchAll(db).count
+            precondition(count == fetchRows)
+        }
+        let raw = Contender(name: "raw sqlite3", prepare: none) { _ in
+            let count = try Self.rawFetch(db.handle).count
+            precondition(count == fetchRows)
+        }
+        let grdbRow = Contender(name: "GRDB init(row:)", prepare: none) { _ in
+            let count = try queue.read { try GRDBItem.fetchAll($0) }.count
+            precondition(count == fetchRows)
+        }
+        let grdbCodable = Contender(name: "GRDB Codable", prepare: none) { _ in
+            let count = try queue.read { try GRDBCodableItem.fetchAll($0) }.count
+            precondition(count == fetchRows)
+        }
+        let results = try measure.medians([generated, raw, grdbRow, grdbCodable])
+        for name in ["raw sqlite3", "generated fetchAll", "GRDB init(row:)", "GRDB Codable"] {
+            report.row(name, seconds: results[name]!, operations: fetchRows)
+        }
+        report.ratio("fetch.generated/raw", results["generated fetchAll"]! / results["raw sqlite3"]!)
+        report.ratio("fetch.grdb/generated", results["GRDB init(row:)"]! / results["generated fetchAll"]!)
+        report.ratio("fetch.grdb-codable/generated", results["GRDB Codable"]! / results["generated fetchAll"]!)
+    }
+
+    // MARK: Insert
+
+    func insert() throws {
+        report.section("Insert: \(insertRows) inserts with database-assigned keys, one transaction")
+        let results = try measure.medians(try insertContenders())
+        for name in ["raw sqlite3", "generated insert", "GRDB insert"] {
+            report.row(name, seconds: results[name]!, operations: insertRows)
+        }
+        report.ratio("insert.generated/raw", results["generated insert"]! / results["raw sqlite3"]!)
+        report.ratio("insert.grdb/generated", results["GRDB insert"]! / results["generated insert"]!)
+    }
+
+    /// Generated, raw, GRDB.
+    func insertContenders() throws -> [Contender] {
+        let fresh: () throws -> AnyObject = { Box(try BenchDatabase.make(rows: 0)) }
+        func path(_ state: AnyObject) -> String { (state as! Box<String>).value }
+        let generated = Contender(name: "generated insert", prepare: fresh) { state in
+            let db = try OptimisticLock.SQLiteConnection(path: path(state))
+            try db.transaction {
+                for index in 0..<insertRows {
+                    var item = BenchItem(name: "item", value: Int64(index), score: 0.5)
+                    try item.insert(db)
+                }
+            }
+        }
+        let raw = Contender(name: "raw sqlite3", prepare: fresh) { state in
+            let db = try OptimisticLock.SQLiteConnection(path: path(state))
+            let handle = db.handle
+            let statement = Raw.prepare(handle, #"INSERT INTO "bench_item" ("name", "value", "score", "version") VALUES (?, ?, ?, ?)"#)
+            defer { sqlite3_finalize(statement) }
+            Raw.exec(handle, "BEGIN IMMEDIATE")
+            var last: Int64 = 0
+            for index in 0..<insertRows {
+                Raw.bindText(statement, 1, "item")
+                sqlite3_bind_int64(statement, 2, Int64(index))
+                sqlite3_bind_double(statement, 3, 0.5)
+                sqlite3_bind_int64(statement, 4, 1)
+                guard sqlite3_step(statement) == SQLITE_DONE else { fatalError("raw insert failed") }
+                sqlite3_reset(statement)
+                last = sqlite3_last_insert_rowid(handle)
+            }
+            Raw.exec(handle, "COMMIT")
+            precondition(last == Int64(insertRows))
+        }
+        let grdb = Contender(name: "GRDB insert", prepare: fresh) { state in
+            let queue = try BenchDatabase.grdb(path(state))
+            try queue.inTransaction(.immediate) { db in
+                for index in 0..<insertRows {
+                    var item = GRDBItem(id: nil, version: 1, name: "item", value: Int64(index), score: 0.5)
+                    try item.insert(db)
+                }
+                return .commit
+            }
+        }
+        return [generated, raw, grdb]
+    }
+}

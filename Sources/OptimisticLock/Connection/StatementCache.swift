@@ -1,0 +1,97 @@
+/// The prepared statements of one connection, found by the address of their static SQL text.
+///
+/// Generated code asks for the same few statements millions of times, so the lookup is the hot
+/// path: an open-addressing table keyed by pointer, with a multiplicative hash and linear probing,
+/// kept in manually allocated memory (no hashing of the SQL, no copy-on-write checks). Statements
+/// are retained while they are in the table.
+public final class StatementCache<Statement: AnyObject> {
+    private struct Table {
+        var keys: UnsafeMutablePointer<UnsafeRawPointer?>
+        var values: UnsafeMutablePointer<Unmanaged<Statement>?>
+        var mask: Int
+        var count: Int
+    }
+
+    private let table: UnsafeMutablePointer<Table>
+
+    /// Creates an empty cache.
+    public init() {
+        table = .allocate(capacity: 1)
+        table.initialize(to: Self.makeTable(capacity: 64))
+    }
+
+    deinit {
+        removeAll()
+        table.pointee.keys.deallocate()
+        table.pointee.values.deallocate()
+        table.deinitialize(count: 1)
+        table.deallocate()
+    }
+
+    private static func makeTable(capacity: Int) -> Table {
+        let keys = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: capacity)
+        keys.initialize(repeating: nil, count: capacity)
+        let values = UnsafeMutablePointer<Unmanaged<Statement>?>.allocate(capacity: capacity)
+        values.initialize(repeating: nil, count: capacity)
+        return Table(keys: keys, values: values, mask: capacity - 1, count: 0)
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UnsafeRawPointer, _ mask: Int) -> Int {
+        let bits = UInt(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: bits >> 32) & mask
+    }
+
+    /// The statement stored for `key`, or nil.
+    @inline(__always)
+    public func statement(for key: UnsafeRawPointer) -> Statement? {
+        let current = table.pointee
+        var index = Self.slot(key, current.mask)
+        while let stored = current.keys[index] {
+            if stored == key { return current.values[index]?.takeUnretainedValue() }
+            index = (index + 1) & current.mask
+        }
+        return nil
+    }
+
+    /// Stores `statement` for `key` (a key is stored once).
+    public func insert(_ statement: Statement, for key: UnsafeRawPointer) {
+        if (table.pointee.count + 1) * 2 > table.pointee.mask + 1 { grow() }
+        let current = table.pointee
+        var index = Self.slot(key, current.mask)
+        while let stored = current.keys[index] {
+            if stored == key { return }
+            index = (index + 1) & current.mask
+        }
+        current.keys[index] = key
+        current.values[index] = .passRetained(statement)
+        table.pointee.count += 1
+    }
+
+    private func grow() {
+        let old = table.pointee
+        var bigger = Self.makeTable(capacity: (old.mask + 1) * 2)
+        for index in 0...old.mask {
+            guard let key = old.keys[index] else { continue }
+            var slot = Self.slot(key, bigger.mask)
+            while bigger.keys[slot] != nil { slot = (slot + 1) & bigger.mask }
+            bigger.keys[slot] = key
+            bigger.values[slot] = old.values[index]
+            bigger.count += 1
+        }
+        old.keys.deallocate()
+        old.values.deallocate()
+        table.pointee = bigger
+    }
+
+    /// Releases every statement.
+    public func removeAll() {
+        let current = table.pointee
+        for index in 0...current.mask {
+            current.values[index]?.release()
+            current.values[index] = nil
+            current.keys[index] = nil
+        }
+        table.pointee.count = 0
+    }
+}
