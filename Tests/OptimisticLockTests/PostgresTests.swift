@@ -110,7 +110,7 @@ struct PostgresTests {
         try db.executeScript(sql.stdout)
         var author = Author(name: "Ada")
         try author.insert(db)
-        var post = Post(id: UUID(), authorID: author.id!, title: "t", createdAt: Date())
+        var post = Post(id: UUID(), authorID: author.id!, title: "t", createdAt: Date(timeIntervalSince1970: 1_700_000_000.25))
         try post.insert(db)
         post.status = .published
         try post.update(db)
