@@ -100,7 +100,7 @@ struct ContentionTests {
         for _ in 0..<4 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: worker)
-            process.arguments = [database.path, String(id), "25"]
+            process.arguments = ["increment", database.path, String(id), "25"]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()

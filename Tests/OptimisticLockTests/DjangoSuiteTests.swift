@@ -147,6 +147,31 @@ struct DjangoSuiteTests {
         #expect(stored.version == 2)
     }
 
+    @Test("A form carrying another row's version never overwrites: the check is on the pair (id, version)",
+          arguments: Backend.available)
+    func versionOfAnotherRow(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var first = Counter(value: 1)
+        try first.save(db)
+        for _ in 0..<2 { try first.save(db) }
+        var second = Counter(value: 2)
+        try second.save(db)
+        #expect(first.version == 3)
+        #expect(second.version == 1)
+        // A form for `second` that carries `first`'s version.
+        let conflict = #expect(throws: ConcurrentUpdate.self) {
+            _ = try submitForm(db, id: second.id!, fields: ["version": 3, "value": 99])
+        }
+        #expect(conflict?.actualVersion == 1)
+        // A form for an id that does not exist.
+        let missing = #expect(throws: ConcurrentUpdate.self) {
+            _ = try submitForm(db, id: 123_456, fields: ["version": 1, "value": 99])
+        }
+        #expect(missing?.isDeleted == true)
+        #expect(try Counter.fetchAll(db).map(\.value) == [1, 2])
+    }
+
     @Test("A version at Int64.max cannot be bumped: a clear error, the row untouched", arguments: Backend.available)
     func versionOverflow(backend: Backend) throws {
         let database = TestDatabase(backend)

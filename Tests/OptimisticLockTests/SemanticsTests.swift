@@ -226,6 +226,11 @@ struct SemanticsTests {
         try record.update(db, columns: [.from, .whereClause])
         let stored = try #require(try Hostile.find(db, id: injection))
         #expect(stored == record)
+        var stale = stored
+        try record.save(db)
+        stale.select = "stale"
+        let conflict = #expect(throws: ConcurrentUpdate.self) { try stale.save(db) }
+        #expect(conflict?.actualVersion == record.version, "the version query is quoted too")
         #expect(try Hostile.fetchAll(db) == [record])
         #expect(try Hostile.count(db) == 1)
         try record.delete(db)

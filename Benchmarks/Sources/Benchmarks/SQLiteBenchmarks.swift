@@ -19,6 +19,13 @@ struct SQLiteBenchmarks {
             "update-generated": { try updateContenders()[0] }, "update-raw": { try updateContenders()[1] },
             "insert-generated": { try insertContenders()[0] }, "insert-raw": { try insertContenders()[1] },
         ]
+        if name == "fetch-generated" || name == "fetch-raw" {
+            let path = try BenchDatabase.make(rows: fetchRows)
+            let db = try OptimisticLock.SQLiteConnection(path: path)
+            let count = name == "fetch-raw" ? try Self.rawFetch(db.handle).count : try BenchItem.fetchAll(db).count
+            precondition(count == fetchRows)
+            return
+        }
         if name == "generator" {
             let compilation = Compiler.compile(GeneratorBenchmarks.schema(models: 1000))
             for index in compilation.files.indices { _ = compilation.swiftSource(forFile: index) }

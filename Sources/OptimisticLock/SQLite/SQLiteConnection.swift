@@ -30,11 +30,13 @@ public final class SQLiteConnection: DatabaseConnection {
     ///   - path: a file path, or `":memory:"`.
     ///   - busyTimeout: how long a statement waits for another connection's lock before failing with
     ///     a busy `DatabaseError`, in seconds.
+    ///   - readOnly: open an existing database for reading only; writes fail with a `.readOnly` error.
     /// - Throws: `DatabaseError` when the file cannot be opened or is not a database.
-    public init(path: String, busyTimeout: Double = 10) throws {
+    public init(path: String, busyTimeout: Double = 10, readOnly: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let flags = access | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let error = DatabaseError.sqlite(rc, db: db, sql: nil)
@@ -47,8 +49,11 @@ public final class SQLiteConnection: DatabaseConnection {
         sqlite3_busy_timeout(db, Int32(max(0, min(busyTimeout * 1000, Double(Int32.max)))))
         do {
             try executeScript("PRAGMA foreign_keys = ON")
-            if path != ":memory:" && !path.isEmpty {
-                // Reading the journal mode also reads the file header: a file that is not a database fails here.
+            if readOnly {
+                // Reads the file header: a file that is not a database fails here rather than at first use.
+                try executeScript("PRAGMA schema_version")
+            } else if path != ":memory:" && !path.isEmpty {
+                // Setting the journal mode also reads the file header: a file that is not a database fails here.
                 try executeScript("PRAGMA journal_mode = WAL")
             }
         } catch let error as DatabaseError {
