@@ -49,9 +49,6 @@ public final class PostgresStatement: PreparedStatement {
         static let uuid: UInt32 = 2950
     }
 
-    /// Microseconds from 2001-01-01 (Foundation's reference date) back to 2000-01-01 (PostgreSQL's).
-    private static let referenceOffsetMicros: Int64 = 31_622_400_000_000
-
     init(sql: String, handle: PostgresHandle) {
         self.sql = sql
         self.handle = handle
@@ -120,9 +117,7 @@ public final class PostgresStatement: PreparedStatement {
 
     /// Binds a `timestamptz`, rounded to the microsecond.
     public func bind(date value: Date, at index: Int32) {
-        let micros = (value.timeIntervalSinceReferenceDate * 1_000_000).rounded()
-        guard let exact = Int64(exactly: micros),
-              case (let stored, false) = exact.addingReportingOverflow(Self.referenceOffsetMicros) else {
+        guard let stored = MicrosecondEpoch.postgres.microseconds(of: value) else {
             if bindFailure == nil {
                 bindFailure = .invalidValue("cannot bind parameter \(index): date \(value) is out of range", sql: sql)
             }
@@ -290,8 +285,7 @@ public final class PostgresStatement: PreparedStatement {
 
     /// Reads a `timestamptz` column.
     public func date(at index: Int32) -> Date {
-        let micros = integer(bytes(index)) &- Self.referenceOffsetMicros
-        return Date(timeIntervalSinceReferenceDate: Double(micros) / 1_000_000)
+        MicrosecondEpoch.postgres.date(microseconds: integer(bytes(index)))
     }
 
     /// Reads a `uuid` column.
@@ -323,7 +317,10 @@ public final class PostgresStatement: PreparedStatement {
         case OID.float8, OID.float4: return .real(double(at: index))
         case OID.bytea: return .blob(data(at: index))
         case OID.uuid: return (try? uuid(at: index)).map { .text($0.uuidString.lowercased()) } ?? .null
-        case OID.timestamptz, OID.timestamp: return .integer(integer(bytes(index)) &- Self.referenceOffsetMicros &+ 978_307_200_000_000)
+        case OID.timestamptz, OID.timestamp:
+            // As on SQLite: microseconds since 1970.
+            let date = MicrosecondEpoch.postgres.date(microseconds: integer(bytes(index)))
+            return MicrosecondEpoch.unix.microseconds(of: date).map { .integer($0) } ?? .null
         case OID.numeric: return .text(NumericText.decode(bytes(index)))
         default: return .text(text(at: index))
         }

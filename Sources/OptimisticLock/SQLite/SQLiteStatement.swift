@@ -21,9 +21,6 @@ public final class SQLiteStatement: PreparedStatement {
     /// The first value that could not be bound, reported by the next run.
     private var bindFailure: DatabaseError?
 
-    /// Microseconds between 1970-01-01 and 2001-01-01 (Foundation's reference date).
-    private static let referenceOffsetMicros: Int64 = 978_307_200_000_000
-
     init(handle: OpaquePointer, db: OpaquePointer) {
         self.handle = handle
         self.db = db
@@ -95,9 +92,7 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// Binds a date as microseconds since 1970, rounded.
     public func bind(date value: Date, at index: Int32) {
-        let micros = (value.timeIntervalSinceReferenceDate * 1_000_000).rounded()
-        guard let exact = Int64(exactly: micros),
-              case (let stored, false) = exact.addingReportingOverflow(Self.referenceOffsetMicros) else {
+        guard let stored = MicrosecondEpoch.unix.microseconds(of: value) else {
             if bindFailure == nil {
                 bindFailure = .invalidValue("cannot bind parameter \(index): date \(value) is out of range", sql: sql)
             }
@@ -206,8 +201,7 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// Reads a date stored as microseconds since 1970.
     public func date(at index: Int32) -> Date {
-        let micros = sqlite3_column_int64(handle, index) &- Self.referenceOffsetMicros
-        return Date(timeIntervalSinceReferenceDate: Double(micros) / 1_000_000)
+        MicrosecondEpoch.unix.date(microseconds: sqlite3_column_int64(handle, index))
     }
 
     /// Reads a UUID stored as 16 bytes (or as text).

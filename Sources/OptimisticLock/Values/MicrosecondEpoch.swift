@@ -1,0 +1,35 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Dates as whole microseconds since an epoch: how every backend stores `Date` (PostgreSQL's own
+/// precision), so a date reads back rounded to the microsecond on SQLite and PostgreSQL alike.
+public struct MicrosecondEpoch: Sendable {
+    /// Microseconds from this epoch to Foundation's reference date, 2001-01-01 00:00:00 UTC.
+    public let microsecondsToReferenceDate: Int64
+
+    /// 1970-01-01 00:00:00 UTC (SQLite storage).
+    public static let unix = MicrosecondEpoch(microsecondsToReferenceDate: 978_307_200_000_000)
+    /// 2000-01-01 00:00:00 UTC (PostgreSQL's `timestamptz`).
+    public static let postgres = MicrosecondEpoch(microsecondsToReferenceDate: 31_622_400_000_000)
+
+    /// Creates an epoch from its distance to Foundation's reference date.
+    public init(microsecondsToReferenceDate: Int64) {
+        self.microsecondsToReferenceDate = microsecondsToReferenceDate
+    }
+
+    /// The date as microseconds since this epoch, rounded; nil when it does not fit in 64 bits.
+    public func microseconds(of date: Date) -> Int64? {
+        let micros = (date.timeIntervalSinceReferenceDate * 1_000_000).rounded()
+        guard let exact = Int64(exactly: micros) else { return nil }
+        let (stored, overflow) = exact.addingReportingOverflow(microsecondsToReferenceDate)
+        return overflow ? nil : stored
+    }
+
+    /// The date `microseconds` after this epoch.
+    public func date(microseconds: Int64) -> Date {
+        Date(timeIntervalSinceReferenceDate: Double(microseconds &- microsecondsToReferenceDate) / 1_000_000)
+    }
+}
