@@ -5,8 +5,12 @@ import OptimisticLock
 
 /// Fresh database files with identical content for every contender.
 enum BenchDatabase {
+    /// On tmpfs (`/dev/shm`) where there is one: the benchmarks compare CPU paths, and disk latency
+    /// would only add noise that is the same for every contender.
     static let folder: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("optimistic-lock-bench-\(getpid())")
+        let base = FileManager.default.isWritableFile(atPath: "/dev/shm")
+            ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
+        let url = base.appendingPathComponent("optimistic-lock-bench-\(getpid())")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Wall-clock measurement: warm-up, then repetitions alternating between contenders; medians.
+/// Wall-clock measurement: warm-up, then rounds in which every contender runs once (in a rotating
+/// order); medians for the
+/// table, medians of per-round ratios for the ratios.
 struct Measure {
     let repetitions: Int
 
@@ -11,26 +13,40 @@ struct Measure {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// The samples of one contender, in round order.
+    struct Samples {
+        /// Seconds per run, round by round.
+        let runs: [Double]
+        /// The median run.
+        var median: Double { runs.sorted()[runs.count / 2] }
+        /// The fastest run.
+        var best: Double { runs.min() ?? 0 }
+    }
+
     /// Runs every contender once to warm up, then `repetitions` rounds of all of them in turn.
     /// Each contender's `prepare` runs before each of its runs, outside the timing.
-    func medians(_ contenders: [Contender]) throws -> [String: Double] {
+    func run(_ contenders: [Contender]) throws -> [String: Samples] {
         var samples: [String: [Double]] = [:]
         for contender in contenders {
             let state = try contender.prepare()
             _ = try Measure.time { try contender.run(state) }
             BenchDatabase.removeFiles()
         }
-        for _ in 0..<repetitions {
-            for contender in contenders {
+        for round in 0..<repetitions {
+            // Rotate who goes first, so that no contender always follows the same neighbour.
+            let order = contenders.indices.map { contenders[($0 + round) % contenders.count] }
+            for contender in order {
                 let state = try contender.prepare()
                 samples[contender.name, default: []].append(try Measure.time { try contender.run(state) })
                 BenchDatabase.removeFiles()
             }
         }
-        return samples.mapValues { values in
-            let sorted = values.sorted()
-            return sorted[sorted.count / 2]
+        if ProcessInfo.processInfo.environment["BENCH_SAMPLES"] == "1" {
+            for (name, values) in samples.sorted(by: { $0.key < $1.key }) {
+                print("  samples \(name): " + values.map { String(format: "%.1f", $0 * 1000) }.joined(separator: " "))
+            }
         }
+        return samples.mapValues { Samples(runs: $0) }
     }
 }
 
@@ -51,9 +67,18 @@ final class Report {
         print("\n== \(title)")
     }
 
-    func row(_ name: String, seconds: Double, operations: Int) {
-        let perOp = seconds / Double(operations) * 1e9
-        print("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%9.2f ms", seconds * 1000))  \(String(format: "%8.0f ns/op", perOp))")
+    func row(_ name: String, _ samples: Measure.Samples, operations: Int) {
+        let perOp = samples.median / Double(operations) * 1e9
+        print("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) median \(String(format: "%9.2f ms", samples.median * 1000))  \(String(format: "%8.0f ns/op", perOp))   best \(String(format: "%9.2f ms", samples.best * 1000))")
+    }
+
+    /// The median of the per-round ratios of two contenders. They run back to back in every round,
+    /// so a slow phase of a shared machine slows both sides of a pair and cancels out.
+    func ratio(_ name: String, _ numerator: Measure.Samples?, _ denominator: Measure.Samples?) {
+        guard let numerator, let denominator, numerator.runs.count == denominator.runs.count,
+              !numerator.runs.isEmpty else { return }
+        let ratios = zip(numerator.runs, denominator.runs).map { $0 / $1 }.sorted()
+        ratio(name, ratios[ratios.count / 2])
     }
 
     func note(_ text: String) {

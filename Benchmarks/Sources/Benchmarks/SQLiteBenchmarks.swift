@@ -41,13 +41,13 @@ struct SQLiteBenchmarks {
     func update() throws {
         report.section("Update: \(updateRows) rows x \(updateRounds) version-checked updates, one transaction")
         let contenders = try updateContenders()
-        let results = try measure.medians(contenders)
+        let results = try measure.run(contenders)
         let operations = updateRows * updateRounds
         for name in ["raw sqlite3", "generated update", "GRDB filtered updateAll"] {
-            report.row(name, seconds: results[name]!, operations: operations)
+            report.row(name, results[name]!, operations: operations)
         }
-        report.ratio("update.generated/raw", results["generated update"]! / results["raw sqlite3"]!)
-        report.ratio("update.grdb/generated", results["GRDB filtered updateAll"]! / results["generated update"]!)
+        report.ratio("update.generated/raw", results["generated update"], results["raw sqlite3"])
+        report.ratio("update.grdb/generated", results["GRDB filtered updateAll"], results["generated update"])
     }
 
     /// Generated, raw, GRDB.
@@ -170,25 +170,25 @@ struct SQLiteBenchmarks {
             let count = try queue.read { try GRDBCodableItem.fetchAll($0) }.count
             precondition(count == fetchRows)
         }
-        let results = try measure.medians([generated, raw, grdbRow, grdbCodable])
+        let results = try measure.run([generated, raw, grdbRow, grdbCodable])
         for name in ["raw sqlite3", "generated fetchAll", "GRDB init(row:)", "GRDB Codable"] {
-            report.row(name, seconds: results[name]!, operations: fetchRows)
+            report.row(name, results[name]!, operations: fetchRows)
         }
-        report.ratio("fetch.generated/raw", results["generated fetchAll"]! / results["raw sqlite3"]!)
-        report.ratio("fetch.grdb/generated", results["GRDB init(row:)"]! / results["generated fetchAll"]!)
-        report.ratio("fetch.grdb-codable/generated", results["GRDB Codable"]! / results["generated fetchAll"]!)
+        report.ratio("fetch.generated/raw", results["generated fetchAll"], results["raw sqlite3"])
+        report.ratio("fetch.grdb/generated", results["GRDB init(row:)"], results["generated fetchAll"])
+        report.ratio("fetch.grdb-codable/generated", results["GRDB Codable"], results["generated fetchAll"])
     }
 
     // MARK: Insert
 
     func insert() throws {
         report.section("Insert: \(insertRows) inserts with database-assigned keys, one transaction")
-        let results = try measure.medians(try insertContenders())
+        let results = try measure.run(try insertContenders())
         for name in ["raw sqlite3", "generated insert", "GRDB insert"] {
-            report.row(name, seconds: results[name]!, operations: insertRows)
+            report.row(name, results[name]!, operations: insertRows)
         }
-        report.ratio("insert.generated/raw", results["generated insert"]! / results["raw sqlite3"]!)
-        report.ratio("insert.grdb/generated", results["GRDB insert"]! / results["generated insert"]!)
+        report.ratio("insert.generated/raw", results["generated insert"], results["raw sqlite3"])
+        report.ratio("insert.grdb/generated", results["GRDB insert"], results["generated insert"])
     }
 
     /// Generated, raw, GRDB.

@@ -6,12 +6,12 @@ let sections = CommandLine.arguments.dropFirst().isEmpty
     ? ["update", "fetch", "insert", "contention", "generator", "typecheck"]
     : Array(CommandLine.arguments.dropFirst())
 let report = Report()
-let measure = Measure(repetitions: 7)
+let measure = Measure(repetitions: 9)
 let sqlite = SQLiteBenchmarks(report: report, measure: measure)
 let generator = GeneratorBenchmarks(report: report)
 let contention = ContentionBenchmarks(report: report)
 
-print("swift-optimistic-lock benchmarks: medians of 7 runs after a warm-up, contenders alternating")
+print("swift-optimistic-lock benchmarks: 9 runs after a warm-up, contenders alternating; medians, and medians of per-round ratios")
 do {
     for section in sections {
         switch section {
