@@ -33,12 +33,13 @@ public final class SQLiteStatement: PreparedStatement {
     /// The statement's SQL.
     public var sql: String { sqlite3_sql(handle).map { String(cString: $0) } ?? "" }
 
-    @inline(__always)
-    private func check(_ rc: Int32, _ index: Int32) {
+    @inlinable @inline(__always)
+    func check(_ rc: Int32, _ index: Int32) {
         if _slowPath(rc != SQLITE_OK) { recordBindFailure(rc, index) }
     }
 
-    private func recordBindFailure(_ rc: Int32, _ index: Int32) {
+    @usableFromInline
+    func recordBindFailure(_ rc: Int32, _ index: Int32) {
         if bindFailure == nil {
             var error = DatabaseError.sqlite(rc, db: db, sql: sql)
             error = DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
@@ -50,16 +51,19 @@ public final class SQLiteStatement: PreparedStatement {
     // MARK: Binding
 
     /// Binds a 64-bit integer.
+    @inlinable
     public func bind(int64 value: Int64, at index: Int32) {
         check(sqlite3_bind_int64(handle, index, value), index)
     }
 
     /// Binds a double.
+    @inlinable
     public func bind(double value: Double, at index: Int32) {
         check(sqlite3_bind_double(handle, index, value), index)
     }
 
     /// Binds a Boolean as 0 or 1.
+    @inlinable
     public func bind(bool value: Bool, at index: Int32) {
         check(sqlite3_bind_int64(handle, index, value ? 1 : 0), index)
     }
@@ -167,26 +171,31 @@ public final class SQLiteStatement: PreparedStatement {
     // MARK: Reading
 
     /// True when the column is NULL.
+    @inlinable
     public func isNull(at index: Int32) -> Bool {
         sqlite3_column_type(handle, index) == SQLITE_NULL
     }
 
     /// Reads a 64-bit integer.
+    @inlinable
     public func int64(at index: Int32) -> Int64 {
         sqlite3_column_int64(handle, index)
     }
 
     /// Reads a double.
+    @inlinable
     public func double(at index: Int32) -> Double {
         sqlite3_column_double(handle, index)
     }
 
     /// Reads a Boolean (non-zero is true).
+    @inlinable
     public func bool(at index: Int32) -> Bool {
         sqlite3_column_int64(handle, index) != 0
     }
 
     /// Reads text (NUL characters included).
+    @inlinable
     public func text(at index: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, index) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, index))
