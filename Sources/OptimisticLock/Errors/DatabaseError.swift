@@ -63,6 +63,12 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         self.sql = sql
     }
 
+    /// The same error with `prefix` before its message, e.g. "cannot open database at x.sqlite: ".
+    func prefixingMessage(_ prefix: String) -> DatabaseError {
+        DatabaseError(kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState,
+                      message: prefix + message, sql: sql)
+    }
+
     /// A value that cannot be read or stored.
     public static func invalidValue(_ message: String, sql: String?) -> DatabaseError {
         DatabaseError(kind: .invalidValue, message: message, sql: sql)

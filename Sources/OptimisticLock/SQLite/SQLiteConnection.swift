@@ -41,8 +41,7 @@ public final class SQLiteConnection: DatabaseConnection {
         guard rc == SQLITE_OK, let db else {
             let error = DatabaseError.sqlite(rc, db: db, sql: nil)
             sqlite3_close_v2(db)
-            throw DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
-                                message: "cannot open database at \(path): \(error.message)")
+            throw error.prefixingMessage("cannot open database at \(path): ")
         }
         self.handle = db
         sqlite3_extended_result_codes(db, 1)
@@ -57,8 +56,7 @@ public final class SQLiteConnection: DatabaseConnection {
                 try executeScript("PRAGMA journal_mode = WAL")
             }
         } catch let error as DatabaseError {
-            throw DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
-                                message: "cannot open database at \(path): \(error.message)", sql: error.sql)
+            throw error.prefixingMessage("cannot open database at \(path): ")
         }
     }
 

@@ -41,10 +41,7 @@ public final class SQLiteStatement: PreparedStatement {
     @usableFromInline
     func recordBindFailure(_ rc: Int32, _ index: Int32) {
         if bindFailure == nil {
-            var error = DatabaseError.sqlite(rc, db: db, sql: sql)
-            error = DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
-                                  message: "cannot bind parameter \(index): \(error.message)", sql: error.sql)
-            bindFailure = error
+            bindFailure = DatabaseError.sqlite(rc, db: db, sql: sql).prefixingMessage("cannot bind parameter \(index): ")
         }
     }
 
