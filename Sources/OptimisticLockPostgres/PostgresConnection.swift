@@ -39,12 +39,8 @@ public final class PostgresConnection: DatabaseConnection {
     public var dialect: SQLDialect { .postgres }
 
     let handle: PostgresHandle
-    private let staticStatements = StatementCache<PostgresStatement>()
-    private var textStatements: [String: PostgresStatement] = [:]
+    private let statements = StatementCache<PostgresStatement>()
     private let nesting = TransactionNesting()
-
-    /// The most statements kept for SQL given as text; past it the text cache starts over.
-    private static let textCacheLimit = 512
 
     /// Connects, e.g. `postgresql://user:password@host:5432/database` or a `key=value` string.
     ///
@@ -71,22 +67,14 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// The cached statement for static SQL (found again by the literal's address).
     public func prepare(_ statement: SQLStatement) throws -> PostgresStatement {
-        let text = statement.postgres
-        guard text.hasPointerRepresentation else { return try prepare(text.description) }
-        let key = UnsafeRawPointer(text.utf8Start)
-        if let cached = staticStatements.statement(for: key) { return cached }
-        let prepared = PostgresStatement(sql: text.description, handle: handle)
-        staticStatements.insert(prepared, for: key)
-        return prepared
+        statements.statement(statement.postgres) { utf8 in
+            PostgresStatement(sql: String(decoding: utf8, as: UTF8.self), handle: handle)
+        }
     }
 
     /// The cached statement for SQL text.
     public func prepare(_ sql: String) throws -> PostgresStatement {
-        if let cached = textStatements[sql] { return cached }
-        let prepared = PostgresStatement(sql: sql, handle: handle)
-        if textStatements.count >= Self.textCacheLimit { textStatements.removeAll() }
-        textStatements[sql] = prepared
-        return prepared
+        statements.statement(sql) { PostgresStatement(sql: $0, handle: handle) }
     }
 
     /// Runs SQL that may hold several statements, without parameters.

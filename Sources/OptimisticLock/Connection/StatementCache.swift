@@ -1,9 +1,10 @@
-/// The prepared statements of one connection, found by the address of their static SQL text.
+/// The prepared statements of one connection: those of static SQL found by the address of the text,
+/// those of SQL given as a `String` by the text itself.
 ///
-/// Generated code asks for the same few statements millions of times, so the lookup is the hot
-/// path: an open-addressing table keyed by pointer, with a multiplicative hash and linear probing,
+/// Generated code asks for the same few static statements millions of times, so that lookup is the
+/// hot path: an open-addressing table keyed by pointer, with a multiplicative hash and linear probing,
 /// kept in manually allocated memory (no hashing of the SQL, no copy-on-write checks). Statements
-/// are retained while they are in the table.
+/// are retained while they are in the cache.
 public final class StatementCache<Statement: AnyObject> {
     private struct Table {
         var keys: UnsafeMutablePointer<UnsafeRawPointer?>
@@ -13,6 +14,10 @@ public final class StatementCache<Statement: AnyObject> {
     }
 
     private let table: UnsafeMutablePointer<Table>
+    private var textStatements: [String: Statement] = [:]
+
+    /// The most statements kept for SQL given as text; past it that part of the cache starts over.
+    private static var textLimit: Int { 512 }
 
     /// Creates an empty cache.
     public init() {
@@ -40,6 +45,34 @@ public final class StatementCache<Statement: AnyObject> {
     private static func slot(_ key: UnsafeRawPointer, _ mask: Int) -> Int {
         let bits = UInt(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: bits >> 32) & mask
+    }
+
+    /// The statement for static SQL: the cached one, or the one `prepare` makes (then cached).
+    /// `prepare` receives the SQL's UTF-8 bytes.
+    @inline(__always)
+    public func statement(
+        _ text: StaticString, orPrepare prepare: (UnsafeBufferPointer<UInt8>) throws -> Statement
+    ) rethrows -> Statement {
+        guard text.hasPointerRepresentation else {
+            return try statement(text.description) { sql in
+                var sql = sql
+                return try sql.withUTF8(prepare)
+            }
+        }
+        let key = UnsafeRawPointer(text.utf8Start)
+        if let cached = statement(for: key) { return cached }
+        let prepared = try prepare(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        insert(prepared, for: key)
+        return prepared
+    }
+
+    /// The statement for SQL text: the cached one, or the one `prepare` makes (then cached).
+    public func statement(_ sql: String, orPrepare prepare: (String) throws -> Statement) rethrows -> Statement {
+        if let cached = textStatements[sql] { return cached }
+        let prepared = try prepare(sql)
+        if textStatements.count >= Self.textLimit { textStatements.removeAll() }
+        textStatements[sql] = prepared
+        return prepared
     }
 
     /// The statement stored for `key`, or nil.
@@ -86,6 +119,7 @@ public final class StatementCache<Statement: AnyObject> {
 
     /// Releases every statement.
     public func removeAll() {
+        textStatements.removeAll()
         let current = table.pointee
         for index in 0...current.mask {
             current.values[index]?.release()

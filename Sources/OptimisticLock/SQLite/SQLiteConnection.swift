@@ -17,12 +17,8 @@ public final class SQLiteConnection: DatabaseConnection {
     /// The sqlite3 handle, for calls this type does not wrap. Do not close it.
     public let handle: OpaquePointer
 
-    private let staticStatements = StatementCache<SQLiteStatement>()
-    private var textStatements: [String: SQLiteStatement] = [:]
+    private let statements = StatementCache<SQLiteStatement>()
     private let nesting = TransactionNesting()
-
-    /// The most statements kept for SQL given as text; past it the text cache starts over.
-    private static let textCacheLimit = 512
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` is a private in-memory database.
     ///
@@ -62,8 +58,7 @@ public final class SQLiteConnection: DatabaseConnection {
 
     deinit {
         // Statements finalize when released; close_v2 waits for any a caller still holds.
-        staticStatements.removeAll()
-        textStatements.removeAll()
+        statements.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -77,27 +72,20 @@ public final class SQLiteConnection: DatabaseConnection {
 
     /// The cached statement for static SQL (found again by the literal's address).
     public func prepare(_ statement: SQLStatement) throws -> SQLiteStatement {
-        let text = statement.sqlite
-        guard text.hasPointerRepresentation else { return try prepare(text.description) }
-        let key = UnsafeRawPointer(text.utf8Start)
-        if let cached = staticStatements.statement(for: key) { return cached }
-        let prepared = try compile(text.utf8Start, count: text.utf8CodeUnitCount)
-        staticStatements.insert(prepared, for: key)
-        return prepared
+        try statements.statement(statement.sqlite, orPrepare: compile)
     }
 
     /// The cached statement for SQL text.
     public func prepare(_ sql: String) throws -> SQLiteStatement {
-        if let cached = textStatements[sql] { return cached }
-        var text = sql
-        let prepared = try text.withUTF8 { try compile($0.baseAddress, count: $0.count) }
-        if textStatements.count >= Self.textCacheLimit { textStatements.removeAll() }
-        textStatements[sql] = prepared
-        return prepared
+        try statements.statement(sql) { sql in
+            var text = sql
+            return try text.withUTF8(compile)
+        }
     }
 
-    private func compile(_ bytes: UnsafePointer<UInt8>?, count: Int) throws -> SQLiteStatement {
-        guard let bytes, count > 0 else {
+    private func compile(_ utf8: UnsafeBufferPointer<UInt8>) throws -> SQLiteStatement {
+        let count = utf8.count
+        guard let bytes = utf8.baseAddress, count > 0 else {
             throw DatabaseError(kind: .other, message: "no SQL statement to prepare", sql: "")
         }
         let sql = String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
