@@ -207,9 +207,6 @@ struct ModelEmitter {
         return (throwing ? "try " : "") + "statement.\(name)(\(argument))"
     }
 
-    /// The key as an expression for binding (unwrapped `id` for a database-assigned key).
-    private var keyValue: String { key.name }
-
     private var keyDescription: String { "String(describing: \(key.name))" }
 
     /// `guard let id else { throw ... }` for a database-assigned key, nothing otherwise.
@@ -297,7 +294,7 @@ struct ModelEmitter {
     private func checkChanged(_ w: inout CodeWriter) {
         w.block("guard try statement.executeChangingOneRow() else") { w in
             if isVersioned {
-                w.line("throw try Self.conflict(db, \(key.name): \(keyValue), expectedVersion: \(model.versionField!.name))")
+                w.line("throw try Self.conflict(db, \(key.name): \(key.name), expectedVersion: \(model.versionField!.name))")
             } else {
                 w.line("throw RecordNotFound(table: \(tableLiteral), primaryKey: \(keyDescription))")
             }
@@ -307,7 +304,7 @@ struct ModelEmitter {
     /// `let next = ...`: the version after a successful write (an error at Int64.max).
     private func nextVersion(_ w: inout CodeWriter) {
         guard let version = model.versionField else { return }
-        w.line("let next = try db.nextVersion(after: \(version.name), table: \(tableLiteral), primaryKey: \(keyValue))")
+        w.line("let next = try db.nextVersion(after: \(version.name), table: \(tableLiteral), primaryKey: \(key.name))")
     }
 
     private func emitUpdate(_ w: inout CodeWriter) {
@@ -328,7 +325,7 @@ struct ModelEmitter {
             nextVersion(&w)
             w.line("let statement = try db.prepare(SQL.update)")
             w.line("bindValues(to: statement)")
-            w.line(bindCall(key.type, keyValue, String(valueCount + 1)))
+            w.line(bindCall(key.type, key.name, String(valueCount + 1)))
             if let version = model.versionField {
                 w.line("statement.bind(int64: \(version.name), at: \(valueCount + 2))")
             }
@@ -366,7 +363,7 @@ struct ModelEmitter {
                 w.line("index = index.advanced(by: 1)")
                 w.line("bind(column, to: statement, at: index)")
             }
-            w.line(bindCall(key.type, keyValue, "index.advanced(by: 1)"))
+            w.line(bindCall(key.type, key.name, "index.advanced(by: 1)"))
             if let version = model.versionField {
                 w.line("statement.bind(int64: \(version.name), at: index.advanced(by: 2))")
             }
@@ -400,7 +397,7 @@ struct ModelEmitter {
             }
             w.line("let statement = try db.prepare(SQL.upsert)")
             w.line("bindValues(to: statement)")
-            w.line(bindCall(key.type, keyValue, String(model.valueFields.count + 1)))
+            w.line(bindCall(key.type, key.name, String(model.valueFields.count + 1)))
             w.line("try statement.execute()")
         }
     }
@@ -415,7 +412,7 @@ struct ModelEmitter {
         w.block("\(a)func delete(_ db: some DatabaseConnection) throws") { w in
             unwrapKey(&w)
             w.line("let statement = try db.prepare(SQL.delete)")
-            w.line(bindCall(key.type, keyValue, "1"))
+            w.line(bindCall(key.type, key.name, "1"))
             if let version = model.versionField {
                 w.line("statement.bind(int64: \(version.name), at: 2)")
             }
@@ -428,7 +425,7 @@ struct ModelEmitter {
                "- Throws: `RecordNotFound` when the row no longer exists."])
         w.block("\(a)mutating func reload(_ db: some DatabaseConnection) throws") { w in
             unwrapKey(&w)
-            w.block("guard let current = try Self.find(db, id: \(keyValue)) else") { w in
+            w.block("guard let current = try Self.find(db, id: \(key.name)) else") { w in
                 w.line("throw RecordNotFound(table: \(tableLiteral), primaryKey: \(keyDescription))")
             }
             w.line("self = current")
@@ -436,15 +433,12 @@ struct ModelEmitter {
     }
 
     private func emitFinders(_ w: inout CodeWriter) {
-        let keyType = key.type.swiftName
         w.doc(["The record with this primary key, or `nil`."])
-        emitFinder(label: "id", parameter: key.name == "id" ? "id" : "id \(key.name)", type: keyType,
-                   field: key, statement: "find", &w)
+        emitFinder(label: "id", field: key, statement: "find", &w)
         for field in model.fields where field.isUnique && !field.isPrimaryKey {
             w.line()
             w.doc(["The record whose unique `\(field.name)` is this value, or `nil`."])
-            emitFinder(label: field.name, parameter: field.name, type: field.type.swiftName, field: field,
-                       statement: "findBy" + upperFirst(field.name), &w)
+            emitFinder(label: field.name, field: field, statement: "findBy" + upperFirst(field.name), &w)
         }
         w.line()
         w.doc(["Every record, in primary-key order."])
@@ -469,13 +463,14 @@ struct ModelEmitter {
 
     private func upperFirst(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
 
-    private func emitFinder(label: String, parameter: String, type: String, field: Field, statement sqlName: String,
-                            _ w: inout CodeWriter) {
-        let local = parameter.split(separator: " ").last.map(String.init) ?? parameter
-        w.block("\(a)static func find(_ db: some DatabaseConnection, \(parameter): \(type)) throws -> \(name)?") { w in
+    /// `find(_:label:)` by one column; the parameter is named after the field (`id code: String`
+    /// when the key field is not called `id`).
+    private func emitFinder(label: String, field: Field, statement sqlName: String, _ w: inout CodeWriter) {
+        let parameter = label == field.name ? label : "\(label) \(field.name)"
+        w.block("\(a)static func find(_ db: some DatabaseConnection, \(parameter): \(field.type.swiftName)) throws -> \(name)?") { w in
             w.line("let statement = try db.prepare(SQL.\(sqlName))")
             w.line("defer { statement.reset() }")
-            w.line(bindCall(field.type, local, "1"))
+            w.line(bindCall(field.type, field.name, "1"))
             w.line("guard try statement.step() else { return nil }")
             w.line("return try \(name)(row: statement)")
         }
