@@ -16,6 +16,8 @@ let package = Package(
     ],
     targets: [
         // MARK: Runtime
+        // The SQL of the statements models run, spelled in one place for the compiler and the runtime.
+        .target(name: "OptimisticLockSQL"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -23,7 +25,7 @@ let package = Package(
         ),
         .target(
             name: "OptimisticLock",
-            dependencies: ["CSQLite"]
+            dependencies: ["CSQLite", "OptimisticLockSQL"]
         ),
 
         // PostgreSQL: a separate product, so SQLite-only users never link libpq.
@@ -38,7 +40,7 @@ let package = Package(
         ),
 
         // MARK: Schema compiler and CLI
-        .target(name: "OptimisticLockCompiler"),
+        .target(name: "OptimisticLockCompiler", dependencies: ["OptimisticLockSQL"]),
         .executableTarget(
             name: "optimistic-lock",
             dependencies: [

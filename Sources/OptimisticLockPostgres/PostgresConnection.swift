@@ -1,26 +1,6 @@
 import CLibPQ
 import OptimisticLock
 
-/// Owns a libpq connection; statements keep it alive as long as they exist.
-final class PostgresHandle {
-    let connection: OpaquePointer
-    private var nextStatement = 0
-
-    init(_ connection: OpaquePointer) {
-        self.connection = connection
-    }
-
-    deinit {
-        PQfinish(connection)
-    }
-
-    /// A new server-side statement name, unique on this connection.
-    func statementName() -> String {
-        nextStatement += 1
-        return "optimistic_lock_\(nextStatement)"
-    }
-}
-
 /// A connection to a PostgreSQL server through libpq, for apps whose several servers share one
 /// database. It speaks the same `DatabaseConnection` protocol as `SQLiteConnection`, so generated
 /// code runs unchanged.
@@ -39,6 +19,8 @@ public final class PostgresConnection: DatabaseConnection {
     public var dialect: SQLDialect { .postgres }
 
     let handle: PostgresHandle
+    /// This connection's source of version tokens.
+    public let versionGenerator = VersionGenerator()
     private let statements = StatementCache<PostgresStatement>()
     private let nesting = TransactionNesting()
 
@@ -56,6 +38,12 @@ public final class PostgresConnection: DatabaseConnection {
             throw DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: \(message)")
         }
         optimistic_lock_silence_notices(connection)
+        // Text travels as UTF-8 whatever the server's default client encoding is.
+        guard PQsetClientEncoding(connection, "UTF8") == 0 else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
+            PQfinish(connection)
+            throw DatabaseError(kind: .connection, message: "cannot use UTF-8 with this PostgreSQL server: \(message)")
+        }
         self.handle = PostgresHandle(connection)
     }
 
@@ -89,7 +77,21 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// Runs `body` in a transaction (`BEGIN`, READ COMMITTED); nested calls are savepoints.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try nesting.run(begin: "BEGIN", execute: executeScript,
+        try nesting.run(begin: "BEGIN", execute: executeScript, commit: commit,
                         isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, body)
+    }
+
+    /// Commits. A transaction that an earlier failed statement aborted answers COMMIT with
+    /// "ROLLBACK" (and no error): that is an error here, never a silent loss of the transaction.
+    private func commit() throws {
+        let result = PQexec(handle.connection, "COMMIT")
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+            throw DatabaseError.postgres(result, connection: handle.connection, sql: "COMMIT")
+        }
+        if let tag = PQcmdStatus(result), String(cString: tag) == "ROLLBACK" {
+            throw DatabaseError.misuse(
+                "the transaction was rolled back, not committed: a statement in it failed earlier", sql: "COMMIT")
+        }
     }
 }

@@ -27,7 +27,9 @@ extension DatabaseError {
         case "23503": return .constraint(.foreignKey)
         case "23502": return .constraint(.notNull)
         case "23514": return .constraint(.check)
-        case "40001", "40P01", "55P03": return .busy
+        case "40001": return .serializationFailure
+        case "40P01": return .deadlock
+        case "55P03": return .busy
         case "28000", "28P01", "3D000": return .connection
         default:
             if sqlState.hasPrefix("23") { return .constraint(.other) }

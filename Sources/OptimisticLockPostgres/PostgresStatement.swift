@@ -1,5 +1,12 @@
 import CLibPQ
 import OptimisticLock
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -9,183 +16,325 @@ import Foundation
 /// A statement of one `PostgresConnection`, prepared on the server at its first run.
 ///
 /// Parameters and results travel in PostgreSQL's binary format:
-/// - integers as `int8` (the server casts to `integer` columns), `Double` as `float8`, `Bool` as `boolean`;
+/// - integers as `int8` (the server casts to `integer` columns), `Double` as `float8` (NaN and
+///   infinities are kept), `Bool` as `boolean`;
 /// - `String` and enums as `text` (PostgreSQL text cannot hold the NUL character: such a string is a
 ///   `DatabaseError`), `Data` as `bytea`, `UUID` as `uuid`;
 /// - `Date` as `timestamptz`, microseconds since 2000-01-01 UTC (the same microsecond precision as on SQLite).
 ///
+/// Reads check the column's type: an integer reads `bigint`, `integer` or `smallint`; a `Double`
+/// reads `double precision` or `real`; a `Bool` reads `boolean`; text reads `text`, `varchar`,
+/// `char` or `name` holding valid UTF-8; bytes read `bytea`; a date reads `timestamptz` (not
+/// `infinity`); a UUID reads `uuid`. NULL is only read by the optional readers. Anything else is a
+/// `DatabaseError` of kind `.invalidValue` naming the column and its type — never bytes
+/// reinterpreted as another type.
+///
 /// A parameter's type is fixed by its first non-NULL value; a statement run with different types
 /// is prepared again on the server under another name (rare: generated code always binds one type).
+/// When a table changes under a prepared statement ("cached plan must not change result type"), the
+/// statement is prepared again: at once outside a transaction, at its next run inside one (the
+/// failed statement has aborted that transaction).
 public final class PostgresStatement: PreparedStatement {
     /// The statement's SQL.
     public let sql: String
     private let handle: PostgresHandle
-    /// Server-side statements prepared so far, by the parameter types they were prepared with.
-    private var variants: [(types: [UInt32], name: String)] = []
+    /// Parameters, the result and the current row, in memory of their own: binding and reading then
+    /// need no exclusivity checks.
+    private let state: UnsafeMutablePointer<State>
+    /// Server-side statements prepared so far, one per set of parameter types.
+    private var variants: [Variant] = []
 
-    private var types: [UInt32] = []
-    private var lengths: [Int32] = []
-    private var offsets: [Int] = []
-    /// Parameter bytes; starts with one byte so that every value has a non-null address.
-    private var buffer: [UInt8] = [0]
-    private var bindFailure: DatabaseError?
+    /// A parameter slot that was skipped (a higher one was bound): refused at the next run.
+    private static let unbound = UInt32.max
 
-    private var result: OpaquePointer?
-    private var row: Int32 = -1
+    /// One server-side statement and what the server said about it.
+    private final class Variant {
+        let name: String
+        let cName: UnsafeMutablePointer<CChar>
+        let types: [UInt32]
+        let parameterCount: Int32
 
-    private enum OID {
-        static let bool: UInt32 = 16
-        static let bytea: UInt32 = 17
-        static let int8: UInt32 = 20
-        static let int2: UInt32 = 21
-        static let int4: UInt32 = 23
-        static let text: UInt32 = 25
-        static let float4: UInt32 = 700
-        static let float8: UInt32 = 701
-        static let varchar: UInt32 = 1043
-        static let timestamp: UInt32 = 1114
-        static let timestamptz: UInt32 = 1184
-        static let numeric: UInt32 = 1700
-        static let uuid: UInt32 = 2950
+        init(name: String, types: [UInt32], parameterCount: Int32) {
+            self.name = name
+            self.cName = strdup(name)
+            self.types = types
+            self.parameterCount = parameterCount
+        }
+
+        deinit {
+            free(cName)
+        }
+
+        /// True when the bound types fit this statement (a NULL fits any type).
+        func fits(_ bound: UnsafeMutablePointer<UInt32>, count: Int32) -> Bool {
+            guard types.count == Int(count) else { return false }
+            for index in 0..<Int(count) where bound[index] != 0 && bound[index] != types[index] {
+                return false
+            }
+            return true
+        }
+    }
+
+    private struct State {
+        var count: Int32 = 0
+        var capacity: Int32 = 0
+        var types: UnsafeMutablePointer<UInt32>
+        var lengths: UnsafeMutablePointer<Int32>
+        var formats: UnsafeMutablePointer<Int32>
+        var offsets: UnsafeMutablePointer<Int>
+        var values: UnsafeMutablePointer<UnsafePointer<CChar>?>
+        var bytes: UnsafeMutableRawPointer
+        var byteCapacity: Int
+        var byteCount = 0
+        var bindFailure: DatabaseError?
+        var variant: Variant?
+        var result: OpaquePointer?
+        var row: Int32 = -1
+        var rows: Int32 = 0
+        var fields: Int32 = 0
     }
 
     init(sql: String, handle: PostgresHandle) {
         self.sql = sql
         self.handle = handle
+        let capacity: Int32 = 8
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(
+            capacity: capacity,
+            types: .allocate(capacity: Int(capacity)), lengths: .allocate(capacity: Int(capacity)),
+            formats: .allocate(capacity: Int(capacity)), offsets: .allocate(capacity: Int(capacity)),
+            values: .allocate(capacity: Int(capacity)), bytes: .allocate(byteCount: 256, alignment: 8),
+            byteCapacity: 256))
+        state.pointee.formats.initialize(repeating: 1, count: Int(capacity))
     }
 
     deinit {
-        PQclear(result)
+        let current = state.pointee
+        PQclear(current.result)
+        current.types.deallocate()
+        current.lengths.deallocate()
+        current.formats.deallocate()
+        current.offsets.deallocate()
+        current.values.deallocate()
+        current.bytes.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+        for variant in variants { handle.retire(variant.name) }
     }
 
     // MARK: Binding
 
-    private func store(_ index: Int32, type: UInt32, _ write: (inout [UInt8]) -> Void) {
-        guard index >= 1 else {
-            if bindFailure == nil {
-                bindFailure = .invalidValue("parameter index \(index) is out of range", sql: sql)
-            }
-            return
+    /// Room for parameter `index` (1-based) holding `length` bytes; nil after recording a failure.
+    @inline(__always)
+    private func slot(_ index: Int32, type: UInt32, length: Int) -> UnsafeMutableRawPointer? {
+        guard _fastPath(index >= 1 && index <= 65_535) else {
+            fail("parameter index \(index) is out of range")
+            return nil
         }
+        if _slowPath(index > state.pointee.capacity) { grow(to: index) }
+        if index > state.pointee.count {
+            for gap in state.pointee.count..<(index - 1) { state.pointee.types[Int(gap)] = Self.unbound }
+            state.pointee.count = index
+        }
+        let offset = state.pointee.byteCount
+        if _slowPath(offset + length > state.pointee.byteCapacity) { growBytes(to: offset + length) }
         let position = Int(index - 1)
-        while offsets.count <= position {
-            offsets.append(-1)
-            lengths.append(0)
-            types.append(0)
-        }
-        let start = buffer.count
-        write(&buffer)
-        offsets[position] = start
-        lengths[position] = Int32(buffer.count - start)
-        types[position] = type
+        state.pointee.types[position] = type
+        state.pointee.lengths[position] = Int32(truncatingIfNeeded: length)
+        state.pointee.offsets[position] = offset
+        state.pointee.byteCount = offset + length
+        return state.pointee.bytes + offset
     }
 
-    private func storeInteger<T: FixedWidthInteger>(_ value: T, _ index: Int32, type: UInt32) {
-        store(index, type: type) { bytes in
-            withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    private func grow(to index: Int32) {
+        var current = state.pointee
+        let capacity = max(index, current.capacity * 2)
+        func regrow<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+            let new = UnsafeMutablePointer<T>.allocate(capacity: Int(capacity))
+            new.moveInitialize(from: old, count: Int(current.capacity))
+            old.deallocate()
+            return new
         }
+        current.types = regrow(current.types)
+        current.lengths = regrow(current.lengths)
+        current.offsets = regrow(current.offsets)
+        current.values = regrow(current.values)
+        current.formats = regrow(current.formats)
+        (current.formats + Int(current.capacity)).initialize(repeating: 1, count: Int(capacity - current.capacity))
+        current.capacity = capacity
+        state.pointee = current
+    }
+
+    private func growBytes(to needed: Int) {
+        var current = state.pointee
+        let capacity = max(needed, current.byteCapacity * 2)
+        let bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        bytes.copyMemory(from: current.bytes, byteCount: current.byteCount)
+        current.bytes.deallocate()
+        current.bytes = bytes
+        current.byteCapacity = capacity
+        state.pointee = current
+    }
+
+    private func fail(_ message: String) {
+        if state.pointee.bindFailure == nil {
+            state.pointee.bindFailure = .invalidValue(message, sql: sql)
+        }
+    }
+
+    @inline(__always)
+    private func storeBigEndian<T: FixedWidthInteger>(_ value: T, _ index: Int32, type: UInt32) {
+        guard let start = slot(index, type: type, length: MemoryLayout<T>.size) else { return }
+        start.storeBytes(of: value.bigEndian, as: T.self)
     }
 
     /// Binds an `int8`.
     public func bind(int64 value: Int64, at index: Int32) {
-        storeInteger(value, index, type: OID.int8)
+        storeBigEndian(value, index, type: PostgresType.int8)
     }
 
     /// Binds a `float8`.
     public func bind(double value: Double, at index: Int32) {
-        storeInteger(value.bitPattern, index, type: OID.float8)
+        storeBigEndian(value.bitPattern, index, type: PostgresType.float8)
     }
 
     /// Binds a `boolean`.
     public func bind(bool value: Bool, at index: Int32) {
-        store(index, type: OID.bool) { $0.append(value ? 1 : 0) }
+        guard let start = slot(index, type: PostgresType.bool, length: 1) else { return }
+        start.storeBytes(of: value ? 1 : 0, as: UInt8.self)
     }
 
-    /// Binds `text`.
+    /// Binds `text`; a string holding the NUL character is refused (PostgreSQL text cannot hold it).
     public func bind(text value: String, at index: Int32) {
-        if value.utf8.contains(0), bindFailure == nil {
-            bindFailure = .invalidValue("cannot bind parameter \(index): PostgreSQL text cannot contain the NUL character",
-                                        sql: sql)
+        var value = value
+        value.withUTF8 { utf8 in
+            if let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil {
+                fail("cannot bind parameter \(index): PostgreSQL text cannot contain the NUL character")
+                return
+            }
+            guard let start = slot(index, type: PostgresType.text, length: utf8.count), utf8.count > 0 else { return }
+            start.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
         }
-        store(index, type: OID.text) { $0.append(contentsOf: value.utf8) }
     }
 
     /// Binds `bytea`.
     public func bind(data value: Data, at index: Int32) {
-        store(index, type: OID.bytea) { $0.append(contentsOf: value) }
+        value.withUnsafeBytes { bytes in
+            guard let start = slot(index, type: PostgresType.bytea, length: bytes.count), bytes.count > 0 else { return }
+            start.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        }
     }
 
-    /// Binds a `timestamptz`, rounded to the microsecond.
+    /// Binds a `timestamptz`, rounded to the microsecond; a date that is not finite or out of range is refused.
     public func bind(date value: Date, at index: Int32) {
         guard let stored = MicrosecondEpoch.postgres.microseconds(of: value) else {
-            if bindFailure == nil {
-                bindFailure = .invalidValue("cannot bind parameter \(index): date \(value) is out of range", sql: sql)
-            }
+            fail("cannot bind parameter \(index): date \(MicrosecondEpoch.describe(value)) cannot be stored")
             return
         }
-        storeInteger(stored, index, type: OID.timestamptz)
+        storeBigEndian(stored, index, type: PostgresType.timestamptz)
     }
 
     /// Binds a `uuid`.
     public func bind(uuid value: UUID, at index: Int32) {
-        store(index, type: OID.uuid) { bytes in
-            withUnsafeBytes(of: value.uuid) { bytes.append(contentsOf: $0) }
-        }
+        guard let start = slot(index, type: PostgresType.uuid, length: 16) else { return }
+        withUnsafeBytes(of: value.uuid) { start.copyMemory(from: $0.baseAddress!, byteCount: 16) }
     }
 
     /// Binds NULL.
     public func bindNull(at index: Int32) {
-        store(index, type: 0) { _ in }
-        if index >= 1 { offsets[Int(index - 1)] = -1 }
+        guard slot(index, type: 0, length: 0) != nil else { return }
+        state.pointee.offsets[Int(index - 1)] = -1
     }
 
     // MARK: Running
 
-    /// The server-side statement for the bound types, prepared now if needed.
-    private func preparedName() throws -> String {
-        let connection = handle.connection
-        for variant in variants where variant.types.count == types.count {
-            if zip(variant.types, types).allSatisfy({ $1 == 0 || $0 == $1 }) { return variant.name }
+    /// The server-side statement for the bound types, prepared (and described) now if needed.
+    private func preparedVariant() throws -> Variant {
+        let current = state.pointee
+        if let variant = current.variant, variant.fits(current.types, count: current.count) { return variant }
+        if let variant = variants.first(where: { $0.fits(current.types, count: current.count) }) {
+            state.pointee.variant = variant
+            return variant
         }
+        let connection = handle.connection
         let name = handle.statementName()
-        let prepared = PQprepare(connection, name, sql, Int32(types.count), types)
+        let types = Array(UnsafeBufferPointer(start: current.types, count: Int(current.count)))
+        let prepared = PQprepare(connection, name, sql, current.count, types)
         defer { PQclear(prepared) }
         guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
             throw DatabaseError.postgres(prepared, connection: connection, sql: sql)
         }
-        variants.append((types, name))
-        return name
+        let description = PQdescribePrepared(connection, name)
+        defer { PQclear(description) }
+        guard PQresultStatus(description) == PGRES_COMMAND_OK else {
+            throw DatabaseError.postgres(description, connection: connection, sql: sql)
+        }
+        // The server's parameter types: those given, and what it inferred for the others (NULLs).
+        let parameterCount = PQnparams(description)
+        let described = (0..<parameterCount).map { PQparamtype(description, $0) }
+        let variant = Variant(name: name, types: described.count == types.count ? described : types,
+                              parameterCount: parameterCount)
+        variants.append(variant)
+        state.pointee.variant = variant
+        return variant
     }
 
     /// Runs the statement with the bound parameters; the result stays until `reset()`.
     private func run() throws {
-        if let failure = bindFailure {
-            reset()
-            throw failure
-        }
-        let connection = handle.connection
-        let name: String
         do {
-            name = try preparedName()
+            try runOnce()
+        } catch let error as DatabaseError where error.isStalePlan && handle.isIdle {
+            // Outside a transaction the failed statement changed nothing: prepare it again and rerun.
+            forgetVariants()
+            try runOnce()
+        } catch let error as DatabaseError where error.isStalePlan {
+            forgetVariants()
+            reset()
+            throw error
         } catch {
             reset()
             throw error
         }
-        let formats = [Int32](repeating: 1, count: types.count)
-        let outcome = buffer.withUnsafeBufferPointer { bytes -> OpaquePointer? in
-            let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
-            let values: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : base + $0 }
-            return PQexecPrepared(connection, name, Int32(types.count), values, lengths, formats, 1)
+    }
+
+    private func forgetVariants() {
+        for variant in variants { handle.retire(variant.name) }
+        variants.removeAll()
+        state.pointee.variant = nil
+    }
+
+    private func runOnce() throws {
+        if let failure = state.pointee.bindFailure { throw failure }
+        handle.deallocateRetired()
+        let count = state.pointee.count
+        for index in 0..<Int(count) where state.pointee.types[index] == Self.unbound {
+            throw DatabaseError.misuse("parameter \(index + 1) was not bound", sql: sql)
         }
+        let variant = try preparedVariant()
+        guard count == variant.parameterCount else {
+            let expected = variant.parameterCount
+            throw DatabaseError.misuse(
+                "the statement takes \(expected) argument\(expected == 1 ? "" : "s"), \(count) given", sql: sql)
+        }
+        let current = state.pointee
+        for index in 0..<Int(count) {
+            let offset = current.offsets[index]
+            current.values[index] = offset < 0 ? nil
+                : UnsafeRawPointer(current.bytes + offset).assumingMemoryBound(to: CChar.self)
+        }
+        let connection = handle.connection
+        let outcome = PQexecPrepared(connection, variant.cName, count, current.values, current.lengths,
+                                     current.formats, 1)
         let status = PQresultStatus(outcome)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let error = DatabaseError.postgres(outcome, connection: connection, sql: sql)
             PQclear(outcome)
-            reset()
             throw error
         }
-        result = outcome
-        row = -1
+        state.pointee.result = outcome
+        state.pointee.row = -1
+        state.pointee.rows = PQntuples(outcome)
+        state.pointee.fields = PQnfields(outcome)
     }
 
     /// Runs to the end and returns the number of rows changed.
@@ -193,136 +342,200 @@ public final class PostgresStatement: PreparedStatement {
     public func execute() throws -> Int {
         try run()
         defer { reset() }
-        return PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+        guard let digits = PQcmdTuples(state.pointee.result) else { return 0 }
+        var changed = 0
+        var cursor = digits
+        while cursor.pointee >= 48 && cursor.pointee <= 57 {
+            changed = changed &* 10 &+ Int(cursor.pointee - 48)
+            cursor += 1
+        }
+        return changed
     }
 
     /// Runs an `INSERT ... RETURNING key` and returns the key.
     public func executeInsert() throws -> Int64 {
         try run()
         defer { reset() }
-        guard PQntuples(result) > 0 else {
-            throw DatabaseError(kind: .other, message: "the INSERT returned no key", sql: sql)
+        guard state.pointee.rows > 0 else {
+            throw DatabaseError.misuse("the INSERT returned no key", sql: sql)
         }
-        row = 0
-        return int64(at: 0)
+        state.pointee.row = 0
+        return try int64(at: 0)
     }
 
     /// Moves to the next row (the statement runs at the first call).
     public func step() throws -> Bool {
-        if result == nil { try run() }
-        row += 1
-        return row < PQntuples(result)
+        if state.pointee.result == nil { try run() }
+        state.pointee.row += 1
+        return state.pointee.row < state.pointee.rows
     }
 
     /// Drops the result and the bound values.
     public func reset() {
-        PQclear(result)
-        result = nil
-        row = -1
-        types.removeAll(keepingCapacity: true)
-        lengths.removeAll(keepingCapacity: true)
-        offsets.removeAll(keepingCapacity: true)
-        buffer.removeSubrange(1...)
-        bindFailure = nil
+        PQclear(state.pointee.result)
+        state.pointee.result = nil
+        state.pointee.row = -1
+        state.pointee.rows = 0
+        state.pointee.count = 0
+        state.pointee.byteCount = 0
+        state.pointee.bindFailure = nil
     }
 
     // MARK: Reading
 
-    private func bytes(_ index: Int32) -> UnsafeRawBufferPointer {
-        guard let result, row >= 0, row < PQntuples(result), index >= 0, index < PQnfields(result),
-              PQgetisnull(result, row, index) == 0, let value = PQgetvalue(result, row, index) else {
-            return UnsafeRawBufferPointer(start: nil, count: 0)
+    /// The bytes of a non-NULL cell of the current row and its column type; throws for NULL, no row,
+    /// or a column index out of range.
+    @inline(__always)
+    private func cell(_ index: Int32) throws -> (UnsafeRawBufferPointer, UInt32) {
+        let current = state.pointee
+        guard let result = current.result, current.row >= 0, current.row < current.rows,
+              index >= 0, index < current.fields else {
+            throw DatabaseError.misuse("no column \(index) in the current row", sql: sql)
         }
-        return UnsafeRawBufferPointer(start: value, count: Int(PQgetlength(result, row, index)))
+        guard PQgetisnull(result, current.row, index) == 0 else { throw misfit(index, "NULL") }
+        let bytes = UnsafeRawBufferPointer(start: PQgetvalue(result, current.row, index),
+                                           count: Int(PQgetlength(result, current.row, index)))
+        return (bytes, PQftype(result, index))
     }
 
-    private func integer(_ raw: UnsafeRawBufferPointer) -> Int64 {
-        switch raw.count {
-        case 8: return Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
-        case 4: return Int64(Int32(bigEndian: raw.loadUnaligned(as: Int32.self)))
-        case 2: return Int64(Int16(bigEndian: raw.loadUnaligned(as: Int16.self)))
-        case 1: return Int64(raw[0])
-        default: return 0
-        }
+    private func misfit(_ index: Int32, _ reason: String) -> DatabaseError {
+        .invalidValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
     }
 
-    /// True when the column is NULL.
+    private func wrongType(_ index: Int32, _ type: UInt32, _ expected: String) -> DatabaseError {
+        misfit(index, "a \(PostgresType.describe(type)) column is not \(expected)")
+    }
+
+    private static func bigEndian<T: FixedWidthInteger>(_ raw: UnsafeRawBufferPointer, _: T.Type) -> T? {
+        guard raw.count == MemoryLayout<T>.size else { return nil }
+        return T(bigEndian: raw.loadUnaligned(as: T.self))
+    }
+
+    /// True when the column is NULL (or there is no such column or row).
     public func isNull(at index: Int32) -> Bool {
-        guard let result, row >= 0, row < PQntuples(result) else { return true }
-        return PQgetisnull(result, row, index) != 0
+        let current = state.pointee
+        guard let result = current.result, current.row >= 0, current.row < current.rows else { return true }
+        return PQgetisnull(result, current.row, index) != 0
     }
 
-    /// Reads an integer column (`bigint`, `integer`, `smallint`).
-    public func int64(at index: Int32) -> Int64 {
-        integer(bytes(index))
+    /// Reads a `bigint`, `integer` or `smallint` column.
+    public func int64(at index: Int32) throws -> Int64 {
+        let (raw, type) = try cell(index)
+        let value: Int64?
+        switch type {
+        case PostgresType.int8: value = Self.bigEndian(raw, Int64.self)
+        case PostgresType.int4: value = Self.bigEndian(raw, Int32.self).map(Int64.init)
+        case PostgresType.int2: value = Self.bigEndian(raw, Int16.self).map(Int64.init)
+        default: throw wrongType(index, type, "an integer")
+        }
+        guard let value else { throw misfit(index, "malformed \(PostgresType.describe(type))") }
+        return value
     }
 
     /// Reads a `double precision` (or `real`) column.
-    public func double(at index: Int32) -> Double {
-        let raw = bytes(index)
-        switch raw.count {
-        case 8: return Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))
-        case 4: return Double(Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self))))
-        default: return 0
+    public func double(at index: Int32) throws -> Double {
+        let (raw, type) = try cell(index)
+        let value: Double?
+        switch type {
+        case PostgresType.float8: value = Self.bigEndian(raw, UInt64.self).map(Double.init(bitPattern:))
+        case PostgresType.float4: value = Self.bigEndian(raw, UInt32.self).map { Double(Float(bitPattern: $0)) }
+        default: throw wrongType(index, type, "a floating-point number")
         }
+        guard let value else { throw misfit(index, "malformed \(PostgresType.describe(type))") }
+        return value
     }
 
     /// Reads a `boolean` column.
-    public func bool(at index: Int32) -> Bool {
-        let raw = bytes(index)
-        return raw.count == 1 ? raw[0] != 0 : integer(raw) != 0
+    public func bool(at index: Int32) throws -> Bool {
+        let (raw, type) = try cell(index)
+        guard type == PostgresType.bool else { throw wrongType(index, type, "a Boolean") }
+        guard raw.count == 1 else { throw misfit(index, "malformed boolean") }
+        return raw[0] != 0
     }
 
-    /// Reads a `text` column.
-    public func text(at index: Int32) -> String {
-        String(decoding: bytes(index), as: UTF8.self)
+    /// Reads a `text`, `varchar`, `char` or `name` column holding valid UTF-8.
+    public func text(at index: Int32) throws -> String {
+        let (raw, type) = try cell(index)
+        switch type {
+        case PostgresType.text, PostgresType.varchar, PostgresType.bpchar, PostgresType.name: break
+        default: throw wrongType(index, type, "text")
+        }
+        guard let text = UTF8Text.validated(raw.bindMemory(to: UInt8.self)) else {
+            throw misfit(index, "the text is not valid UTF-8")
+        }
+        return text
     }
 
     /// Reads a `bytea` column.
-    public func data(at index: Int32) -> Data {
-        Data(bytes(index))
+    public func data(at index: Int32) throws -> Data {
+        let (raw, type) = try cell(index)
+        guard type == PostgresType.bytea else { throw wrongType(index, type, "bytes (bytea)") }
+        return Data(raw)
     }
 
-    /// Reads a `timestamptz` column.
-    public func date(at index: Int32) -> Date {
-        MicrosecondEpoch.postgres.date(microseconds: integer(bytes(index)))
+    /// Reads a `timestamptz` column (`infinity` cannot be a `Date` and is an error).
+    public func date(at index: Int32) throws -> Date {
+        let (raw, type) = try cell(index)
+        guard type == PostgresType.timestamptz else { throw wrongType(index, type, "a timestamptz") }
+        guard let micros = Self.bigEndian(raw, Int64.self) else { throw misfit(index, "malformed timestamptz") }
+        guard micros != .max && micros != .min else { throw misfit(index, "an infinite timestamp is not a date") }
+        return MicrosecondEpoch.postgres.date(microseconds: micros)
     }
 
     /// Reads a `uuid` column.
     public func uuid(at index: Int32) throws -> UUID {
-        let raw = bytes(index)
-        guard raw.count == 16 else {
-            throw DatabaseError.invalidValue("column \(columnName(at: index)) does not hold a UUID", sql: sql)
-        }
+        let (raw, type) = try cell(index)
+        guard type == PostgresType.uuid else { throw wrongType(index, type, "a uuid") }
+        guard raw.count == 16 else { throw misfit(index, "malformed uuid") }
         var value = UUID().uuid
         withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: raw) }
         return UUID(uuid: value)
     }
 
+    /// The number of parameters (the statement is prepared on the server to learn it).
+    public func parameterCount() throws -> Int {
+        if let variant = state.pointee.variant { return Int(variant.parameterCount) }
+        if let variant = variants.first { return Int(variant.parameterCount) }
+        let saved = state.pointee.count
+        state.pointee.count = 0
+        defer { state.pointee.count = saved }
+        return Int(try preparedVariant().parameterCount)
+    }
+
     /// The number of result columns.
-    public var columnCount: Int32 { result.map { PQnfields($0) } ?? 0 }
+    public var columnCount: Int32 { state.pointee.result.map { PQnfields($0) } ?? 0 }
 
     /// The name of a result column.
     public func columnName(at index: Int32) -> String {
-        guard let result, let name = PQfname(result, index) else { return "" }
+        guard let result = state.pointee.result, let name = PQfname(result, index) else { return "" }
         return String(cString: name)
     }
 
     /// A column as a dynamic value, by its PostgreSQL type.
     public func value(at index: Int32) -> DatabaseValue {
-        guard let result, !isNull(at: index) else { return .null }
-        switch PQftype(result, index) {
-        case OID.int8, OID.int4, OID.int2: return .integer(int64(at: index))
-        case OID.bool: return .integer(bool(at: index) ? 1 : 0)
-        case OID.float8, OID.float4: return .real(double(at: index))
-        case OID.bytea: return .blob(data(at: index))
-        case OID.uuid: return (try? uuid(at: index)).map { .text($0.uuidString.lowercased()) } ?? .null
-        case OID.timestamptz, OID.timestamp:
+        guard let (raw, type) = try? cell(index) else { return .null }
+        switch type {
+        case PostgresType.int8, PostgresType.int4, PostgresType.int2:
+            return (try? int64(at: index)).map { .integer($0) } ?? .null
+        case PostgresType.bool: return .integer(raw.first == 1 ? 1 : 0)
+        case PostgresType.float8, PostgresType.float4: return (try? double(at: index)).map { .real($0) } ?? .null
+        case PostgresType.bytea: return .blob(Data(raw))
+        case PostgresType.uuid: return (try? uuid(at: index)).map { .text($0.uuidString.lowercased()) } ?? .null
+        case PostgresType.timestamptz, PostgresType.timestamp:
             // As on SQLite: microseconds since 1970.
-            let date = MicrosecondEpoch.postgres.date(microseconds: integer(bytes(index)))
+            guard let micros = Self.bigEndian(raw, Int64.self) else { return .null }
+            let date = MicrosecondEpoch.postgres.date(microseconds: micros)
             return MicrosecondEpoch.unix.microseconds(of: date).map { .integer($0) } ?? .null
-        case OID.numeric: return .text(NumericText.decode(bytes(index)))
-        default: return .text(text(at: index))
+        case PostgresType.numeric: return .text(NumericText.decode(raw))
+        default:
+            return .text(String(decoding: raw, as: UTF8.self))
         }
+    }
+}
+
+extension DatabaseError {
+    /// "cached plan must not change result type": a table changed under a prepared statement.
+    var isStalePlan: Bool {
+        sqlState == "0A000" && message.contains("cached plan must not change result type")
     }
 }

@@ -117,7 +117,7 @@ extension OptimisticLockCommand {
         @OptionGroup var inputs: Inputs
 
         @Option(help: "The SQL dialect: sqlite or postgres.")
-        var dialect: Dialect = .sqlite
+        var dialect: SQLDialect = .sqlite
 
         func run() throws {
             let compilation = try inputs.compile()
@@ -127,4 +127,4 @@ extension OptimisticLockCommand {
 }
 
 extension AccessLevel: ExpressibleByArgument {}
-extension Dialect: ExpressibleByArgument {}
+extension SQLDialect: ExpressibleByArgument {}

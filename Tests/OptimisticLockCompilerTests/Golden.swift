@@ -104,8 +104,8 @@ struct EmittedGoldenTests {
         }
     }
 
-    @Test("DDL matches the golden SQL", arguments: Dialect.allCases)
-    func sql(dialect: Dialect) throws {
+    @Test("DDL matches the golden SQL", arguments: SQLDialect.allCases)
+    func sql(dialect: SQLDialect) throws {
         let compilation = try Self.compileExamples()
         let ddl = try #require(compilation.ddl(dialect: dialect))
         try Golden.check(ddl, against: Golden.fixtures.appendingPathComponent("Examples/schema.\(dialect.rawValue).sql"))
@@ -129,6 +129,7 @@ struct EmittedGoldenTests {
         #expect(internalSource.contains("\nstruct Author: Codable"))
         let packageSource = try #require(compilation.swiftSource(forFile: 0, access: .package))
         #expect(packageSource.contains("package struct Author"))
-        #expect(packageSource.contains("package internal(set) var version: Int64"))
+        #expect(packageSource.contains("package var version: Int64"))
+        #expect(packageSource.contains("extension Author: VersionedModel"))
     }
 }

@@ -86,12 +86,12 @@ struct PropertyTests {
             guard !compilation.hasErrors else { continue }
             let swift = try #require(compilation.swiftSource(forFile: 0))
             #expect(swift == Compiler.compile([SourceFile(path: "valid.schema", text: text)]).swiftSource(forFile: 0))
-            for dialect in Dialect.allCases {
+            for dialect in SQLDialect.allCases {
                 let ddl = try #require(compilation.ddl(dialect: dialect))
                 for model in compilation.schema.models {
                     #expect(model.fields.count == columns[model.name], "seed \(seed)")
                     for field in model.fields {
-                        #expect(ddl.contains(SQLSpelling(dialect: dialect).quote(field.columnName)), "seed \(seed)")
+                        #expect(ddl.contains(dialect.quote(field.columnName)), "seed \(seed)")
                     }
                 }
             }

@@ -53,7 +53,7 @@ struct ContentionTests {
         #expect(errors.isEmpty, "\(errors)")
         let final = try #require(try Counter.find(db, id: id))
         #expect(final.value == 125)
-        #expect(final.version == 126)
+        #expect(VersionGenerator.isValid(final.version) && final.version != counter.version)
         print("threads (\(backend)): 125 increments, \(retries.withLock { $0 }) retries")
     }
 
@@ -115,7 +115,7 @@ struct ContentionTests {
         }
         let final = try #require(try Counter.find(db, id: id))
         #expect(final.value == 100)
-        #expect(final.version == 101)
+        #expect(VersionGenerator.isValid(final.version) && final.version != counter.version)
         print("processes (\(backend)): 100 increments, \(totalRetries) retries")
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// A connection is used by one thread at a time: it is deliberately not `Sendable`. Give every
 /// thread, task or process its own connection (several connections to one SQLite file, or to one
-/// PostgreSQL server, are exactly what optimistic locking is for).
+/// PostgreSQL server, are exactly what optimistic locking is for), or use a pool.
 public protocol DatabaseConnection: AnyObject {
     /// The backend's prepared statement type.
     associatedtype Statement: PreparedStatement
@@ -13,11 +13,15 @@ public protocol DatabaseConnection: AnyObject {
     /// True while a `transaction { }` is open.
     var isInTransaction: Bool { get }
 
+    /// This connection's source of version tokens (see `VersionGenerator`).
+    var versionGenerator: VersionGenerator { get }
+
     /// The prepared statement for static SQL, compiled on first use and then reused.
-    /// Bind, run, and `reset()` it before preparing it again.
+    /// Bind every parameter, run, and `reset()` it before preparing it again.
     func prepare(_ statement: SQLStatement) throws -> Statement
 
-    /// The prepared statement for SQL text (one statement), cached by its text.
+    /// The prepared statement for SQL text (one statement), cached by its text. Parameters left
+    /// unbound are NULL, never a previous run's values.
     func prepare(_ sql: String) throws -> Statement
 
     /// Runs SQL that may hold several statements separated by `;`, without parameters (DDL).
@@ -25,28 +29,48 @@ public protocol DatabaseConnection: AnyObject {
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws (the error
     /// is rethrown). Nested calls become savepoints, rolled back on their own.
+    ///
+    /// A record written inside a transaction that rolls back keeps the new version its write gave it,
+    /// which no row has: its next write throws `ConcurrentUpdate` (safely). Re-read such records.
     func transaction<T>(_ body: () throws -> T) throws -> T
 }
 
 extension DatabaseConnection {
+    /// A new version token from this connection's generator: what every write stores.
+    @inlinable
+    public func newVersion() -> Int64 {
+        versionGenerator.next()
+    }
+
     /// Runs the spelling of `statement` for this connection's dialect as a script.
     public func executeScript(_ statement: SQLStatement) throws {
         try executeScript(statement.text(for: dialect).description)
     }
 
     /// Runs one statement with bound arguments and returns the number of rows it changed.
+    ///
+    /// - Throws: `DatabaseError` of kind `.misuse` when the number of arguments is not the number of
+    ///   parameters (nothing runs), or the database's error.
     @discardableResult
     public func execute(_ sql: String, _ arguments: [DatabaseValue] = []) throws -> Int {
         let statement = try prepare(sql)
-        statement.bind(arguments)
+        do {
+            try statement.bind(arguments)
+        } catch {
+            statement.reset()
+            throw error
+        }
         return try statement.execute()
     }
 
-    /// Runs one query with bound arguments and returns every row.
+    /// Runs one query with bound arguments and returns every row, values as they are stored.
+    ///
+    /// - Throws: `DatabaseError` of kind `.misuse` when the number of arguments is not the number of
+    ///   parameters (nothing runs), or the database's error.
     public func query(_ sql: String, _ arguments: [DatabaseValue] = []) throws -> [Row] {
         let statement = try prepare(sql)
         defer { statement.reset() }
-        statement.bind(arguments)
+        try statement.bind(arguments)
         var rows: [Row] = []
         var columns: [String]?
         while try statement.step() {

@@ -7,8 +7,13 @@ import Foundation
 /// A compiled statement of one connection: bind parameters (1-based), run, read columns (0-based), reset.
 ///
 /// Binding never throws: a value the backend cannot take (a string over its size limit, a date out of
-/// range) is remembered and reported by the next `execute()` or `step()`, before anything runs.
-/// Storage formats are the backend's; see `SQLiteStatement` and the PostgreSQL backend.
+/// range, NaN on SQLite) is remembered and reported by the next `execute()` or `step()`, before
+/// anything runs. Bind every parameter before each run: generated code always does.
+///
+/// Reading is strict: a stored value that does not fit the type asked for — another storage class or
+/// column type, NULL, a number out of range or with a fraction, invalid UTF-8 — throws a
+/// `DatabaseError` of kind `.invalidValue` naming the column; nothing is ever coerced. Storage
+/// formats are the backend's; see `SQLiteStatement` and the PostgreSQL backend.
 public protocol PreparedStatement: AnyObject {
     /// Binds a 64-bit integer.
     func bind(int64 value: Int64, at index: Int32)
@@ -16,7 +21,7 @@ public protocol PreparedStatement: AnyObject {
     func bind(double value: Double, at index: Int32)
     /// Binds a Boolean.
     func bind(bool value: Bool, at index: Int32)
-    /// Binds text (any Unicode, NUL characters included).
+    /// Binds text (any Unicode, NUL characters included where the backend keeps them).
     func bind(text value: String, at index: Int32)
     /// Binds bytes (empty bytes stay distinct from NULL).
     func bind(data value: Data, at index: Int32)
@@ -40,45 +45,41 @@ public protocol PreparedStatement: AnyObject {
     /// True when column `index` of the current row is NULL.
     func isNull(at index: Int32) -> Bool
     /// Reads a 64-bit integer.
-    func int64(at index: Int32) -> Int64
+    func int64(at index: Int32) throws -> Int64
     /// Reads a double.
-    func double(at index: Int32) -> Double
+    func double(at index: Int32) throws -> Double
     /// Reads a Boolean.
-    func bool(at index: Int32) -> Bool
+    func bool(at index: Int32) throws -> Bool
     /// Reads text.
-    func text(at index: Int32) -> String
+    func text(at index: Int32) throws -> String
     /// Reads bytes.
-    func data(at index: Int32) -> Data
+    func data(at index: Int32) throws -> Data
     /// Reads a date.
-    func date(at index: Int32) -> Date
-    /// Reads a UUID; throws `DatabaseError` when the stored value is not one.
+    func date(at index: Int32) throws -> Date
+    /// Reads a UUID.
     func uuid(at index: Int32) throws -> UUID
 
+    /// The number of parameters the statement takes (`?` or `$n`).
+    func parameterCount() throws -> Int
     /// The number of result columns.
     var columnCount: Int32 { get }
     /// The name of result column `index`.
     func columnName(at index: Int32) -> String
-    /// Column `index` of the current row as a dynamic value.
+    /// Column `index` of the current row as a dynamic value, as it is stored.
     func value(at index: Int32) -> DatabaseValue
     /// The statement's SQL, for error messages.
     var sql: String { get }
 }
 
 extension PreparedStatement {
-    /// Reads an enum stored as its raw string; throws `DatabaseError` for a value that is not a case.
-    @inlinable
-    public func decode<Value: RawRepresentable>(_ type: Value.Type, at index: Int32) throws -> Value
-    where Value.RawValue == String {
-        let raw = text(at: index)
-        guard let value = Value(rawValue: raw) else {
-            throw DatabaseError.invalidValue("'\(raw)' in column \(columnName(at: index)) is not a case of \(Value.self)",
-                                             sql: sql)
+    /// Binds dynamic values to parameters 1, 2, ...; a `DatabaseError` of kind `.misuse` when their
+    /// number is not the statement's number of parameters (nothing is bound then).
+    public func bind(_ values: [DatabaseValue]) throws {
+        let expected = try parameterCount()
+        guard values.count == expected else {
+            throw DatabaseError.misuse(
+                "the statement takes \(expected) argument\(expected == 1 ? "" : "s"), \(values.count) given", sql: sql)
         }
-        return value
-    }
-
-    /// Binds dynamic values to parameters 1, 2, ...
-    public func bind(_ values: [DatabaseValue]) {
         for (offset, value) in values.enumerated() {
             bind(value, at: Int32(offset + 1))
         }

@@ -5,7 +5,7 @@
 /// hot path: an open-addressing table keyed by pointer, with a multiplicative hash and linear probing,
 /// kept in manually allocated memory (no hashing of the SQL, no copy-on-write checks). Statements
 /// are retained while they are in the cache.
-public final class StatementCache<Statement: AnyObject> {
+package final class StatementCache<Statement: AnyObject> {
     private struct Table {
         var keys: UnsafeMutablePointer<UnsafeRawPointer?>
         var values: UnsafeMutablePointer<Unmanaged<Statement>?>
@@ -20,7 +20,7 @@ public final class StatementCache<Statement: AnyObject> {
     private static var textLimit: Int { 512 }
 
     /// Creates an empty cache.
-    public init() {
+    package init() {
         table = .allocate(capacity: 1)
         table.initialize(to: Self.makeTable(capacity: 64))
     }
@@ -50,7 +50,7 @@ public final class StatementCache<Statement: AnyObject> {
     /// The statement for static SQL: the cached one, or the one `prepare` makes (then cached).
     /// `prepare` receives the SQL's UTF-8 bytes.
     @inline(__always)
-    public func statement(
+    package func statement(
         _ text: StaticString, orPrepare prepare: (UnsafeBufferPointer<UInt8>) throws -> Statement
     ) rethrows -> Statement {
         guard text.hasPointerRepresentation else {
@@ -67,7 +67,7 @@ public final class StatementCache<Statement: AnyObject> {
     }
 
     /// The statement for SQL text: the cached one, or the one `prepare` makes (then cached).
-    public func statement(_ sql: String, orPrepare prepare: (String) throws -> Statement) rethrows -> Statement {
+    package func statement(_ sql: String, orPrepare prepare: (String) throws -> Statement) rethrows -> Statement {
         if let cached = textStatements[sql] { return cached }
         let prepared = try prepare(sql)
         if textStatements.count >= Self.textLimit { textStatements.removeAll() }
@@ -77,7 +77,7 @@ public final class StatementCache<Statement: AnyObject> {
 
     /// The statement stored for `key`, or nil.
     @inline(__always)
-    public func statement(for key: UnsafeRawPointer) -> Statement? {
+    package func statement(for key: UnsafeRawPointer) -> Statement? {
         let current = table.pointee
         var index = Self.slot(key, current.mask)
         while let stored = current.keys[index] {
@@ -88,7 +88,7 @@ public final class StatementCache<Statement: AnyObject> {
     }
 
     /// Stores `statement` for `key` (a key is stored once).
-    public func insert(_ statement: Statement, for key: UnsafeRawPointer) {
+    package func insert(_ statement: Statement, for key: UnsafeRawPointer) {
         if (table.pointee.count + 1) * 2 > table.pointee.mask + 1 { grow() }
         let current = table.pointee
         var index = Self.slot(key, current.mask)
@@ -118,7 +118,7 @@ public final class StatementCache<Statement: AnyObject> {
     }
 
     /// Releases every statement.
-    public func removeAll() {
+    package func removeAll() {
         textStatements.removeAll()
         let current = table.pointee
         for index in 0...current.mask {

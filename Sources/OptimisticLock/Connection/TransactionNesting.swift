@@ -1,20 +1,21 @@
 /// Transaction bookkeeping shared by the backends: the outermost `transaction { }` is a transaction,
 /// nested ones are savepoints; each commits when its closure returns and rolls back when it throws.
-public final class TransactionNesting {
+package final class TransactionNesting {
     /// How many `transaction { }` calls are open.
-    public private(set) var depth = 0
+    package private(set) var depth = 0
 
     /// Creates the bookkeeping of one connection.
-    public init() {}
+    package init() {}
 
     /// Runs `body` inside a transaction or savepoint.
     ///
     /// - Parameters:
     ///   - begin: the statement that opens the outermost transaction (`BEGIN IMMEDIATE`, `BEGIN`).
     ///   - execute: runs one statement on the connection.
+    ///   - commit: commits the outermost transaction, throwing when the database did not commit.
     ///   - isOpen: whether the backend still has a transaction open (a failed one may already be gone).
-    public func run<T>(begin: String, execute: (String) throws -> Void, isOpen: () -> Bool,
-                       _ body: () throws -> T) throws -> T {
+    package func run<T>(begin: String, execute: (String) throws -> Void, commit: () throws -> Void,
+                        isOpen: () -> Bool, _ body: () throws -> T) throws -> T {
         let level = depth
         let savepoint = "optimistic_lock_\(level)"
         try execute(level == 0 ? begin : "SAVEPOINT \(savepoint)")
@@ -23,7 +24,7 @@ public final class TransactionNesting {
         let result: T
         do {
             result = try body()
-            try execute(level == 0 ? "COMMIT" : "RELEASE SAVEPOINT \(savepoint)")
+            if level == 0 { try commit() } else { try execute("RELEASE SAVEPOINT \(savepoint)") }
         } catch {
             if isOpen() {
                 if level == 0 {

@@ -21,8 +21,14 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
     public enum Kind: Sendable, Hashable {
         /// A constraint was violated; nothing was written.
         case constraint(Constraint)
-        /// The database stayed locked by another connection past the busy timeout.
+        /// The database (SQLite) or a row (PostgreSQL's lock timeout, 55P03) stayed locked by another
+        /// connection past the timeout. Nothing was written; retrying is safe.
         case busy
+        /// PostgreSQL could not serialize the transaction (SQLSTATE 40001); it was rolled back and may be retried.
+        case serializationFailure
+        /// PostgreSQL broke a deadlock by failing this transaction (SQLSTATE 40P01); it was rolled back
+        /// and may be retried.
+        case deadlock
         /// The file cannot be opened (missing directory, no permission).
         case cannotOpen
         /// The database is read-only.
@@ -31,10 +37,12 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         case corrupt
         /// The connection to the server failed or was lost.
         case connection
-        /// A stored value cannot be read as the expected type, or a value cannot be stored.
+        /// A stored value does not fit the field it is read into (storage class, range, fraction, NULL,
+        /// invalid UTF-8, column type), or a value cannot be stored (NaN on SQLite, a date out of range).
         case invalidValue
-        /// A version reached `Int64.max` and cannot be bumped.
-        case versionOverflow
+        /// The API was used in a way that cannot work: a wrong number of arguments for a statement's
+        /// parameters, SQL that is not one statement, a transaction the database already ended.
+        case misuse
         /// Anything else; see `code` and `message`.
         case other
     }
@@ -64,7 +72,7 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// The same error with `prefix` before its message, e.g. "cannot open database at x.sqlite: ".
-    func prefixingMessage(_ prefix: String) -> DatabaseError {
+    package func prefixingMessage(_ prefix: String) -> DatabaseError {
         DatabaseError(kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState,
                       message: prefix + message, sql: sql)
     }
@@ -74,10 +82,17 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         DatabaseError(kind: .invalidValue, message: message, sql: sql)
     }
 
-    /// A version that cannot be bumped any more.
-    public static func versionOverflow(table: String, primaryKey: String) -> DatabaseError {
-        DatabaseError(kind: .versionOverflow,
-                      message: "version of \"\(table)\" \(primaryKey) is Int64.max and cannot be bumped")
+    /// A call that cannot work (see `Kind.misuse`).
+    public static func misuse(_ message: String, sql: String?) -> DatabaseError {
+        DatabaseError(kind: .misuse, message: message, sql: sql)
+    }
+
+    /// A value read from the database that does not fit its field, with where it came from: the message
+    /// names the table, the column and the row's key, e.g. `column "likes" of "comment" 7: ...`.
+    public func reading(table: String, primaryKey: String?) -> DatabaseError {
+        guard kind == .invalidValue else { return self }
+        let row = primaryKey.map { "\"\(table)\" \($0)" } ?? "\"\(table)\""
+        return prefixingMessage("in \(row): ")
     }
 
     /// True for any constraint violation.
@@ -96,6 +111,14 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// True when the database was busy (locked) past the busy timeout.
     public var isBusy: Bool { kind == .busy }
+
+    /// True for failures that are transient by nature and leave nothing written, so the whole
+    /// transaction may simply be run again: busy or locked (SQLite), lock timeout (55P03),
+    /// serialization failure (40001) and deadlock (40P01). `retryOnConflict` retries these.
+    /// Connection failures are not among them: a write may have committed before the connection broke.
+    public var isRetryable: Bool {
+        kind == .busy || kind == .serializationFailure || kind == .deadlock
+    }
 
     /// The message, the codes and the SQL, on one line.
     public var description: String {

@@ -17,8 +17,13 @@ public final class SQLiteConnection: DatabaseConnection {
     /// The sqlite3 handle, for calls this type does not wrap. Do not close it.
     public let handle: OpaquePointer
 
+    /// This connection's source of version tokens.
+    public let versionGenerator = VersionGenerator()
+
     private let statements = StatementCache<SQLiteStatement>()
     private let nesting = TransactionNesting()
+    /// The transaction depth, shared with the statements (see `SQLiteStatement`).
+    private let depth = TransactionDepth()
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` is a private in-memory database.
     ///
@@ -72,21 +77,21 @@ public final class SQLiteConnection: DatabaseConnection {
 
     /// The cached statement for static SQL (found again by the literal's address).
     public func prepare(_ statement: SQLStatement) throws -> SQLiteStatement {
-        try statements.statement(statement.sqlite, orPrepare: compile)
+        try statements.statement(statement.sqlite) { try compile($0, clearsBindings: false) }
     }
 
     /// The cached statement for SQL text.
     public func prepare(_ sql: String) throws -> SQLiteStatement {
         try statements.statement(sql) { sql in
             var text = sql
-            return try text.withUTF8(compile)
+            return try text.withUTF8 { try compile($0, clearsBindings: true) }
         }
     }
 
-    private func compile(_ utf8: UnsafeBufferPointer<UInt8>) throws -> SQLiteStatement {
+    private func compile(_ utf8: UnsafeBufferPointer<UInt8>, clearsBindings: Bool) throws -> SQLiteStatement {
         let count = utf8.count
         guard let bytes = utf8.baseAddress, count > 0 else {
-            throw DatabaseError(kind: .other, message: "no SQL statement to prepare", sql: "")
+            throw DatabaseError.misuse("no SQL statement to prepare", sql: "")
         }
         let sql = String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
         let start = UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self)
@@ -99,18 +104,17 @@ public final class SQLiteConnection: DatabaseConnection {
             throw DatabaseError.sqlite(rc, db: handle, sql: sql)
         }
         guard let statement else {
-            throw DatabaseError(kind: .other, message: "no SQL statement to prepare", sql: sql)
+            throw DatabaseError.misuse("no SQL statement to prepare", sql: sql)
         }
         if let tail {
             let used = tail - start
             let rest = String(decoding: UnsafeBufferPointer(start: bytes + used, count: count - used), as: UTF8.self)
             if rest.contains(where: { !$0.isWhitespace && $0 != ";" }) {
                 sqlite3_finalize(statement)
-                throw DatabaseError(kind: .other, message: "more than one statement: use executeScript for scripts",
-                                    sql: sql)
+                throw DatabaseError.misuse("more than one statement: use executeScript for scripts", sql: sql)
             }
         }
-        return SQLiteStatement(handle: statement, db: handle)
+        return SQLiteStatement(handle: statement, db: handle, clearsBindings: clearsBindings, depth: depth)
     }
 
     /// Runs SQL that may hold several statements, without parameters.
@@ -133,7 +137,36 @@ public final class SQLiteConnection: DatabaseConnection {
     /// returns, rolls back and rethrows when it throws. Nested calls are savepoints.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         // SQLite may roll back on its own (after a full disk, say): then there is nothing left to undo.
-        try nesting.run(begin: "BEGIN IMMEDIATE", execute: executeScript, isOpen: { sqlite3_get_autocommit(handle) == 0 },
-                        body)
+        try nesting.run(begin: "BEGIN IMMEDIATE", execute: executeScript, commit: commit,
+                        isOpen: { sqlite3_get_autocommit(handle) == 0 }) {
+            depth.value.pointee += 1
+            defer { depth.value.pointee -= 1 }
+            return try body()
+        }
+    }
+
+    /// Commits; when SQLite already rolled the transaction back on its own, says so instead of
+    /// SQLite's "cannot commit - no transaction is active".
+    private func commit() throws {
+        guard sqlite3_get_autocommit(handle) == 0 else {
+            throw DatabaseError.misuse(
+                "SQLite rolled the transaction back after an earlier error; nothing of it was committed", sql: "COMMIT")
+        }
+        try executeScript("COMMIT")
+    }
+}
+
+/// How many `transaction { }` closures of a connection are running, in memory its statements share
+/// (read without exclusivity checks on every write).
+final class TransactionDepth {
+    let value: UnsafeMutablePointer<Int>
+
+    init() {
+        value = .allocate(capacity: 1)
+        value.initialize(to: 0)
+    }
+
+    deinit {
+        value.deallocate()
     }
 }

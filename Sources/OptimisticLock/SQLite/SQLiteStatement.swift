@@ -8,22 +8,36 @@ import Foundation
 /// A prepared SQLite statement of one `SQLiteConnection`.
 ///
 /// Storage formats on SQLite:
-/// - `Int64`, `Int32`, `Int`: INTEGER. `Bool`: INTEGER 0 or 1. `Double`: REAL.
+/// - `Int64`, `Int32`, `Int`: INTEGER. `Bool`: INTEGER 0 or 1. `Double`: REAL (NaN cannot be
+///   stored: SQLite would turn it into NULL, so binding it is an error).
 /// - `String` and enums: TEXT, UTF-8 (an enum as its case name). `Data`: BLOB (empty bytes are an
 ///   empty BLOB, not NULL).
 /// - `Date`: INTEGER microseconds since 1970-01-01 00:00:00 UTC, rounded to the microsecond (the
 ///   precision PostgreSQL keeps too); sortable and readable with `datetime(x / 1e6, 'unixepoch')`.
 /// - `UUID`: a 16-byte BLOB (TEXT in the canonical form is read too).
+///
+/// Reads are strict: an integer field reads INTEGER (or a REAL with no fraction that fits), a
+/// `Double` reads REAL (or an INTEGER it holds exactly), a `Bool` reads 0 or 1, text must be TEXT
+/// holding valid UTF-8, bytes must be a BLOB, a date an INTEGER; NULL is only read by the optional
+/// readers. Anything else is a `DatabaseError` of kind `.invalidValue` naming the column.
 public final class SQLiteStatement: PreparedStatement {
     /// The sqlite3_stmt handle.
     public let handle: OpaquePointer
-    private let db: OpaquePointer
+    @usableFromInline let db: OpaquePointer
+    /// Set for statements prepared from SQL text: their bindings are cleared after each run, so a
+    /// parameter left unbound is NULL, never the previous run's value.
+    private let clearsBindings: Bool
+    /// The transaction depth of the connection (shared): a write inside a transaction that SQLite
+    /// rolled back on its own is refused instead of running in autocommit mode.
+    private let depth: TransactionDepth
     /// The first value that could not be bound, reported by the next run.
-    private var bindFailure: DatabaseError?
+    @usableFromInline var bindFailure: DatabaseError?
 
-    init(handle: OpaquePointer, db: OpaquePointer) {
+    init(handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, depth: TransactionDepth) {
         self.handle = handle
         self.db = db
+        self.clearsBindings = clearsBindings
+        self.depth = depth
     }
 
     deinit {
@@ -45,6 +59,13 @@ public final class SQLiteStatement: PreparedStatement {
         }
     }
 
+    @usableFromInline
+    func recordBindFailure(_ message: String, _ index: Int32) {
+        if bindFailure == nil {
+            bindFailure = .invalidValue("cannot bind parameter \(index): \(message)", sql: sql)
+        }
+    }
+
     // MARK: Binding
 
     /// Binds a 64-bit integer.
@@ -53,9 +74,13 @@ public final class SQLiteStatement: PreparedStatement {
         check(sqlite3_bind_int64(handle, index, value), index)
     }
 
-    /// Binds a double.
+    /// Binds a double; NaN is refused (SQLite would store NULL).
     @inlinable
     public func bind(double value: Double, at index: Int32) {
+        if _slowPath(value.isNaN) {
+            recordBindFailure("NaN cannot be stored in SQLite (it would become NULL)", index)
+            return
+        }
         check(sqlite3_bind_double(handle, index, value), index)
     }
 
@@ -91,12 +116,10 @@ public final class SQLiteStatement: PreparedStatement {
         check(rc, index)
     }
 
-    /// Binds a date as microseconds since 1970, rounded.
+    /// Binds a date as microseconds since 1970, rounded; a date that is not finite or out of range is refused.
     public func bind(date value: Date, at index: Int32) {
         guard let stored = MicrosecondEpoch.unix.microseconds(of: value) else {
-            if bindFailure == nil {
-                bindFailure = .invalidValue("cannot bind parameter \(index): date \(value) is out of range", sql: sql)
-            }
+            recordBindFailure("date \(MicrosecondEpoch.describe(value)) cannot be stored", index)
             return
         }
         check(sqlite3_bind_int64(handle, index, stored), index)
@@ -119,28 +142,35 @@ public final class SQLiteStatement: PreparedStatement {
 
     private func failure(_ rc: Int32) -> DatabaseError {
         let error = DatabaseError.sqlite(rc, db: db, sql: sql)
-        sqlite3_reset(handle)
+        reset()
         return error
     }
 
-    /// Throws (and resets) when a bind failed.
-    private func checkBindings() throws {
+    /// Throws (and resets) when a bind failed, or when the connection's transaction was rolled back
+    /// by SQLite itself (after an interrupt, a full disk, ...): a write must not run on its own then.
+    private func checkBeforeRunning() throws {
         if let failure = bindFailure {
-            bindFailure = nil
-            sqlite3_reset(handle)
+            reset()
             throw failure
+        }
+        if _slowPath(depth.value.pointee > 0 && sqlite3_get_autocommit(db) != 0) {
+            reset()
+            throw DatabaseError.misuse(
+                "SQLite already rolled this transaction back after an earlier error; leave the transaction and start again",
+                sql: sql)
         }
     }
 
     /// Runs to the end and returns the number of rows changed.
     @discardableResult
     public func execute() throws -> Int {
-        try checkBindings()
+        try checkBeforeRunning()
         var rc = sqlite3_step(handle)
         while rc == SQLITE_ROW { rc = sqlite3_step(handle) }
         guard rc == SQLITE_DONE else { throw failure(rc) }
-        sqlite3_reset(handle)
-        return Int(sqlite3_changes(db))
+        let changes = Int(sqlite3_changes(db))
+        reset()
+        return changes
     }
 
     /// Runs an INSERT and returns the new row's rowid.
@@ -151,7 +181,7 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// Moves to the next row.
     public func step() throws -> Bool {
-        try checkBindings()
+        if sqlite3_stmt_busy(handle) == 0 { try checkBeforeRunning() }
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -159,10 +189,11 @@ public final class SQLiteStatement: PreparedStatement {
         }
     }
 
-    /// Resets the statement for the next run (bindings are overwritten by the next binds).
+    /// Resets the statement for the next run.
     public func reset() {
         bindFailure = nil
         sqlite3_reset(handle)
+        if clearsBindings { sqlite3_clear_bindings(handle) }
     }
 
     // MARK: Reading
@@ -173,59 +204,112 @@ public final class SQLiteStatement: PreparedStatement {
         sqlite3_column_type(handle, index) == SQLITE_NULL
     }
 
-    /// Reads a 64-bit integer.
+    /// Reads an integer: INTEGER, or a REAL without a fraction that fits.
     @inlinable
-    public func int64(at index: Int32) -> Int64 {
-        sqlite3_column_int64(handle, index)
+    public func int64(at index: Int32) throws -> Int64 {
+        let type = sqlite3_column_type(handle, index)
+        if _fastPath(type == SQLITE_INTEGER) { return sqlite3_column_int64(handle, index) }
+        return try integerFromOtherStorage(type, index)
     }
 
-    /// Reads a double.
-    @inlinable
-    public func double(at index: Int32) -> Double {
-        sqlite3_column_double(handle, index)
+    @usableFromInline
+    func integerFromOtherStorage(_ type: Int32, _ index: Int32) throws -> Int64 {
+        if type == SQLITE_FLOAT {
+            let real = sqlite3_column_double(handle, index)
+            if let exact = Int64(exactly: real) { return exact }
+            throw misfit(index, "\(real) is not an integer")
+        }
+        throw misfit(index, storageDescription(type, index) + " is not an integer")
     }
 
-    /// Reads a Boolean (non-zero is true).
+    /// Reads a double: REAL, or an INTEGER it holds exactly.
     @inlinable
-    public func bool(at index: Int32) -> Bool {
-        sqlite3_column_int64(handle, index) != 0
+    public func double(at index: Int32) throws -> Double {
+        let type = sqlite3_column_type(handle, index)
+        if _fastPath(type == SQLITE_FLOAT) { return sqlite3_column_double(handle, index) }
+        return try doubleFromOtherStorage(type, index)
     }
 
-    /// Reads text (NUL characters included).
+    @usableFromInline
+    func doubleFromOtherStorage(_ type: Int32, _ index: Int32) throws -> Double {
+        if type == SQLITE_INTEGER {
+            let integer = sqlite3_column_int64(handle, index)
+            if let exact = Double(exactly: integer) { return exact }
+            throw misfit(index, "\(integer) has no exact Double")
+        }
+        throw misfit(index, storageDescription(type, index) + " is not a number")
+    }
+
+    /// Reads a Boolean: INTEGER 0 or 1.
     @inlinable
-    public func text(at index: Int32) -> String {
+    public func bool(at index: Int32) throws -> Bool {
+        let value = try int64(at: index)
+        if _fastPath(value == 0 || value == 1) { return value == 1 }
+        throw misfit(index, "\(value) is not a Boolean (0 or 1)")
+    }
+
+    /// Reads text: TEXT holding valid UTF-8 (NUL characters included).
+    @inlinable
+    public func text(at index: Int32) throws -> String {
+        let type = sqlite3_column_type(handle, index)
+        guard _fastPath(type == SQLITE_TEXT) else { throw misfit(index, storageDescription(type, index) + " is not text") }
         guard let bytes = sqlite3_column_text(handle, index) else { return "" }
-        let count = Int(sqlite3_column_bytes(handle, index))
-        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+        let buffer = UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index)))
+        guard let text = UTF8Text.validated(buffer) else { throw misfit(index, "the text is not valid UTF-8") }
+        return text
     }
 
-    /// Reads bytes.
-    public func data(at index: Int32) -> Data {
+    /// Reads bytes: a BLOB.
+    public func data(at index: Int32) throws -> Data {
+        let type = sqlite3_column_type(handle, index)
+        guard type == SQLITE_BLOB else { throw misfit(index, storageDescription(type, index) + " is not a BLOB") }
         guard let bytes = sqlite3_column_blob(handle, index) else { return Data() }
         return Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, index)))
     }
 
-    /// Reads a date stored as microseconds since 1970.
-    public func date(at index: Int32) -> Date {
-        MicrosecondEpoch.unix.date(microseconds: sqlite3_column_int64(handle, index))
+    /// Reads a date stored as INTEGER microseconds since 1970.
+    public func date(at index: Int32) throws -> Date {
+        let type = sqlite3_column_type(handle, index)
+        guard type == SQLITE_INTEGER else {
+            throw misfit(index, storageDescription(type, index) + " is not a date (INTEGER microseconds since 1970)")
+        }
+        return MicrosecondEpoch.unix.date(microseconds: sqlite3_column_int64(handle, index))
     }
 
-    /// Reads a UUID stored as 16 bytes (or as text).
+    /// Reads a UUID stored as 16 bytes (or as canonical text).
     public func uuid(at index: Int32) throws -> UUID {
-        if sqlite3_column_type(handle, index) == SQLITE_TEXT {
-            let text = text(at: index)
-            guard let value = UUID(uuidString: text) else {
-                throw DatabaseError.invalidValue("'\(text)' in column \(columnName(at: index)) is not a UUID", sql: sql)
-            }
+        let type = sqlite3_column_type(handle, index)
+        if type == SQLITE_TEXT {
+            let text = try text(at: index)
+            guard let value = UUID(uuidString: text) else { throw misfit(index, "'\(text)' is not a UUID") }
             return value
         }
-        guard let bytes = sqlite3_column_blob(handle, index), sqlite3_column_bytes(handle, index) == 16 else {
-            throw DatabaseError.invalidValue("column \(columnName(at: index)) does not hold a 16-byte UUID", sql: sql)
+        guard type == SQLITE_BLOB, let bytes = sqlite3_column_blob(handle, index),
+              sqlite3_column_bytes(handle, index) == 16 else {
+            throw misfit(index, storageDescription(type, index) + " is not a 16-byte UUID")
         }
         var value = UUID().uuid
         withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: 16)) }
         return UUID(uuid: value)
     }
+
+    /// How a stored value is described in an error: its storage class and, for short values, the value.
+    @usableFromInline
+    func storageDescription(_ type: Int32, _ index: Int32) -> String {
+        switch type {
+        case SQLITE_NULL: return "NULL"
+        case SQLITE_INTEGER: return "INTEGER \(sqlite3_column_int64(handle, index))"
+        case SQLITE_FLOAT: return "REAL \(sqlite3_column_double(handle, index))"
+        case SQLITE_TEXT:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard let bytes = sqlite3_column_text(handle, index), count <= 40 else { return "TEXT of \(count) bytes" }
+            return "TEXT '\(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))'"
+        default: return "BLOB of \(sqlite3_column_bytes(handle, index)) bytes"
+        }
+    }
+
+    /// The number of parameters.
+    public func parameterCount() -> Int { Int(sqlite3_bind_parameter_count(handle)) }
 
     /// The number of result columns.
     public var columnCount: Int32 { sqlite3_column_count(handle) }
@@ -235,14 +319,20 @@ public final class SQLiteStatement: PreparedStatement {
         sqlite3_column_name(handle, index).map { String(cString: $0) } ?? ""
     }
 
-    /// A column of the current row as a dynamic value, by its stored type.
+    /// A column of the current row as a dynamic value, by its storage class (text as stored, invalid
+    /// UTF-8 repaired with U+FFFD).
     public func value(at index: Int32) -> DatabaseValue {
         switch sqlite3_column_type(handle, index) {
-        case SQLITE_INTEGER: .integer(int64(at: index))
-        case SQLITE_FLOAT: .real(double(at: index))
-        case SQLITE_TEXT: .text(text(at: index))
-        case SQLITE_BLOB: .blob(data(at: index))
-        default: .null
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT:
+            guard let bytes = sqlite3_column_text(handle, index) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(handle, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            guard let bytes = sqlite3_column_blob(handle, index) else { return .blob(Data()) }
+            return .blob(Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, index))))
+        default: return .null
         }
     }
 }

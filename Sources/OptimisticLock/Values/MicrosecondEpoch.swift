@@ -20,12 +20,17 @@ public struct MicrosecondEpoch: Sendable {
         self.microsecondsToReferenceDate = microsecondsToReferenceDate
     }
 
-    /// The date as microseconds since this epoch, rounded; nil when it does not fit in 64 bits.
+    /// The date as microseconds since this epoch, rounded; nil when it is not finite or does not fit in 64 bits.
     public func microseconds(of date: Date) -> Int64? {
         let micros = (date.timeIntervalSinceReferenceDate * 1_000_000).rounded()
         guard let exact = Int64(exactly: micros) else { return nil }
         let (stored, overflow) = exact.addingReportingOverflow(microsecondsToReferenceDate)
         return overflow ? nil : stored
+    }
+
+    /// A date for an error message, without formatting it (a non-finite date cannot be formatted).
+    public static func describe(_ date: Date) -> String {
+        "timeIntervalSinceReferenceDate \(date.timeIntervalSinceReferenceDate)"
     }
 
     /// The date `microseconds` after this epoch.

@@ -21,7 +21,7 @@ public struct Compilation: Sendable {
     }
 
     /// The DDL of every model, or nil when there were errors.
-    public func ddl(dialect: Dialect) -> String? {
+    public func ddl(dialect: SQLDialect) -> String? {
         guard !hasErrors else { return nil }
         return SchemaDDL.render(schema, dialect: dialect)
     }

@@ -1,28 +1,12 @@
-/// The SQL dialects the generator writes.
-public enum Dialect: String, Sendable, CaseIterable {
-    /// SQLite 3.35 or later.
-    case sqlite
-    /// PostgreSQL 12 or later.
-    case postgres
-}
+@_exported import OptimisticLockSQL
 
-/// Spells identifiers, placeholders, types and literals for one dialect.
-struct SQLSpelling {
-    let dialect: Dialect
+// The compiler's part of the dialects: column types and default literals. Quoting, placeholders and
+// the statements themselves are spelled by `OptimisticLockSQL`, shared with the runtime.
 
-    /// A double-quoted identifier; embedded quotes are doubled, so no name can change the statement.
-    func quote(_ name: String) -> String {
-        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
-    }
-
-    /// The n-th (1-based) parameter placeholder.
-    func placeholder(_ n: Int) -> String {
-        dialect == .sqlite ? "?" : "$\(n)"
-    }
-
+extension SQLDialect {
     /// The column type for a field type.
     func columnType(_ type: FieldType) -> String {
-        switch (dialect, type) {
+        switch (self, type) {
         case (.sqlite, .int64), (.sqlite, .int32), (.sqlite, .int), (.sqlite, .bool), (.sqlite, .date),
              (.sqlite, .version):
             "INTEGER"
@@ -46,7 +30,7 @@ struct SQLSpelling {
         case .integer(let number): String(number)
         case .float(let text): text
         case .string(let text), .enumCase(let text): "'" + text.replacingAll("'", with: "''") + "'"
-        case .bool(let flag): dialect == .sqlite ? (flag ? "1" : "0") : (flag ? "TRUE" : "FALSE")
+        case .bool(let flag): self == .sqlite ? (flag ? "1" : "0") : (flag ? "TRUE" : "FALSE")
         case .null: nil
         }
     }

@@ -64,6 +64,12 @@ extension Checker {
                               notes: [Diagnostic(.note, "'\(key.name.text)' is the '@id' field", at: key.name.range)])
         }
         checkVersion(syntax, model.isUnversioned, versionFields)
+        if let version = versionFields.first, version.name.text != "version",
+           let other = syntax.fields.first(where: { $0.name.text == "version" }) {
+            diagnostics.error("a field named 'version' must be the 'Version' field: the generated type uses 'version' for it",
+                              at: other.name.range,
+                              notes: [Diagnostic(.note, "'\(version.name.text)' is the 'Version' field", at: version.name.range)])
+        }
         model.indexes = resolveFieldLists(indexSyntax, in: model)
         model.uniqueConstraints = resolveFieldLists(uniqueSyntax, in: model)
         checkColumnNames(model, syntax)

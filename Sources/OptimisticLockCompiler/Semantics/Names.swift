@@ -59,13 +59,14 @@ enum Names {
         "Int64", "Int32", "Int", "Double", "Bool", "String", "Data", "Date", "UUID", "Version", "Optional",
         "Array", "Dictionary", "Set", "Error", "Codable", "Hashable", "Sendable", "Identifiable", "Column",
         "Foundation", "OptimisticLock", "DatabaseConnection", "PreparedStatement", "SQLStatement", "SQLDialect",
-        "ConcurrentUpdate", "DatabaseError", "RecordNotFound", "DatabaseValue", "Row", "SQL",
+        "ConcurrentUpdate", "DatabaseError", "RecordNotFound", "DatabaseValue", "Row", "SQL", "SchemaModel",
+        "VersionedModel", "UnversionedModel", "ModelStatements", "DatabaseKey", "VersionGenerator", "OptimisticLockSQL",
     ]
 
     /// Field names that collide with instance members the generator adds to every model (static
     /// members such as `find` or `count` may share a property's name, so they are not listed).
     static let reservedFieldNames: Set<String> = [
         "insert", "update", "save", "delete", "reload", "bind", "bindValues", "Column", "SQL",
-        "hashValue", "hash", "encode",
+        "hashValue", "hash", "encode", "primaryKey", "didInsert",
     ]
 }

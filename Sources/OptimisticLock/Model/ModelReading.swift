@@ -1,0 +1,118 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension SchemaModel {
+    /// Creates the model's table and its indexes when they do not exist yet. Create the tables a
+    /// model references first (PostgreSQL checks references at once).
+    public static func createTable(_ db: some DatabaseConnection) throws {
+        try db.executeScript(statements.createTable)
+    }
+
+    /// The record with this primary key, or `nil`.
+    @inlinable
+    public static func find(_ db: some DatabaseConnection, id: Key) throws -> Self? {
+        try _fetchOne(db, statements.find) { id.bind(to: $0, at: 1) }
+    }
+
+    /// Every record, in primary-key order.
+    @inlinable
+    public static func fetchAll(_ db: some DatabaseConnection) throws -> [Self] {
+        try _fetchAll(db, statements.fetchAll) { _ in }
+    }
+
+    /// The number of rows.
+    @inlinable
+    public static func count(_ db: some DatabaseConnection) throws -> Int {
+        let statement = try db.prepare(statements.count)
+        defer { statement.reset() }
+        guard try statement.step() else { return 0 }
+        return try statement.int(at: 0)
+    }
+
+    /// Replaces every field, the version included, with the row as it is now.
+    ///
+    /// - Throws: `RecordNotFound` when the row no longer exists (or the record was never inserted).
+    @inlinable
+    public mutating func reload(_ db: some DatabaseConnection) throws {
+        guard let key = primaryKey else { throw RecordNotFound(table: Self.tableName, primaryKey: nil) }
+        guard let current = try Self.find(db, id: key) else {
+            throw RecordNotFound(table: Self.tableName, primaryKey: String(describing: key))
+        }
+        self = current
+    }
+
+    /// The first record a static statement selects (every column in field order), or `nil`:
+    /// what generated finders call.
+    @_spi(Generated) @inlinable
+    public static func fetchOne<Connection: DatabaseConnection>(
+        _ db: Connection, _ statement: SQLStatement, binding bind: (Connection.Statement) -> Void
+    ) throws -> Self? {
+        try _fetchOne(db, statement, bind)
+    }
+
+    /// Every record a static statement selects (every column in field order): what generated
+    /// finders call.
+    @_spi(Generated) @inlinable
+    public static func fetchAll<Connection: DatabaseConnection>(
+        _ db: Connection, _ statement: SQLStatement, binding bind: (Connection.Statement) -> Void
+    ) throws -> [Self] {
+        try _fetchAll(db, statement, bind)
+    }
+
+    @inlinable
+    static func _fetchOne<Connection: DatabaseConnection>(
+        _ db: Connection, _ sql: SQLStatement, _ bind: (Connection.Statement) -> Void
+    ) throws -> Self? {
+        let statement = try db.prepare(sql)
+        defer { statement.reset() }
+        bind(statement)
+        guard try statement.step() else { return nil }
+        return try decodeRow(statement)
+    }
+
+    @inlinable
+    static func _fetchAll<Connection: DatabaseConnection>(
+        _ db: Connection, _ sql: SQLStatement, _ bind: (Connection.Statement) -> Void
+    ) throws -> [Self] {
+        let statement = try db.prepare(sql)
+        defer { statement.reset() }
+        bind(statement)
+        var records: [Self] = []
+        while try statement.step() {
+            records.append(try decodeRow(statement))
+        }
+        return records
+    }
+
+    /// Reads the current row; a value that does not fit is reported with the table and the row's key.
+    @inlinable
+    static func decodeRow(_ statement: some PreparedStatement) throws -> Self {
+        do {
+            return try Self(row: statement)
+        } catch let error as DatabaseError {
+            throw error.reading(table: tableName, primaryKey: keyText(in: statement))
+        }
+    }
+
+    /// The key of the current row as text, for error messages (the key column's position in field order).
+    @usableFromInline
+    static func keyText(in statement: some PreparedStatement) -> String? {
+        guard let position = Column.allCases.firstIndex(of: keyColumn) else { return nil }
+        let index = Int32(Column.allCases.distance(from: Column.allCases.startIndex, to: position))
+        guard index < statement.columnCount else { return nil }
+        switch statement.value(at: index) {
+        case .null: return nil
+        case .integer(let value): return String(value)
+        case .real(let value): return String(value)
+        case .text(let value): return value
+        case .blob(let bytes):
+            guard bytes.count == 16 else { return "<\(bytes.count) bytes>" }
+            var uuid = UUID().uuid
+            withUnsafeMutableBytes(of: &uuid) { $0.copyBytes(from: bytes) }
+            return UUID(uuid: uuid).uuidString
+        }
+    }
+}
