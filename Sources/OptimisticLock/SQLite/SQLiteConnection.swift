@@ -32,8 +32,10 @@ public final class SQLiteConnection: DatabaseConnection {
     ///   - busyTimeout: how long a statement waits for another connection's lock before failing with
     ///     a busy `DatabaseError`, in seconds.
     ///   - readOnly: open an existing database for reading only; writes fail with a `.readOnly` error.
+    ///   - useWAL: turn on write-ahead logging (the default: readers never block the writer); false
+    ///     keeps the file's journal mode, e.g. a rollback journal on a file system without shared memory.
     /// - Throws: `DatabaseError` when the file cannot be opened or is not a database.
-    public init(path: String, busyTimeout: Double = 10, readOnly: Bool = false) throws {
+    public init(path: String, busyTimeout: Double = 10, readOnly: Bool = false, useWAL: Bool = true) throws {
         self.path = path
         var db: OpaquePointer?
         let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -54,7 +56,7 @@ public final class SQLiteConnection: DatabaseConnection {
                 try executeScript("PRAGMA schema_version")
             } else if path != ":memory:" && !path.isEmpty {
                 // Setting the journal mode also reads the file header: a file that is not a database fails here.
-                try executeScript("PRAGMA journal_mode = WAL")
+                try executeScript(useWAL ? "PRAGMA journal_mode = WAL" : "PRAGMA schema_version")
             }
         } catch let error as DatabaseError {
             throw error.prefixingMessage("cannot open database at \(path): ")
