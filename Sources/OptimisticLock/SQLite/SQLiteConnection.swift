@@ -48,15 +48,24 @@ public final class SQLiteConnection: DatabaseConnection {
         }
         self.handle = db
         sqlite3_extended_result_codes(db, 1)
-        sqlite3_busy_timeout(db, Int32(max(0, min(busyTimeout * 1000, Double(Int32.max)))))
+        // Opening reads the file header and the WAL index, which another connection opening at the
+        // same moment may hold for an instant: wait at least a second for that, then use `busyTimeout`.
+        let milliseconds: Int32 = busyTimeout.isNaN || busyTimeout <= 0 ? 0
+            : busyTimeout >= Double(Int32.max) / 1000 ? Int32.max : Int32(busyTimeout * 1000)
+        sqlite3_busy_timeout(db, max(milliseconds, 1_000))
+        defer { sqlite3_busy_timeout(db, milliseconds) }
         do {
             try executeScript("PRAGMA foreign_keys = ON")
             if readOnly {
                 // Reads the file header: a file that is not a database fails here rather than at first use.
                 try executeScript("PRAGMA schema_version")
             } else if path != ":memory:" && !path.isEmpty {
-                // Setting the journal mode also reads the file header: a file that is not a database fails here.
-                try executeScript(useWAL ? "PRAGMA journal_mode = WAL" : "PRAGMA schema_version")
+                // Reading the journal mode reads the file header: a file that is not a database fails here.
+                // It is set only when it is not WAL yet, since setting it takes a lock.
+                let mode = try query("PRAGMA journal_mode").first?[0]
+                if useWAL && mode != .text("wal") {
+                    try executeScript("PRAGMA journal_mode = WAL")
+                }
             }
         } catch let error as DatabaseError {
             throw error.prefixingMessage("cannot open database at \(path): ")

@@ -48,6 +48,14 @@ public final class VersionGenerator {
         state.deallocate()
     }
 
+    /// Starts the generator over from a seed, so that tests can make connections issue the same
+    /// tokens and show that the checks notice. Never call it in an application.
+    @_spi(Testing)
+    public func reseed(counter: UInt64, key: UInt64) {
+        state[0] = counter
+        state[1] = key
+    }
+
     /// A new token in `1...maximum`.
     @inlinable
     public func next() -> Int64 {

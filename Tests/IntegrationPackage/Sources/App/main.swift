@@ -8,6 +8,7 @@ try OrderLine.createTable(db)
 var item = Item(name: "Widget", stock: 10)
 try item.insert(db)
 var stale = item
+let inserted = item.version
 item.stock -= 3
 try item.update(db)
 var line = OrderLine(itemID: item.id!, quantity: 3)
@@ -17,5 +18,6 @@ do {
     try stale.update(db)
     print("lost update")
 } catch let conflict as ConcurrentUpdate {
-    print("stock \(try Item.find(db, id: item.id!)!.stock) version \(item.version) conflict \(conflict.expectedVersion)->\(conflict.actualVersion!) lines \(try OrderLine.count(db))")
+    let matches = conflict.expectedVersion == inserted && conflict.actualVersion == item.version && inserted != item.version
+    print("stock \(try Item.find(db, id: item.id!)!.stock) conflict \(matches ? "expected->actual" : "wrong versions") lines \(try OrderLine.count(db))")
 }
