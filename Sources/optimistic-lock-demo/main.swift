@@ -75,17 +75,16 @@ do {
                 let connection = try SQLiteConnection(path: path)
                 for attempt in 0..<attemptsPerWorker {
                     var tries = 0
+                    // Each attempt is one transaction: the seat and the booking are written together or not at all.
                     let booked: Bool = try connection.retryOnConflict(maxAttempts: 1_000) {
                         tries += 1
                         var event = try Event.find(connection, id: "concert")!
                         guard event.seatsLeft > 0 else { return false }
                         event.seatsLeft -= 1
-                        try connection.transaction {
-                            try event.update(connection)      // conditional: throws if another worker sold first
-                            var booking = Booking(id: UUID(), eventID: event.id, customer: "worker \(worker) #\(attempt)",
-                                                  seat: Int32(event.seatsLeft + 1))
-                            try booking.insert(connection)
-                        }
+                        try event.update(connection)      // conditional: throws if another worker sold first
+                        var booking = Booking(id: UUID(), eventID: event.id, customer: "worker \(worker) #\(attempt)",
+                                              seat: Int32(event.seatsLeft + 1))
+                        try booking.insert(connection)
                         return true
                     }
                     retries.withLock { $0 += tries - 1 }
@@ -101,6 +100,8 @@ do {
     let final = try Event.find(db, id: "concert")!
     let bookings = try Booking.count(db)
     print("   Seats sold: \(sold.withLock { $0 }), turned away (sold out): \(soldOut.withLock { $0 }), retries after a conflict: \(retries.withLock { $0 })")
+    print("   (On SQLite an attempt's transaction takes the write lock before its first read, so attempts wait")
+    print("   for each other instead of conflicting; on PostgreSQL they conflict and retry.)")
     print("   Seats left in the database: \(final.seatsLeft), bookings stored: \(bookings), event version: \(final.version)")
     for failure in failures.withLock({ $0 }) { print("   error: \(failure)") }
     let exact = final.seatsLeft == 0 && bookings == seats && sold.withLock { $0 } == seats && failures.withLock { $0.isEmpty }

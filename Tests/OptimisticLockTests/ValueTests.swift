@@ -96,3 +96,30 @@ struct ValueTests {
         #expect(try Sample.count(db) == 1, "the statement was reset and the connection still works")
     }
 }
+
+@Suite("UTF-8 validation")
+struct UTF8ValidationTests {
+    @Test("UTF8Text agrees with the standard library on edge cases and 200,000 random byte strings")
+    func agreesWithStandardLibrary() {
+        var random = SeededGenerator(state: 42)
+        var inputs: [[UInt8]] = [
+            [], [0], [0x7F], [0x80], [0xC0, 0x80], [0xC1, 0xBF], [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0x9F, 0x80],
+            [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF],
+            [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
+            [0xFF], [0xF0, 0x9F, 0x98, 0x41], Array("héllo wörld, 世界 🚀".utf8), Array(repeating: 0x41, count: 17) + [0xC3],
+        ]
+        for _ in 0..<200_000 {
+            let length = Int.random(in: 0...24, using: &random)
+            let alphabet: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0,
+                                     0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+            inputs.append((0..<length).map { _ in
+                Bool.random(using: &random) ? UInt8.random(in: 0...255, using: &random) : alphabet.randomElement(using: &random)!
+            })
+        }
+        for bytes in inputs {
+            let expected = String(validating: bytes, as: UTF8.self)
+            let actual = bytes.withUnsafeBufferPointer { UTF8Text.validated($0) }
+            #expect(actual == expected, "\(bytes)")
+        }
+    }
+}

@@ -69,7 +69,7 @@ extension Author: VersionedModel {
     }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.int64(at: 0)
         self.version = try row.version(at: 1)
         self.name = try row.text(at: 2)
@@ -249,7 +249,7 @@ extension Post: VersionedModel {
     public var primaryKey: UUID? { self.id }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.uuid(at: 0)
         self.version = try row.version(at: 1)
         self.authorID = try row.int64(at: 2)
@@ -435,7 +435,7 @@ extension Comment: VersionedModel {
     }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.int64(at: 0)
         self.version = try row.version(at: 1)
         self.postID = try row.uuid(at: 2)

@@ -59,7 +59,7 @@ extension Hostile: VersionedModel {
     public var primaryKey: String? { self.id }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.text(at: 0)
         self.version = try row.version(at: 1)
         self.select = try row.text(at: 2)

@@ -74,7 +74,7 @@ extension Product: VersionedModel {
     }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.int64(at: 0)
         self.version = try row.version(at: 1)
         self.sku = try row.text(at: 2)
@@ -236,7 +236,7 @@ extension Event: VersionedModel {
     public var primaryKey: String? { self.id }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.text(at: 0)
         self.version = try row.version(at: 1)
         self.title = try row.text(at: 2)
@@ -380,7 +380,7 @@ extension Booking: VersionedModel {
     public var primaryKey: UUID? { self.id }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.uuid(at: 0)
         self.version = try row.version(at: 1)
         self.eventID = try row.text(at: 2)
@@ -519,7 +519,7 @@ extension Counter: VersionedModel {
     }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.int64(at: 0)
         self.version = try row.version(at: 1)
         self.value = try row.int64(at: 2)
@@ -645,7 +645,7 @@ extension AuditEntry: UnversionedModel {
     }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.int64(at: 0)
         self.message = try row.text(at: 1)
         self.at = try row.date(at: 2)

@@ -144,7 +144,7 @@ extension Sample: VersionedModel {
     public var primaryKey: UUID? { self.id }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.uuid(at: 0)
         self.version = try row.version(at: 1)
         self.int64 = try row.int64(at: 2)
@@ -387,7 +387,7 @@ extension Tally: VersionedModel {
     public var primaryKey: String? { self.code }
 
     /// Reads a row selected with every column in field order.
-    public init(row: some PreparedStatement) throws {
+    public init(row: borrowing some PreparedStatement) throws {
         self.code = try row.text(at: 0)
         self.version = try row.version(at: 1)
         self.count = try row.int64(at: 2)

@@ -99,8 +99,8 @@ struct ContentionBenchmarks {
             try db.transaction {
                 let rows = try db.query(#"SELECT "value" FROM "bench_item" WHERE "id" = $1 FOR UPDATE"#, [1])
                 guard case .integer(let value) = rows.first?[0] else { throw BenchmarkFailure(message: "no row") }
-                try db.execute(#"UPDATE "bench_item" SET "value" = $1, "version" = "version" + 1 WHERE "id" = $2"#,
-                               [.integer(value + 1), 1])
+                try db.execute(#"UPDATE "bench_item" SET "value" = $1, "version" = $2 WHERE "id" = $3"#,
+                               [.integer(value + 1), .integer(db.newVersion()), 1])
             }
             return 0
         })

@@ -79,21 +79,28 @@ struct GeneratorBenchmarks {
             }
             let arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-module-name", "Generated",
                              "-I", modules.path, "-I", Self.root.appendingPathComponent("Sources/CSQLite").path] + paths
-            var status: Int32 = 0
-            let seconds = try Measure.time {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = arguments
-                try process.run()
-                process.waitUntilExit()
-                status = process.terminationStatus
+            // The best of three runs: a busy machine only ever makes a run slower.
+            var seconds = Double.infinity
+            for _ in 0..<3 {
+                var status: Int32 = 0
+                let run = try Measure.time {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                    process.arguments = arguments
+                    try process.run()
+                    process.waitUntilExit()
+                    status = process.terminationStatus
+                }
+                guard status == 0 else { throw BenchmarkFailure(message: "swiftc -typecheck failed for \(count) models") }
+                seconds = min(seconds, run)
             }
-            guard status == 0 else { throw BenchmarkFailure(message: "swiftc -typecheck failed for \(count) models") }
             times[count] = seconds
-            report.note(String(format: "%5d models: %6.2f s, %.2f ms per model", count, seconds, seconds * 1000 / Double(count)))
+            report.note(String(format: "%5d models: %6.2f s, %.2f ms per model (best of 3)", count, seconds,
+                               seconds * 1000 / Double(count)))
         }
         if let small = counts.dropLast().last, let large = counts.last, let a = times[small], let b = times[large] {
             report.ratio("typecheck.\(large)/\(small)", b / a)
+            report.ratio("typecheck.ms-per-model.\(large)", b * 1000 / Double(large))
         }
     }
 }

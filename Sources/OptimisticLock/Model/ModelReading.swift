@@ -70,7 +70,11 @@ extension SchemaModel {
         defer { statement.reset() }
         bind(statement)
         guard try statement.step() else { return nil }
-        return try decodeRow(statement)
+        do {
+            return try Self(row: statement)
+        } catch let error as DatabaseError {
+            throw misfit(error, in: statement)
+        }
     }
 
     @inlinable
@@ -81,20 +85,20 @@ extension SchemaModel {
         defer { statement.reset() }
         bind(statement)
         var records: [Self] = []
-        while try statement.step() {
-            records.append(try decodeRow(statement))
+        do {
+            while try statement.step() {
+                records.append(try Self(row: statement))
+            }
+        } catch let error as DatabaseError {
+            throw misfit(error, in: statement)
         }
         return records
     }
 
-    /// Reads the current row; a value that does not fit is reported with the table and the row's key.
-    @inlinable
-    static func decodeRow(_ statement: some PreparedStatement) throws -> Self {
-        do {
-            return try Self(row: statement)
-        } catch let error as DatabaseError {
-            throw error.reading(table: tableName, primaryKey: keyText(in: statement))
-        }
+    /// A value of the current row that did not fit, reported with the table and the row's key.
+    @usableFromInline
+    static func misfit(_ error: DatabaseError, in statement: some PreparedStatement) -> DatabaseError {
+        error.reading(table: tableName, primaryKey: keyText(in: statement))
     }
 
     /// The key of the current row as text, for error messages (the key column's position in field order).

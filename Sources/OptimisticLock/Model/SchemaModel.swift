@@ -26,7 +26,7 @@ public protocol SchemaModel: Sendable {
 
     /// Reads a row selected with every column in field order (`Column.allCases`), strictly: a value
     /// that does not fit its field throws `DatabaseError` of kind `.invalidValue`.
-    init(row: some PreparedStatement) throws
+    init(row: borrowing some PreparedStatement) throws
 
     /// Binds every field but the key and the version to parameters 1, 2, ... in field order, and
     /// returns how many it bound.

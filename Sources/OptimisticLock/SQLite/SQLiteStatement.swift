@@ -32,16 +32,22 @@ public final class SQLiteStatement: PreparedStatement {
     private let depth: TransactionDepth
     /// The first value that could not be bound, reported by the next run.
     @usableFromInline var bindFailure: DatabaseError?
+    /// True while `bindFailure` holds an error: read and written without the exclusivity checks a
+    /// class property costs, so runs that bound everything never touch `bindFailure`.
+    @usableFromInline let failed: UnsafeMutablePointer<Bool>
 
     init(handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, depth: TransactionDepth) {
         self.handle = handle
         self.db = db
         self.clearsBindings = clearsBindings
         self.depth = depth
+        failed = .allocate(capacity: 1)
+        failed.initialize(to: false)
     }
 
     deinit {
         sqlite3_finalize(handle)
+        failed.deallocate()
     }
 
     /// The statement's SQL.
@@ -54,15 +60,17 @@ public final class SQLiteStatement: PreparedStatement {
 
     @usableFromInline
     func recordBindFailure(_ rc: Int32, _ index: Int32) {
-        if bindFailure == nil {
+        if !failed.pointee {
             bindFailure = DatabaseError.sqlite(rc, db: db, sql: sql).prefixingMessage("cannot bind parameter \(index): ")
+            failed.pointee = true
         }
     }
 
     @usableFromInline
     func recordBindFailure(_ message: String, _ index: Int32) {
-        if bindFailure == nil {
+        if !failed.pointee {
             bindFailure = .invalidValue("cannot bind parameter \(index): \(message)", sql: sql)
+            failed.pointee = true
         }
     }
 
@@ -149,7 +157,7 @@ public final class SQLiteStatement: PreparedStatement {
     /// Throws (and resets) when a bind failed, or when the connection's transaction was rolled back
     /// by SQLite itself (after an interrupt, a full disk, ...): a write must not run on its own then.
     private func checkBeforeRunning() throws {
-        if let failure = bindFailure {
+        if _slowPath(failed.pointee), let failure = bindFailure {
             reset()
             throw failure
         }
@@ -191,12 +199,20 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// Resets the statement for the next run.
     public func reset() {
-        bindFailure = nil
+        if _slowPath(failed.pointee) {
+            bindFailure = nil
+            failed.pointee = false
+        }
         sqlite3_reset(handle)
         if clearsBindings { sqlite3_clear_bindings(handle) }
     }
 
     // MARK: Reading
+
+    // Readers take the column's value once (`sqlite3_column_value`) and ask it for its storage class
+    // and its content: cheaper than a `sqlite3_column_type` call beside every `sqlite3_column_*`
+    // call, which each look the column up again. The value stays valid until the next step or
+    // reset, and a connection is used by one thread at a time, so it is never used unprotected.
 
     /// True when the column is NULL.
     @inlinable
@@ -207,8 +223,9 @@ public final class SQLiteStatement: PreparedStatement {
     /// Reads an integer: INTEGER, or a REAL without a fraction that fits.
     @inlinable
     public func int64(at index: Int32) throws -> Int64 {
-        let type = sqlite3_column_type(handle, index)
-        if _fastPath(type == SQLITE_INTEGER) { return sqlite3_column_int64(handle, index) }
+        let value = sqlite3_column_value(handle, index)
+        let type = sqlite3_value_type(value)
+        if _fastPath(type == SQLITE_INTEGER) { return sqlite3_value_int64(value) }
         return try integerFromOtherStorage(type, index)
     }
 
@@ -225,8 +242,9 @@ public final class SQLiteStatement: PreparedStatement {
     /// Reads a double: REAL, or an INTEGER it holds exactly.
     @inlinable
     public func double(at index: Int32) throws -> Double {
-        let type = sqlite3_column_type(handle, index)
-        if _fastPath(type == SQLITE_FLOAT) { return sqlite3_column_double(handle, index) }
+        let value = sqlite3_column_value(handle, index)
+        let type = sqlite3_value_type(value)
+        if _fastPath(type == SQLITE_FLOAT) { return sqlite3_value_double(value) }
         return try doubleFromOtherStorage(type, index)
     }
 
@@ -251,46 +269,49 @@ public final class SQLiteStatement: PreparedStatement {
     /// Reads text: TEXT holding valid UTF-8 (NUL characters included).
     @inlinable
     public func text(at index: Int32) throws -> String {
-        let type = sqlite3_column_type(handle, index)
+        let value = sqlite3_column_value(handle, index)
+        let type = sqlite3_value_type(value)
         guard _fastPath(type == SQLITE_TEXT) else { throw misfit(index, storageDescription(type, index) + " is not text") }
-        guard let bytes = sqlite3_column_text(handle, index) else { return "" }
-        let buffer = UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index)))
+        guard let bytes = sqlite3_value_text(value) else { return "" }
+        let buffer = UnsafeBufferPointer(start: bytes, count: Int(sqlite3_value_bytes(value)))
         guard let text = UTF8Text.validated(buffer) else { throw misfit(index, "the text is not valid UTF-8") }
         return text
     }
 
     /// Reads bytes: a BLOB.
     public func data(at index: Int32) throws -> Data {
-        let type = sqlite3_column_type(handle, index)
+        let value = sqlite3_column_value(handle, index)
+        let type = sqlite3_value_type(value)
         guard type == SQLITE_BLOB else { throw misfit(index, storageDescription(type, index) + " is not a BLOB") }
-        guard let bytes = sqlite3_column_blob(handle, index) else { return Data() }
-        return Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, index)))
+        guard let bytes = sqlite3_value_blob(value) else { return Data() }
+        return Data(bytes: bytes, count: Int(sqlite3_value_bytes(value)))
     }
 
     /// Reads a date stored as INTEGER microseconds since 1970.
     public func date(at index: Int32) throws -> Date {
-        let type = sqlite3_column_type(handle, index)
+        let value = sqlite3_column_value(handle, index)
+        let type = sqlite3_value_type(value)
         guard type == SQLITE_INTEGER else {
             throw misfit(index, storageDescription(type, index) + " is not a date (INTEGER microseconds since 1970)")
         }
-        return MicrosecondEpoch.unix.date(microseconds: sqlite3_column_int64(handle, index))
+        return MicrosecondEpoch.unix.date(microseconds: sqlite3_value_int64(value))
     }
 
     /// Reads a UUID stored as 16 bytes (or as canonical text).
     public func uuid(at index: Int32) throws -> UUID {
-        let type = sqlite3_column_type(handle, index)
+        let value = sqlite3_column_value(handle, index)
+        let type = sqlite3_value_type(value)
         if type == SQLITE_TEXT {
             let text = try text(at: index)
-            guard let value = UUID(uuidString: text) else { throw misfit(index, "'\(text)' is not a UUID") }
-            return value
+            guard let uuid = UUID(uuidString: text) else { throw misfit(index, "'\(text)' is not a UUID") }
+            return uuid
         }
-        guard type == SQLITE_BLOB, let bytes = sqlite3_column_blob(handle, index),
-              sqlite3_column_bytes(handle, index) == 16 else {
+        guard type == SQLITE_BLOB, let bytes = sqlite3_value_blob(value), sqlite3_value_bytes(value) == 16 else {
             throw misfit(index, storageDescription(type, index) + " is not a 16-byte UUID")
         }
-        var value = UUID().uuid
-        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: 16)) }
-        return UUID(uuid: value)
+        var uuid = UUID().uuid
+        withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: 16)) }
+        return UUID(uuid: uuid)
     }
 
     /// How a stored value is described in an error: its storage class and, for short values, the value.

@@ -257,7 +257,7 @@ struct ModelEmitter {
             }
             writer.line()
             writer.doc(["Reads a row selected with every column in field order."])
-            writer.block("\(visibility)init(row: some PreparedStatement) throws") { writer in
+            writer.block("\(visibility)init(row: borrowing some PreparedStatement) throws") { writer in
                 for (index, field) in model.fields.enumerated() {
                     writer.line("self.\(field.name) = \(readExpression(field, index))")
                 }
