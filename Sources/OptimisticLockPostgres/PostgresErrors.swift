@@ -14,6 +14,7 @@ extension DatabaseError {
         if let detail = field(UInt8(ascii: "D")) { message += " (\(detail))" }
         let constraint = field(UInt8(ascii: "n"))
         var kind = Self.kind(sqlState: sqlState, constraint: constraint)
+        if sqlState == "57014" { kind = message.contains("statement timeout") ? .timeout : .interrupted }
         if PQstatus(connection) == CONNECTION_BAD { kind = .connection }
         if message.isEmpty { message = "the server did not answer" }
         return DatabaseError(kind: kind, sqlState: sqlState, message: message, sql: sql)

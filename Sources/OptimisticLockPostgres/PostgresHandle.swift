@@ -1,4 +1,5 @@
 import CLibPQ
+import OptimisticLock
 
 /// Owns a libpq connection; statements keep it alive as long as they exist.
 final class PostgresHandle {
@@ -6,12 +7,20 @@ final class PostgresHandle {
     private var nextStatement = 0
     /// Server-side statements no longer used, deallocated when the connection is next idle.
     private var retired: [String] = []
+    /// A pool's interrupt for the running job: statements refuse to start once it is requested, and
+    /// the statement in flight is cancelled with `PQcancel` (which may block, so on a thread of its own).
+    let interruption = ConnectionInterruption(nativeBlocks: true)
 
     init(_ connection: OpaquePointer) {
         self.connection = connection
+        if let cancel = PQgetCancel(connection) {
+            let canceller = PostgresCanceller(cancel)
+            interruption.setNative { canceller.cancel() }
+        }
     }
 
     deinit {
+        interruption.setNative(nil)
         PQfinish(connection)
     }
 
@@ -36,5 +45,26 @@ final class PostgresHandle {
             PQclear(PQexec(connection, "DEALLOCATE \"\(name)\""))
         }
         retired.removeAll()
+    }
+}
+
+/// libpq's cancel object for one connection: `PQcancel` may be called from any thread, even after
+/// the connection closed (it opens a connection of its own to the server). The pointer travels as an
+/// address so that the object can be `Sendable`; it is freed when the last reference goes.
+final class PostgresCanceller: Sendable {
+    private let address: UInt
+
+    init(_ cancel: OpaquePointer) {
+        address = UInt(bitPattern: cancel)
+    }
+
+    deinit {
+        PQfreeCancel(OpaquePointer(bitPattern: address))
+    }
+
+    /// Asks the server to cancel the connection's running statement (nothing happens when none runs).
+    func cancel() {
+        var message = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(OpaquePointer(bitPattern: address), &message, Int32(message.count))
     }
 }

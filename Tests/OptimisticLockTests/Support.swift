@@ -1,6 +1,7 @@
 import Foundation
 import OptimisticLock
 import OptimisticLockPostgres
+import Synchronization
 import TestModels
 
 /// A backend the semantics tests run on.
@@ -146,5 +147,18 @@ enum Fixture {
             }
         }
         return out
+    }
+}
+
+/// A value behind a lock that escaping closures (tasks, threads) can share.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) {
+        mutex = Mutex(value)
+    }
+
+    func withLock<Result: Sendable>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        try mutex.withLock { try body(&$0) }
     }
 }

@@ -35,8 +35,14 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         case readOnly
         /// The file is not a database, or it is corrupt.
         case corrupt
-        /// The connection to the server failed or was lost.
+        /// The connection to the server failed or was lost. A write whose request failed this way may
+        /// or may not have committed; it is never retried on its own.
         case connection
+        /// The statement was interrupted: the task that asked for it was cancelled (`sqlite3_interrupt`,
+        /// PostgreSQL 57014 at the client's request). The transaction was rolled back.
+        case interrupted
+        /// A time limit passed: a pool's acquire timeout, or PostgreSQL's `statement_timeout`.
+        case timeout
         /// A stored value does not fit the field it is read into (storage class, range, fraction, NULL,
         /// invalid UTF-8, column type), or a value cannot be stored (NaN on SQLite, a date out of range).
         case invalidValue

@@ -22,8 +22,8 @@ public final class SQLiteConnection: DatabaseConnection {
 
     private let statements = StatementCache<SQLiteStatement>()
     private let nesting = TransactionNesting()
-    /// The transaction depth, shared with the statements (see `SQLiteStatement`).
-    private let depth = TransactionDepth()
+    /// The transaction depth and the interrupt, shared with the statements (see `SQLiteStatement`).
+    let state = ConnectionState()
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` is a private in-memory database.
     ///
@@ -48,6 +48,10 @@ public final class SQLiteConnection: DatabaseConnection {
         }
         self.handle = db
         sqlite3_extended_result_codes(db, 1)
+        // sqlite3_interrupt may be called from any thread while the connection is open; the handle
+        // travels as an address, and `deinit` removes the interrupt before closing.
+        let address = UInt(bitPattern: db)
+        state.interruption.setNative { sqlite3_interrupt(OpaquePointer(bitPattern: address)) }
         // Opening reads the file header and the WAL index, which another connection opening at the
         // same moment may hold for an instant: wait at least a second for that, then use `busyTimeout`.
         let milliseconds: Int32 = busyTimeout.isNaN || busyTimeout <= 0 ? 0
@@ -73,6 +77,7 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     deinit {
+        state.interruption.setNative(nil)
         // Statements finalize when released; close_v2 waits for any a caller still holds.
         statements.removeAll()
         sqlite3_close_v2(handle)
@@ -125,7 +130,7 @@ public final class SQLiteConnection: DatabaseConnection {
                 throw DatabaseError.misuse("more than one statement: use executeScript for scripts", sql: sql)
             }
         }
-        return SQLiteStatement(handle: statement, db: handle, clearsBindings: clearsBindings, depth: depth)
+        return SQLiteStatement(handle: statement, db: handle, clearsBindings: clearsBindings, state: state)
     }
 
     /// Runs SQL that may hold several statements, without parameters.
@@ -147,11 +152,21 @@ public final class SQLiteConnection: DatabaseConnection {
     /// to the busy timeout, so two writers never deadlock on a lock upgrade). Commits when `body`
     /// returns, rolls back and rethrows when it throws. Nested calls are savepoints.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try run(begin: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body` in a read transaction (`BEGIN DEFERRED`): its reads see one snapshot of the
+    /// database, and it takes no write lock unless it writes. Nested calls are savepoints.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try run(begin: "BEGIN DEFERRED", body)
+    }
+
+    private func run<T>(begin: String, _ body: () throws -> T) throws -> T {
         // SQLite may roll back on its own (after a full disk, say): then there is nothing left to undo.
-        try nesting.run(begin: "BEGIN IMMEDIATE", execute: executeScript, commit: commit,
+        try nesting.run(begin: begin, execute: executeScript, commit: commit,
                         isOpen: { sqlite3_get_autocommit(handle) == 0 }) {
-            depth.value.pointee += 1
-            defer { depth.value.pointee -= 1 }
+            state.depth.pointee += 1
+            defer { state.depth.pointee -= 1 }
             return try body()
         }
     }
@@ -167,17 +182,19 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 }
 
-/// How many `transaction { }` closures of a connection are running, in memory its statements share
-/// (read without exclusivity checks on every write).
-final class TransactionDepth {
-    let value: UnsafeMutablePointer<Int>
+/// What a connection's statements check before they run: how many `transaction { }` closures are
+/// running (in memory of its own, read without exclusivity checks on every write), and whether a
+/// pool asked the running job to stop.
+final class ConnectionState {
+    let depth: UnsafeMutablePointer<Int>
+    let interruption = ConnectionInterruption()
 
     init() {
-        value = .allocate(capacity: 1)
-        value.initialize(to: 0)
+        depth = .allocate(capacity: 1)
+        depth.initialize(to: 0)
     }
 
     deinit {
-        value.deallocate()
+        depth.deallocate()
     }
 }

@@ -27,6 +27,7 @@ extension DatabaseError {
         case SQLITE_READONLY: return .readOnly
         case SQLITE_CORRUPT, SQLITE_NOTADB: return .corrupt
         case SQLITE_TOOBIG, SQLITE_MISMATCH, SQLITE_RANGE: return .invalidValue
+        case SQLITE_INTERRUPT: return .interrupted
         default: return .other
         }
     }

@@ -27,20 +27,21 @@ public final class SQLiteStatement: PreparedStatement {
     /// Set for statements prepared from SQL text: their bindings are cleared after each run, so a
     /// parameter left unbound is NULL, never the previous run's value.
     private let clearsBindings: Bool
-    /// The transaction depth of the connection (shared): a write inside a transaction that SQLite
-    /// rolled back on its own is refused instead of running in autocommit mode.
-    private let depth: TransactionDepth
+    /// The connection's transaction depth and interrupt (shared): a write inside a transaction that
+    /// SQLite rolled back on its own is refused instead of running in autocommit mode, and nothing
+    /// starts after a pool interrupted the job.
+    private let state: ConnectionState
     /// The first value that could not be bound, reported by the next run.
     @usableFromInline var bindFailure: DatabaseError?
     /// True while `bindFailure` holds an error: read and written without the exclusivity checks a
     /// class property costs, so runs that bound everything never touch `bindFailure`.
     @usableFromInline let failed: UnsafeMutablePointer<Bool>
 
-    init(handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, depth: TransactionDepth) {
+    init(handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, state: ConnectionState) {
         self.handle = handle
         self.db = db
         self.clearsBindings = clearsBindings
-        self.depth = depth
+        self.state = state
         failed = .allocate(capacity: 1)
         failed.initialize(to: false)
     }
@@ -161,7 +162,11 @@ public final class SQLiteStatement: PreparedStatement {
             reset()
             throw failure
         }
-        if _slowPath(depth.value.pointee > 0 && sqlite3_get_autocommit(db) != 0) {
+        if _slowPath(state.interruption.isRequested) {
+            reset()
+            throw DatabaseError(kind: .interrupted, message: "interrupted: the task was cancelled", sql: sql)
+        }
+        if _slowPath(state.depth.pointee > 0 && sqlite3_get_autocommit(db) != 0) {
             reset()
             throw DatabaseError.misuse(
                 "SQLite already rolled this transaction back after an earlier error; leave the transaction and start again",

@@ -1,0 +1,243 @@
+import Synchronization
+
+/// The pools' common part: a bounded set of connection workers, created as they are needed, handed
+/// to one request at a time. A request that finds none free suspends (it holds no thread) until one
+/// is released, its task is cancelled, or the acquire timeout passes. At most `maxWrites` workers
+/// run writes at once, so reads always find a connection while writers wait on locks.
+package final class ConnectionPool<Connection: PooledConnection>: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let access: PoolAccess
+        let continuation: CheckedContinuation<PoolWorker<Connection>, any Error>
+        let timer: Task<Void, Never>?
+    }
+
+    private struct State {
+        var idle: [PoolWorker<Connection>] = []
+        var all: [PoolWorker<Connection>] = []
+        var waiters: [Waiter] = []
+        /// Requests between asking and getting a worker (or giving up): those that may still wait.
+        var pending: Set<UInt64> = []
+        var activeWrites = 0
+        var inUse = 0
+        var closed = false
+        var closing: [CheckedContinuation<Void, Never>] = []
+        var nextID: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    private let name: String
+    private let capacity: Int
+    private let maxWrites: Int
+    private let acquireTimeout: Duration?
+    private let connect: @Sendable () throws -> Connection
+
+    /// - Parameters:
+    ///   - name: names the pool's threads and its errors.
+    ///   - capacity: the most connections (at least 1).
+    ///   - maxWrites: the most connections running writes at once (at least 1, at most `capacity`).
+    ///   - acquireTimeout: how long a request waits for a connection; nil waits as long as it takes.
+    ///   - connect: opens a connection (on the worker's thread).
+    package init(name: String, capacity: Int, maxWrites: Int, acquireTimeout: Duration?,
+                 connect: @escaping @Sendable () throws -> Connection) {
+        self.name = name
+        self.capacity = max(1, capacity)
+        self.maxWrites = min(max(1, maxWrites), max(1, capacity))
+        self.acquireTimeout = acquireTimeout
+        self.connect = connect
+    }
+
+    /// Runs `body` on a connection of the pool (see `PooledConnection.runJob`) and returns its result.
+    /// A cancelled task stops waiting, or interrupts the running statement and gets `CancellationError`
+    /// — unless the work had already finished, whose result it then gets.
+    package func run<T: Sendable>(_ access: PoolAccess, _ body: @Sendable (Connection) throws -> T) async throws -> T {
+        try Task.checkCancellation()
+        let worker = try await acquire(access)
+        let id = state.withLock { state -> UInt64 in
+            state.nextID &+= 1
+            return state.nextID
+        }
+        let outcome: Result<T, any Error> = await withoutActuallyEscaping(body) { body in
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, any Error>, Never>) in
+                    worker.run(id: id) { connection in
+                        let outcome = connection.flatMap { db in Result { try db.runJob(access) { try body(db) } } }
+                        return { continuation.resume(returning: outcome) }
+                    }
+                }
+            } onCancel: {
+                worker.interrupt(job: id)
+            }
+        }
+        release(worker, access)
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let error):
+            if Task.isCancelled, let error = error as? DatabaseError, error.kind == .interrupted {
+                throw CancellationError()
+            }
+            throw error
+        }
+    }
+
+    // MARK: Acquiring and releasing
+
+    private enum Grant {
+        case worker(PoolWorker<Connection>)
+        case wait(UInt64)
+        case fail(any Error)
+    }
+
+    private func acquire(_ access: PoolAccess) async throws -> PoolWorker<Connection> {
+        let grant = state.withLock { state -> Grant in
+            if state.closed { return .fail(closedError) }
+            if let worker = take(access, &state) { return .worker(worker) }
+            state.nextID &+= 1
+            state.pending.insert(state.nextID)
+            return .wait(state.nextID)
+        }
+        switch grant {
+        case .worker(let worker): return worker
+        case .fail(let error): throw error
+        case .wait(let id): return try await wait(id, access)
+        }
+    }
+
+    /// A worker for `access` if one is free or may be created (state locked).
+    private func take(_ access: PoolAccess, _ state: inout State) -> PoolWorker<Connection>? {
+        if access == .write && state.activeWrites >= maxWrites { return nil }
+        let worker: PoolWorker<Connection>
+        if let idle = state.idle.popLast() {
+            worker = idle
+        } else if state.all.count < capacity {
+            worker = PoolWorker(name: "\(name)-\(state.all.count)", connect: connect)
+            state.all.append(worker)
+        } else {
+            return nil
+        }
+        if access == .write { state.activeWrites += 1 }
+        state.inUse += 1
+        return worker
+    }
+
+    private func wait(_ id: UInt64, _ access: PoolAccess) async throws -> PoolWorker<Connection> {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let timer = acquireTimeout.map { timeout in
+                    Task { [weak self] in
+                        try? await Task.sleep(for: timeout)
+                        if !Task.isCancelled { self?.giveUp(id, self?.timeoutError(timeout)) }
+                    }
+                }
+                let registered = state.withLock { state -> Bool in
+                    guard state.pending.contains(id) else { return false }
+                    state.waiters.append(Waiter(id: id, access: access, continuation: continuation, timer: timer))
+                    return true
+                }
+                if !registered {
+                    timer?.cancel()
+                    continuation.resume(throwing: CancellationError())
+                }
+            }
+        } onCancel: {
+            giveUp(id, CancellationError())
+        }
+    }
+
+    /// Ends a wait that was cancelled or timed out (nothing happens when it was already served).
+    private func giveUp(_ id: UInt64, _ error: (any Error)?) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard state.pending.remove(id) != nil else { return nil }
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(throwing: error ?? CancellationError())
+    }
+
+    private func release(_ worker: PoolWorker<Connection>, _ access: PoolAccess) {
+        var served: [(Waiter, PoolWorker<Connection>)] = []
+        var closing: [CheckedContinuation<Void, Never>] = []
+        state.withLock { state in
+            if access == .write { state.activeWrites -= 1 }
+            state.inUse -= 1
+            state.idle.append(worker)
+            // Serve the earliest waiters that can run now.
+            var index = 0
+            while index < state.waiters.count {
+                let waiter = state.waiters[index]
+                if let next = take(waiter.access, &state) {
+                    state.waiters.remove(at: index)
+                    state.pending.remove(waiter.id)
+                    served.append((waiter, next))
+                } else {
+                    index += 1
+                }
+            }
+            if state.closed && state.inUse == 0 {
+                closing = state.closing
+                state.closing.removeAll()
+            }
+        }
+        for (waiter, next) in served {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: next)
+        }
+        for continuation in closing { continuation.resume() }
+    }
+
+    // MARK: Closing
+
+    deinit {
+        // A pool dropped without `close()`: end the threads (their connections close on them).
+        for worker in state.withLock({ $0.all }) { worker.stop {} }
+    }
+
+    /// Refuses new requests, fails those waiting, waits for the running ones, then closes every
+    /// connection and ends the threads.
+    package func close() async {
+        let (waiters, busy) = state.withLock { state -> ([Waiter], Bool) in
+            state.closed = true
+            let waiters = state.waiters
+            state.waiters.removeAll()
+            state.pending.removeAll()
+            return (waiters, state.inUse > 0)
+        }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(throwing: closedError)
+        }
+        if busy {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool in
+                    if state.inUse == 0 { return true }
+                    state.closing.append(continuation)
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        }
+        let workers = state.withLock { state -> [PoolWorker<Connection>] in
+            let all = state.all
+            state.all.removeAll()
+            state.idle.removeAll()
+            return all
+        }
+        for worker in workers {
+            await withCheckedContinuation { continuation in
+                worker.stop { continuation.resume() }
+            }
+        }
+    }
+
+    // MARK: Errors
+
+    private var closedError: DatabaseError {
+        DatabaseError.misuse("the pool \(name) is closed", sql: nil)
+    }
+
+    private func timeoutError(_ timeout: Duration) -> DatabaseError {
+        DatabaseError(kind: .timeout, message: "no connection of \(name) became free within \(timeout) (\(capacity) in use)")
+    }
+}

@@ -1,0 +1,50 @@
+/// A `Sendable` pool of connections for servers, the same for every backend (`SQLitePool`,
+/// `PostgresPool`): create one when the app starts, share it, and call it with `try await`.
+///
+/// The closures are synchronous and run on the pool's own threads, never on Swift's cooperative
+/// pool: inside them the generated API is used unchanged (`try post.update(db)`), and a request
+/// waiting for a connection or for the database suspends without holding a thread. Cancelling the
+/// calling task stops a waiting request, and interrupts a running statement (the transaction rolls
+/// back and the request gets `CancellationError`); the connection stays usable.
+public protocol DatabasePool: Sendable {
+    /// The backend's connection type, which the closures receive.
+    associatedtype Connection: DatabaseConnection
+
+    /// Runs `body` in one transaction on a connection: committed when it returns, rolled back when
+    /// it throws (the error is rethrown).
+    func write<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
+
+    /// Runs `body` for reading: on SQLite on one of the reader connections, beside the writer (WAL),
+    /// in a snapshot of its own; on PostgreSQL on any connection.
+    func read<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
+
+    /// Refuses new requests, fails waiting ones, lets running ones finish, and closes every connection.
+    func close() async
+}
+
+extension DatabasePool {
+    /// Runs a read-modify-write closure as one `write` transaction, and again — after the
+    /// transaction rolled back and the connection went back to the pool, and an asynchronous,
+    /// jittered pause that grows with each attempt (`Task.sleep`, never a blocked thread) — when it
+    /// throws `ConcurrentUpdate` or a failure that is retryable by nature (`DatabaseError.isRetryable`).
+    ///
+    /// Connection failures are never retried: a write may have committed before the connection broke.
+    ///
+    /// - Parameter maxAttempts: how many times to run the closure at most (at least 1).
+    /// - Throws: the last failure when every attempt failed, the closure's other errors at once, or
+    ///   `CancellationError`.
+    public func retryOnConflict<T: Sendable>(
+        maxAttempts: Int = 10, _ body: @Sendable (Connection) throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await write(body)
+            } catch {
+                guard attempt < maxAttempts, RetryPolicy.shouldRetry(error, nested: false) else { throw error }
+                try await Task.sleep(for: .microseconds(Backoff.microseconds(afterAttempt: attempt)))
+                attempt += 1
+            }
+        }
+    }
+}

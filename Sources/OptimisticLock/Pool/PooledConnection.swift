@@ -1,0 +1,19 @@
+/// What a pool asks of a connection beyond `DatabaseConnection`.
+package protocol PooledConnection: DatabaseConnection, SendableMetatype {
+    /// The connection's interrupt (`Sendable`: the pool calls it from the cancelled task).
+    var interruption: ConnectionInterruption { get }
+
+    /// Whether the connection can take the next job; false for one that broke or is left inside a
+    /// transaction. It may look at the connection's socket (PostgreSQL: a server that went away).
+    func isUsable() -> Bool
+
+    /// Runs a job's closure: a write in a transaction (committed when it returns, rolled back when it
+    /// throws), a read in whatever gives it a consistent view on this backend.
+    func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T
+}
+
+/// What a job does: writes go to the writer (SQLite) or count against the pool's write limit.
+package enum PoolAccess: Sendable {
+    case read
+    case write
+}

@@ -1,0 +1,38 @@
+import CLibPQ
+import OptimisticLock
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension PostgresConnection: PooledConnection {
+    /// The connection's interrupt, for pools.
+    package var interruption: ConnectionInterruption { handle.interruption }
+
+    /// False for a broken connection, one left inside a transaction, or one whose server has gone
+    /// away since its last statement (a restart, `pg_terminate_backend`): libpq only notices at the
+    /// next read, so the socket is polled, and what the server sent (its FATAL goodbye) consumed.
+    package func isUsable() -> Bool {
+        let connection = handle.connection
+        guard PQstatus(connection) == CONNECTION_OK, PQtransactionStatus(connection) == PQTRANS_IDLE else {
+            return false
+        }
+        var socket = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        guard poll(&socket, 1, 0) > 0 else { return true }
+        guard PQconsumeInput(connection) == 1 else { return false }
+        while let notification = PQnotifies(connection) { PQfreemem(notification) }
+        return PQstatus(connection) == CONNECTION_OK && PQisBusy(connection) == 0
+    }
+
+    /// A write in a transaction; a read runs its statements as they come (READ COMMITTED, each
+    /// statement sees what was committed when it started).
+    package func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T {
+        switch access {
+        case .write: try transaction(body)
+        case .read: try body()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import OptimisticLock
+
+/// A `Sendable` pool of PostgreSQL connections, for servers: each connection on a thread of the
+/// pool's own, opened at first use and replaced when it breaks.
+///
+/// ```swift
+/// let pool = PostgresPool(url: "postgresql://app@db.internal/shop")
+/// let item = try await pool.retryOnConflict { db in
+///     var item = try Item.find(db, id: id)!
+///     item.stock -= 1
+///     try item.update(db)
+///     return item
+/// }
+/// ```
+///
+/// A connection that broke (a server restart, `pg_terminate_backend`) is noticed — by its failure,
+/// or by polling its socket before it is handed out — and replaced with a new one. The requests
+/// that were running on it fail with a `DatabaseError` of kind `.connection`; they are never retried
+/// on their own, because a write may have committed before the connection broke.
+///
+/// At most `maxConcurrentWrites` connections run writes at once (one fewer than the pool has, by
+/// default), so reads always find a connection while writers wait on row locks.
+public final class PostgresPool: DatabasePool {
+    /// `PostgresConnection`.
+    public typealias Connection = PostgresConnection
+
+    /// How many connections a pool opens and how long requests wait.
+    public struct Configuration: Sendable {
+        /// The most connections.
+        public var connections: Int
+        /// The most connections running `write` (and `retryOnConflict`) at once; nil for one fewer
+        /// than `connections` (at least 1).
+        public var maxConcurrentWrites: Int?
+        /// How long a request waits for a free connection before failing with a `.timeout`
+        /// `DatabaseError`; nil waits as long as it takes.
+        public var acquireTimeout: Duration?
+        /// PostgreSQL's `statement_timeout` for every statement (a `.timeout` `DatabaseError` past
+        /// it); nil keeps the server's.
+        public var statementTimeout: Duration?
+
+        /// A configuration: 8 connections, 7 of them for writes, a 30 s acquire timeout by default.
+        public init(connections: Int = 8, maxConcurrentWrites: Int? = nil, acquireTimeout: Duration? = .seconds(30),
+                    statementTimeout: Duration? = nil) {
+            self.connections = connections
+            self.maxConcurrentWrites = maxConcurrentWrites
+            self.acquireTimeout = acquireTimeout
+            self.statementTimeout = statementTimeout
+        }
+    }
+
+    private let pool: ConnectionPool<PostgresConnection>
+
+    /// A pool for the server at `url` (`postgresql://user:password@host:5432/database`, or a
+    /// `key=value` string). Nothing connects until the first request; a bad URL or a refused
+    /// connection fails that request with a `.connection` `DatabaseError`.
+    public init(url: String, configuration: Configuration = Configuration()) {
+        let connections = max(1, configuration.connections)
+        let writes = configuration.maxConcurrentWrites ?? max(1, connections - 1)
+        let timeout = configuration.statementTimeout.map { duration -> Int64 in
+            let (seconds, attoseconds) = duration.components
+            return max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+        }
+        pool = ConnectionPool(name: "postgres", capacity: connections, maxWrites: writes,
+                              acquireTimeout: configuration.acquireTimeout) {
+            let db = try PostgresConnection(url: url)
+            if let timeout { try db.executeScript("SET statement_timeout = \(timeout)") }
+            return db
+        }
+    }
+
+    /// Runs `body` in one transaction on a connection.
+    public func write<T: Sendable>(_ body: @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await pool.run(.write, body)
+    }
+
+    /// Runs `body` on a connection, outside a transaction.
+    public func read<T: Sendable>(_ body: @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await pool.run(.read, body)
+    }
+
+    /// Closes the pool (see `DatabasePool.close()`).
+    public func close() async {
+        await pool.close()
+    }
+}
