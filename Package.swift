@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "swift-optimistic-lock",
+    // The runtime uses the standard library's Synchronization module (Mutex, Atomic) for its pools.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "OptimisticLock", targets: ["OptimisticLock"]),
         .library(name: "OptimisticLockPostgres", targets: ["OptimisticLockPostgres"]),

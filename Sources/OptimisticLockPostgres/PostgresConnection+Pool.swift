@@ -32,6 +32,7 @@ extension PostgresConnection: PooledConnection {
     package func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T {
         switch access {
         case .write: try transaction(body)
+        case .writeWithoutTransaction: try body()
         case .read: try body()
         }
     }

@@ -73,6 +73,11 @@ public final class PostgresPool: DatabasePool {
         try await pool.run(.write, body)
     }
 
+    /// Runs `body` on a connection without a transaction around it (it counts as a write).
+    public func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await pool.run(.writeWithoutTransaction, body)
+    }
+
     /// Runs `body` on a connection, outside a transaction.
     public func read<T: Sendable>(_ body: @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await pool.run(.read, body)

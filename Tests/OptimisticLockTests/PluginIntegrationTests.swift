@@ -43,7 +43,7 @@ struct PluginIntegrationTests {
 
         let run = try BuiltExecutable.run(package.appendingPathComponent(".build/debug/App").path, [])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout == "stock 7 conflict expected->actual lines 1\n")
+        #expect(run.stdout == "stock 7 conflict expected->actual lines 1\npool stock 80\n")
 
         // Nothing changed: the generator does not run again. (The second build of a new package relinks
         // SwiftPM's host copy of the tool once, which reruns it; from the third build on nothing runs.)

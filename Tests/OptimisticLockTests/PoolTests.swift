@@ -30,6 +30,11 @@ struct AnyPool: Sendable {
         return try await postgres!.write { try body($0) }
     }
 
+    func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
+        if let sqlite { return try await sqlite.writeWithoutTransaction { try body($0) } }
+        return try await postgres!.writeWithoutTransaction { try body($0) }
+    }
+
     func read<T: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
         if let sqlite { return try await sqlite.read { try body($0) } }
         return try await postgres!.read { try body($0) }
@@ -280,6 +285,42 @@ struct PoolTests {
         let error = await #expect(throws: DatabaseError.self) { try await pool.read { db in try Author.count(db) } }
         #expect(error?.kind == .misuse)
         #expect(try Author.count(try database.connect()) == 1)
+    }
+
+    @Test("writeWithoutTransaction: a checked update from a request in one statement; each statement commits on its own",
+          arguments: Backend.available)
+    func withoutTransaction(backend: Backend) async throws {
+        let database = TestDatabase(backend)
+        _ = try database.connectWithSchema()
+        let pool = AnyPool(database)
+        struct Stop: Error {}
+        let author = try await pool.write { db in try Fixture.author(db, name: "Ada") }
+        // The version travelled to a browser and back: update without reading first.
+        var edited = author
+        edited.name = "Ada Lovelace"
+        let saved = try await pool.writeWithoutTransaction { [edited] db in
+            var record = edited
+            try record.update(db)
+            return record
+        }
+        #expect(saved.version != author.version)
+        let stale = edited
+        await #expect(throws: ConcurrentUpdate.self) {
+            try await pool.writeWithoutTransaction { db in
+                var record = stale
+                try record.update(db)
+            }
+        }
+        // No transaction: the first insert stays although the closure throws.
+        await #expect(throws: Stop.self) {
+            try await pool.writeWithoutTransaction { db in
+                _ = try Fixture.author(db, name: "kept")
+                throw Stop()
+            }
+        }
+        let names = try await pool.read { db in try Author.fetchAll(db).map(\.name) }
+        #expect(names == ["Ada Lovelace", "kept"])
+        await pool.close()
     }
 
     @Test("A SQLite reader cannot write; a write error rolls the whole write back")

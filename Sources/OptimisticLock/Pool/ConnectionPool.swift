@@ -106,7 +106,7 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
 
     /// A worker for `access` if one is free or may be created (state locked).
     private func take(_ access: PoolAccess, _ state: inout State) -> PoolWorker<Connection>? {
-        if access == .write && state.activeWrites >= maxWrites { return nil }
+        if access.writes && state.activeWrites >= maxWrites { return nil }
         let worker: PoolWorker<Connection>
         if let idle = state.idle.popLast() {
             worker = idle
@@ -116,7 +116,7 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         } else {
             return nil
         }
-        if access == .write { state.activeWrites += 1 }
+        if access.writes { state.activeWrites += 1 }
         state.inUse += 1
         return worker
     }
@@ -160,7 +160,7 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         var served: [(Waiter, PoolWorker<Connection>)] = []
         var closing: [CheckedContinuation<Void, Never>] = []
         state.withLock { state in
-            if access == .write { state.activeWrites -= 1 }
+            if access.writes { state.activeWrites -= 1 }
             state.inUse -= 1
             state.idle.append(worker)
             // Serve the earliest waiters that can run now.

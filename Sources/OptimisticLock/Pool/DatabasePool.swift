@@ -14,6 +14,12 @@ public protocol DatabasePool: Sendable {
     /// it throws (the error is rethrown).
     func write<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
 
+    /// Runs `body` on a writing connection without a transaction around it: each statement commits
+    /// on its own. For a closure that runs one statement — a checked `update` or `delete` of a record
+    /// whose version came with the request, which is atomic by itself — this saves the `BEGIN` and
+    /// `COMMIT` round trips; anything that must be all-or-nothing belongs in `write`.
+    func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
+
     /// Runs `body` for reading: on SQLite on one of the reader connections, beside the writer (WAL),
     /// in a snapshot of its own; on PostgreSQL on any connection.
     func read<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T

@@ -8,12 +8,20 @@ package protocol PooledConnection: DatabaseConnection, SendableMetatype {
     func isUsable() -> Bool
 
     /// Runs a job's closure: a write in a transaction (committed when it returns, rolled back when it
-    /// throws), a read in whatever gives it a consistent view on this backend.
+    /// throws), a read in whatever gives it a consistent view on this backend, a write without a
+    /// transaction as it comes.
     func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T
 }
 
 /// What a job does: writes go to the writer (SQLite) or count against the pool's write limit.
 package enum PoolAccess: Sendable {
+    /// Reads.
     case read
+    /// Writes in one transaction.
     case write
+    /// Writes, each statement committed on its own (no transaction around the closure).
+    case writeWithoutTransaction
+
+    /// True for the writes.
+    var writes: Bool { self != .read }
 }

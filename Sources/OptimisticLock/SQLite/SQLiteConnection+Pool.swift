@@ -13,6 +13,7 @@ extension SQLiteConnection: PooledConnection {
     package func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T {
         switch access {
         case .write: try transaction(body)
+        case .writeWithoutTransaction: try body()
         case .read: try readTransaction(body)
         }
     }

@@ -70,6 +70,11 @@ public final class SQLitePool: DatabasePool {
         try await writer.run(.write, body)
     }
 
+    /// Runs `body` on the writer connection without a transaction around it.
+    public func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await writer.run(.writeWithoutTransaction, body)
+    }
+
     /// Runs `body` in a read transaction on a reader connection.
     public func read<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         if let readers { return try await readers.run(.read, body) }

@@ -21,3 +21,32 @@ do {
     let matches = conflict.expectedVersion == inserted && conflict.actualVersion == item.version && inserted != item.version
     print("stock \(try Item.find(db, id: item.id!)!.stock) conflict \(matches ? "expected->actual" : "wrong versions") lines \(try OrderLine.count(db))")
 }
+
+// A server's way: a Sendable pool shared by concurrent tasks, Swift 6 strict concurrency, no
+// @unchecked Sendable anywhere in this target.
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("integration-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+let pool = SQLitePool(path: folder.appendingPathComponent("app.sqlite").path)
+let id = try await pool.write { db in
+    try Item.createTable(db)
+    try OrderLine.createTable(db)
+    var item = Item(name: "Gadget", stock: 100)
+    try item.insert(db)
+    return item.id!
+}
+try await withThrowingTaskGroup(of: Void.self) { group in
+    for _ in 0..<20 {
+        group.addTask {
+            try await pool.retryOnConflict { db in
+                var item = try Item.find(db, id: id)!
+                item.stock -= 1
+                try item.update(db)
+            }
+        }
+    }
+    try await group.waitForAll()
+}
+let left = try await pool.read { db in try Item.find(db, id: id)!.stock }
+await pool.close()
+try? FileManager.default.removeItem(at: folder)
+print("pool stock \(left)")
