@@ -8,9 +8,12 @@ let root = String(Context.packageDirectory.split(separator: "/").dropLast().last
 
 let package = Package(
     name: "Benchmarks",
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -20,6 +23,8 @@ let package = Package(
                 .product(name: "OptimisticLockPostgres", package: root),
                 .product(name: "OptimisticLockCompiler", package: root),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             plugins: [.plugin(name: "OptimisticLockPlugin", package: root)]
         ),

@@ -23,8 +23,8 @@ import Foundation
 /// - `Date` as `timestamptz`, microseconds since 2000-01-01 UTC (the same microsecond precision as on SQLite).
 ///
 /// Reads check the column's type: an integer reads `bigint`, `integer` or `smallint`; a `Double`
-/// reads `double precision` or `real`; a `Bool` reads `boolean`; text reads `text`, `varchar`,
-/// `char` or `name` holding valid UTF-8; bytes read `bytea`; a date reads `timestamptz` (not
+/// reads `double precision` (not `real`, which rounds what is written to it); a `Bool` reads
+/// `boolean`; text reads `text`, `varchar` or `name` holding valid UTF-8 (not `char(n)`, which pads); bytes read `bytea`; a date reads `timestamptz` (not
 /// `infinity`); a UUID reads `uuid`. NULL is only read by the optional readers. Anything else is a
 /// `DatabaseError` of kind `.invalidValue` naming the column and its type — never bytes
 /// reinterpreted as another type.
@@ -37,6 +37,8 @@ import Foundation
 public final class PostgresStatement: PreparedStatement {
     /// The statement's SQL.
     public let sql: String
+    /// The parameters the SQL takes (the highest `$n` in it).
+    private let expectedParameters: Int32
     private let handle: PostgresHandle
     /// Parameters, the result and the current row, in memory of their own: binding and reading then
     /// need no exclusivity checks.
@@ -47,18 +49,16 @@ public final class PostgresStatement: PreparedStatement {
     /// A parameter slot that was skipped (a higher one was bound): refused at the next run.
     private static let unbound = UInt32.max
 
-    /// One server-side statement and what the server said about it.
+    /// One server-side statement, prepared for one set of parameter types.
     private final class Variant {
         let name: String
         let cName: UnsafeMutablePointer<CChar>
         let types: [UInt32]
-        let parameterCount: Int32
 
-        init(name: String, types: [UInt32], parameterCount: Int32) {
+        init(name: String, types: [UInt32]) {
             self.name = name
             self.cName = strdup(name)
             self.types = types
-            self.parameterCount = parameterCount
         }
 
         deinit {
@@ -96,6 +96,7 @@ public final class PostgresStatement: PreparedStatement {
 
     init(sql: String, handle: PostgresHandle) {
         self.sql = sql
+        self.expectedParameters = Int32(clamping: PostgresParameters.count(in: sql))
         self.handle = handle
         let capacity: Int32 = 8
         state = .allocate(capacity: 1)
@@ -135,6 +136,10 @@ public final class PostgresStatement: PreparedStatement {
         if index > state.pointee.count {
             for gap in state.pointee.count..<(index - 1) { state.pointee.types[Int(gap)] = Self.unbound }
             state.pointee.count = index
+        }
+        guard _fastPath(length <= Int(Int32.max)) else {
+            fail("parameter \(index) is \(length) bytes: libpq sends at most 2 GiB (PostgreSQL keeps at most 1 GB)")
+            return nil
         }
         let offset = state.pointee.byteCount
         if _slowPath(offset + length > state.pointee.byteCapacity) { growBytes(to: offset + length) }
@@ -248,7 +253,7 @@ public final class PostgresStatement: PreparedStatement {
 
     // MARK: Running
 
-    /// The server-side statement for the bound types, prepared (and described) now if needed.
+    /// The server-side statement for the bound types, prepared now if needed.
     private func preparedVariant() throws -> Variant {
         let current = state.pointee
         if let variant = current.variant, variant.fits(current.types, count: current.count) { return variant }
@@ -264,16 +269,7 @@ public final class PostgresStatement: PreparedStatement {
         guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
             throw DatabaseError.postgres(prepared, connection: connection, sql: sql)
         }
-        let description = PQdescribePrepared(connection, name)
-        defer { PQclear(description) }
-        guard PQresultStatus(description) == PGRES_COMMAND_OK else {
-            throw DatabaseError.postgres(description, connection: connection, sql: sql)
-        }
-        // The server's parameter types: those given, and what it inferred for the others (NULLs).
-        let parameterCount = PQnparams(description)
-        let described = (0..<parameterCount).map { PQparamtype(description, $0) }
-        let variant = Variant(name: name, types: described.count == types.count ? described : types,
-                              parameterCount: parameterCount)
+        let variant = Variant(name: name, types: types)
         variants.append(variant)
         state.pointee.variant = variant
         return variant
@@ -286,7 +282,12 @@ public final class PostgresStatement: PreparedStatement {
         } catch let error as DatabaseError where error.isStalePlan && handle.isIdle {
             // Outside a transaction the failed statement changed nothing: prepare it again and rerun.
             forgetVariants()
-            try runOnce()
+            do {
+                try runOnce()
+            } catch {
+                reset()
+                throw error
+            }
         } catch let error as DatabaseError where error.isStalePlan {
             forgetVariants()
             reset()
@@ -313,12 +314,12 @@ public final class PostgresStatement: PreparedStatement {
         for index in 0..<Int(count) where state.pointee.types[index] == Self.unbound {
             throw DatabaseError.misuse("parameter \(index + 1) was not bound", sql: sql)
         }
-        let variant = try preparedVariant()
-        guard count == variant.parameterCount else {
-            let expected = variant.parameterCount
+        guard count == expectedParameters else {
+            let expected = expectedParameters
             throw DatabaseError.misuse(
                 "the statement takes \(expected) argument\(expected == 1 ? "" : "s"), \(count) given", sql: sql)
         }
+        let variant = try preparedVariant()
         let current = state.pointee
         for index in 0..<Int(count) {
             let offset = current.offsets[index]
@@ -435,14 +436,13 @@ public final class PostgresStatement: PreparedStatement {
         return value
     }
 
-    /// Reads a `double precision` (or `real`) column.
+    /// Reads a `double precision` column.
     public func double(at index: Int32) throws -> Double {
         let (raw, type) = try cell(index)
         let value: Double?
         switch type {
         case PostgresType.float8: value = Self.bigEndian(raw, UInt64.self).map(Double.init(bitPattern:))
-        case PostgresType.float4: value = Self.bigEndian(raw, UInt32.self).map { Double(Float(bitPattern: $0)) }
-        default: throw wrongType(index, type, "a floating-point number")
+        default: throw wrongType(index, type, "a double precision number")
         }
         guard let value else { throw misfit(index, "malformed \(PostgresType.describe(type))") }
         return value
@@ -456,12 +456,12 @@ public final class PostgresStatement: PreparedStatement {
         return raw[0] != 0
     }
 
-    /// Reads a `text`, `varchar`, `char` or `name` column holding valid UTF-8.
+    /// Reads a `text`, `varchar` or `name` column holding valid UTF-8.
     public func text(at index: Int32) throws -> String {
         let (raw, type) = try cell(index)
         switch type {
-        case PostgresType.text, PostgresType.varchar, PostgresType.bpchar, PostgresType.name: break
-        default: throw wrongType(index, type, "text")
+        case PostgresType.text, PostgresType.varchar, PostgresType.name: break
+        default: throw wrongType(index, type, "text (text or varchar)")
         }
         guard let text = UTF8Text.validated(raw.bindMemory(to: UInt8.self)) else {
             throw misfit(index, "the text is not valid UTF-8")
@@ -482,7 +482,10 @@ public final class PostgresStatement: PreparedStatement {
         guard type == PostgresType.timestamptz else { throw wrongType(index, type, "a timestamptz") }
         guard let micros = Self.bigEndian(raw, Int64.self) else { throw misfit(index, "malformed timestamptz") }
         guard micros != .max && micros != .min else { throw misfit(index, "an infinite timestamp is not a date") }
-        return MicrosecondEpoch.postgres.date(microseconds: micros)
+        guard let date = MicrosecondEpoch.postgres.exactDate(microseconds: micros) else {
+            throw misfit(index, "\(micros) µs since 2000 has no exact Date (a Date keeps every microsecond only until about 2140)")
+        }
+        return date
     }
 
     /// Reads a `uuid` column.
@@ -495,15 +498,8 @@ public final class PostgresStatement: PreparedStatement {
         return UUID(uuid: value)
     }
 
-    /// The number of parameters (the statement is prepared on the server to learn it).
-    public func parameterCount() throws -> Int {
-        if let variant = state.pointee.variant { return Int(variant.parameterCount) }
-        if let variant = variants.first { return Int(variant.parameterCount) }
-        let saved = state.pointee.count
-        state.pointee.count = 0
-        defer { state.pointee.count = saved }
-        return Int(try preparedVariant().parameterCount)
-    }
+    /// The number of parameters: the highest `$n` in the SQL.
+    public func parameterCount() -> Int { Int(expectedParameters) }
 
     /// The number of result columns.
     public var columnCount: Int32 { state.pointee.result.map { PQnfields($0) } ?? 0 }
@@ -514,25 +510,106 @@ public final class PostgresStatement: PreparedStatement {
         return String(cString: name)
     }
 
-    /// A column as a dynamic value, by its PostgreSQL type.
-    public func value(at index: Int32) -> DatabaseValue {
-        guard let (raw, type) = try? cell(index) else { return .null }
-        switch type {
-        case PostgresType.int8, PostgresType.int4, PostgresType.int2:
-            return (try? int64(at: index)).map { .integer($0) } ?? .null
-        case PostgresType.bool: return .integer(raw.first == 1 ? 1 : 0)
-        case PostgresType.float8, PostgresType.float4: return (try? double(at: index)).map { .real($0) } ?? .null
-        case PostgresType.bytea: return .blob(Data(raw))
-        case PostgresType.uuid: return (try? uuid(at: index)).map { .text($0.uuidString.lowercased()) } ?? .null
-        case PostgresType.timestamptz, PostgresType.timestamp:
-            // As on SQLite: microseconds since 1970.
-            guard let micros = Self.bigEndian(raw, Int64.self) else { return .null }
-            let date = MicrosecondEpoch.postgres.date(microseconds: micros)
-            return MicrosecondEpoch.unix.microseconds(of: date).map { .integer($0) } ?? .null
-        case PostgresType.numeric: return .text(NumericText.decode(raw))
-        default:
-            return .text(String(decoding: raw, as: UTF8.self))
+    /// A column as a dynamic value, by its PostgreSQL type: integers (`bigint`, `integer`,
+    /// `smallint`, `oid`, `boolean` as 0/1), reals (`double precision`, `real`), text (`text`,
+    /// `varchar`, `char`, `name`, `json`, `jsonb`, `uuid` in lowercase, `numeric` and `date` in their
+    /// canonical text, infinite timestamps as `infinity`), bytes (`bytea`), and timestamps as integer
+    /// microseconds since 1970 (as on SQLite). Any other type is an error that says to cast it in SQL:
+    /// its binary form would otherwise pass for something else.
+    public func value(at index: Int32) throws -> DatabaseValue {
+        let current = state.pointee
+        guard let result = current.result, current.row >= 0, current.row < current.rows,
+              index >= 0, index < current.fields else {
+            throw DatabaseError.misuse("no column \(index) in the current row", sql: sql)
         }
+        if PQgetisnull(result, current.row, index) != 0 { return .null }
+        let (raw, type) = try cell(index)
+        func malformed() -> DatabaseError { misfit(index, "malformed \(PostgresType.describe(type))") }
+        func text(_ bytes: UnsafeRawBufferPointer) throws -> DatabaseValue {
+            guard let text = UTF8Text.validated(bytes.bindMemory(to: UInt8.self)) else {
+                throw misfit(index, "the text is not valid UTF-8")
+            }
+            return .text(text)
+        }
+        switch type {
+        case PostgresType.int8:
+            return try Self.bigEndian(raw, Int64.self).map { .integer($0) } ?? { throw malformed() }()
+        case PostgresType.int4:
+            return try Self.bigEndian(raw, Int32.self).map { .integer(Int64($0)) } ?? { throw malformed() }()
+        case PostgresType.int2:
+            return try Self.bigEndian(raw, Int16.self).map { .integer(Int64($0)) } ?? { throw malformed() }()
+        case PostgresType.oid:
+            return try Self.bigEndian(raw, UInt32.self).map { .integer(Int64($0)) } ?? { throw malformed() }()
+        case PostgresType.bool:
+            guard raw.count == 1 else { throw malformed() }
+            return .integer(raw[0] == 0 ? 0 : 1)
+        case PostgresType.float8:
+            return try Self.bigEndian(raw, UInt64.self).map { .real(Double(bitPattern: $0)) } ?? { throw malformed() }()
+        case PostgresType.float4:
+            return try Self.bigEndian(raw, UInt32.self).map { .real(Double(Float(bitPattern: $0))) } ?? { throw malformed() }()
+        case PostgresType.bytea:
+            return .blob(Data(raw))
+        case PostgresType.uuid:
+            return .text(try uuid(at: index).uuidString.lowercased())
+        case PostgresType.text, PostgresType.varchar, PostgresType.bpchar, PostgresType.name, PostgresType.char,
+             PostgresType.json:
+            return try text(raw)
+        case PostgresType.jsonb:
+            // Binary jsonb is a version byte (1) and the JSON text.
+            guard raw.first == 1 else { throw malformed() }
+            return try text(UnsafeRawBufferPointer(rebasing: raw.dropFirst()))
+        case PostgresType.numeric:
+            guard let decimal = NumericText.decode(raw) else { throw malformed() }
+            return .text(decimal)
+        case PostgresType.timestamptz, PostgresType.timestamp:
+            guard let micros = Self.bigEndian(raw, Int64.self) else { throw malformed() }
+            if micros == .max { return .text("infinity") }
+            if micros == .min { return .text("-infinity") }
+            // As on SQLite: microseconds since 1970.
+            let (since1970, overflow) = micros.addingReportingOverflow(946_684_800_000_000)
+            guard !overflow else { throw malformed() }
+            return .integer(since1970)
+        case PostgresType.void:
+            // What functions such as pg_sleep return: there is no value.
+            return .null
+        case PostgresType.date:
+            guard let days = Self.bigEndian(raw, Int32.self) else { throw malformed() }
+            if days == .max { return .text("infinity") }
+            if days == .min { return .text("-infinity") }
+            return .text(CivilDate(daysSince2000: Int64(days)).description)
+        default:
+            throw misfit(index, "a \(PostgresType.describe(type)) column cannot be read as a dynamic value; cast it in the SQL (for example \"\(columnName(at: index))\"::text)")
+        }
+    }
+}
+
+/// A calendar date from a day count (proleptic Gregorian, Howard Hinnant's `civil_from_days`), for
+/// PostgreSQL's binary `date`.
+struct CivilDate: CustomStringConvertible {
+    let year: Int64
+    let month: Int64
+    let day: Int64
+
+    init(daysSince2000: Int64) {
+        let z = daysSince2000 + 10_957 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    /// `YYYY-MM-DD`, as PostgreSQL writes it (years before 1 as `YYYY-MM-DD BC`).
+    var description: String {
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        if year <= 0 { return "\(pad(1 - year, 4))-\(pad(month, 2))-\(pad(day, 2)) BC" }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 }
 

@@ -198,6 +198,13 @@ struct NothingSilentlyWrongTests {
         let uuid = #expect(throws: DatabaseError.self) { try Sample.find(db, id: sample.id) }
         #expect(uuid?.message.contains("\"uuid\"") == true, "\(String(describing: uuid))")
         try db.executeScript(#"ALTER TABLE "sample" ALTER COLUMN "uuid" TYPE uuid USING gen_random_uuid()"#)
+        // real rounds what is written to it, char(n) pads: neither is read as a Double or a String.
+        try db.executeScript(#"ALTER TABLE "sample" ALTER COLUMN "double" TYPE real"#)
+        #expect(throws: DatabaseError.self) { try Sample.find(db, id: sample.id) }
+        try db.executeScript(#"ALTER TABLE "sample" ALTER COLUMN "double" TYPE double precision"#)
+        try db.executeScript(#"ALTER TABLE "sample" ALTER COLUMN "string" TYPE char(6)"#)
+        #expect(throws: DatabaseError.self) { try Sample.find(db, id: sample.id) }
+        try db.executeScript(#"ALTER TABLE "sample" ALTER COLUMN "string" TYPE text"#)
         try db.executeScript(#"ALTER TABLE "sample" ALTER COLUMN "date" TYPE timestamp"#)
         #expect(throws: DatabaseError.self) { try Sample.find(db, id: sample.id) }
         try db.executeScript(#"ALTER TABLE "sample" ALTER COLUMN "date" TYPE timestamptz USING 'infinity'"#)
@@ -230,8 +237,115 @@ struct NothingSilentlyWrongTests {
         #expect((refused as? DatabaseError)?.kind == .misuse, "\(String(describing: refused))")
         #expect(error?.kind == .misuse, "\(String(describing: error))")
         #expect(try Author.count(db) == 0)
+
+        // Nor may a savepoint, a retry loop or a script inside it start a transaction of its own.
+        var attempts: [String: (any Error)?] = [:]
+        _ = try? db.transaction {
+            _ = try Fixture.author(db, name: "first")
+            sqlite3_progress_handler(db.handle, 1, { _ in 1 }, nil)
+            _ = try? Fixture.author(db, name: "interrupted")
+            sqlite3_progress_handler(db.handle, 0, nil, nil)
+            do { try db.transaction { _ = try Fixture.author(db, name: "nested") } } catch { attempts["nested"] = error }
+            do { try db.retryOnConflict { _ = try Fixture.author(db, name: "retry") } } catch { attempts["retry"] = error }
+            do {
+                try db.executeScript(#"INSERT INTO "author" ("name", "version") VALUES ('script', 1)"#)
+            } catch { attempts["script"] = error }
+        }
+        for name in ["nested", "retry", "script"] {
+            #expect((attempts[name] as? DatabaseError)?.kind == .misuse, "\(name): \(String(describing: attempts[name]))")
+        }
+        #expect(try Author.count(db) == 0, "nothing of it committed")
         try db.transaction { _ = try Fixture.author(db, name: "healthy") }
         #expect(try Author.count(db) == 1)
+    }
+
+    @Test("A full disk inside a transaction: SQLite rolls it back; nothing after it commits")
+    func sqliteFullDisk() throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connectWithSchema() as! SQLiteConnection
+        let pages = try #require(try Fixture.column(db, "PRAGMA page_count"))
+        guard case .integer(let count) = pages else { return }
+        try db.executeScript("PRAGMA max_page_count = \(count + 2)")
+        let big = String(repeating: "x", count: 50_000)
+        _ = try? db.transaction {
+            for index in 0..<20 { _ = try? Fixture.author(db, name: "\(index) \(big)") }
+            _ = try? db.transaction { _ = try Fixture.author(db, name: "after the disk filled") }
+            _ = try? db.retryOnConflict { _ = try Fixture.author(db, name: "retry after") }
+        }
+        try db.executeScript("PRAGMA max_page_count = 1000000")
+        let names = try Author.fetchAll(db).map(\.name)
+        #expect(!names.contains("after the disk filled") && !names.contains("retry after"), "\(names.count) rows")
+    }
+
+    @Test("A date a Date cannot hold to the microsecond is refused, never written back changed",
+          arguments: Backend.available)
+    func farDates(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var sample = Self.sample()
+        try sample.insert(db)
+        // 9999-12-31 23:59:59.999999 UTC: Python's datetime.max, a common "end of time".
+        let endOfTime = backend == .sqlite ? "253402300799999999" : "'9999-12-31 23:59:59.999999+00'"
+        try db.executeScript(#"UPDATE "sample" SET "date" = \#(endOfTime)"#)
+        let error = #expect(throws: DatabaseError.self) { try Sample.find(db, id: sample.id) }
+        #expect(error?.message.contains("no exact Date") == true, "\(String(describing: error))")
+        // Whole seconds far away, and any microsecond near today, are exact.
+        for date in [Date.distantFuture, Date.distantPast, Date(timeIntervalSince1970: 1_767_225_599.999999)] {
+            sample.date = date
+            try sample.update(db)
+            let stored = try #require(try Sample.find(db, id: sample.id))
+            #expect(stored.date == date, "\(date)")
+        }
+    }
+
+    @Test("PostgreSQL: arguments the SQL does not use are refused, even with a statement bound by hand")
+    func postgresExtraArguments() throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        let db = try database.connect()
+        let statement = try db.prepare("SELECT $1::int8 AS a")
+        statement.bind(int64: 1, at: 1)
+        statement.bind(int64: 2, at: 2)
+        let error = #expect(throws: DatabaseError.self) { try statement.step() }
+        #expect(error?.kind == .misuse)
+        statement.reset()
+        #expect(throws: DatabaseError.self) { try db.query("SELECT $1::int8 AS a", [1, 2]) }
+        #expect(try db.query("SELECT $1::int8 AS a", [7]).first?[0] == .integer(7))
+        #expect(try db.query("SELECT '$2' AS a, $1::int8 AS b, $tag$ $3 $tag$ AS c /* $4 */", [5]).first?[1] == .integer(5))
+    }
+
+    @Test("PostgreSQL: a parameter over 2 GiB is refused, not cut to its length modulo 2^32")
+    func postgresHugeParameter() throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        let db = try database.connect()
+        try db.executeScript(#"CREATE TABLE "blob" ("b" bytea)"#)
+        var data = Data(count: (1 << 32) + 3)   // untouched pages: no memory is used
+        data[0] = 0xAB
+        let error = #expect(throws: DatabaseError.self) { try db.execute(#"INSERT INTO "blob" VALUES ($1)"#, [.blob(data)]) }
+        #expect(error?.kind == .invalidValue, "\(String(describing: error))")
+        #expect(try db.query(#"SELECT count(*) FROM "blob""#).first?[0] == .integer(0))
+    }
+
+    @Test("PostgreSQL: dynamic queries decode what they can and refuse the rest, never binary bytes as text")
+    func postgresDynamicValues() throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        let db = try database.connect()
+        let row = try #require(try db.query("""
+            SELECT DATE '2024-01-02', DATE '0044-03-15 BC', '{"a":1}'::jsonb, '{"b": 2}'::json, 'Infinity'::numeric,
+                   '-Infinity'::numeric, 'NaN'::numeric, 12.50::numeric, 'infinity'::timestamptz, 0.5::real, 42::oid,
+                   'ab'::char(4), TIMESTAMPTZ '1970-01-01 00:00:01+00'
+            """).first)
+        #expect(row.values == [
+            .text("2024-01-02"), .text("0044-03-15 BC"), .text(#"{"a": 1}"#), .text(#"{"b": 2}"#), .text("Infinity"),
+            .text("-Infinity"), .text("NaN"), .text("12.50"), .text("infinity"), .real(0.5), .integer(42), .text("ab  "),
+            .integer(1_000_000),
+        ])
+        for sql in ["SELECT INTERVAL '1 day'", "SELECT '12:00'::time", "SELECT ARRAY[1,2]::int8[]", "SELECT 1::money"] {
+            let error = #expect(throws: DatabaseError.self, "\(sql)") { try db.query(sql) }
+            #expect(error?.message.contains("cast it in the SQL") == true, "\(String(describing: error))")
+        }
     }
 
     @Test("A transaction PostgreSQL aborted does not pass for committed")

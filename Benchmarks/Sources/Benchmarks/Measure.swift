@@ -14,6 +14,15 @@ struct Measure {
     }
 
     /// The samples of one contender, in round order.
+    /// Seconds an async body takes.
+    static func timeAsync(_ body: () async throws -> Void) async rethrows -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await body()
+        let elapsed = clock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
     struct Samples {
         /// Seconds per run, round by round.
         let runs: [Double]

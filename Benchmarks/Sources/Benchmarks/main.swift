@@ -3,13 +3,15 @@
 import Foundation
 
 let sections = CommandLine.arguments.dropFirst().isEmpty
-    ? ["update", "fetch", "insert", "contention", "generator", "typecheck"]
+    ? ["update", "fetch", "insert", "contention", "pool", "pg", "generator", "typecheck"]
     : Array(CommandLine.arguments.dropFirst())
 let report = Report()
 let measure = Measure(repetitions: 9)
 let sqlite = SQLiteBenchmarks(report: report, measure: measure)
 let generator = GeneratorBenchmarks(report: report)
 let contention = ContentionBenchmarks(report: report)
+let pools = PoolBenchmarks(report: report, measure: measure)
+let postgresURL = ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
 print("swift-optimistic-lock benchmarks: 9 runs after a warm-up, contenders alternating; medians, and medians of per-round ratios")
 do {
@@ -25,6 +27,30 @@ do {
             } else {
                 report.note("PostgreSQL contention skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set")
             }
+        case "pool":
+            try await pools.sqliteRoundTrip()
+            if let postgresURL {
+                try await pools.postgresThroughput(url: postgresURL)
+            } else {
+                report.note("PostgreSQL pool benchmark skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set")
+            }
+            try await pools.contention(url: postgresURL)
+        case "pg":
+            if let postgresURL {
+                try pools.postgresStatementPath(url: postgresURL)
+            } else {
+                report.note("PostgreSQL statement benchmark skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set")
+            }
+        case "profile-pg":
+            // For valgrind --tool=callgrind --toggle-collect: pg-update-generated or pg-update-raw.
+            guard let postgresURL else { exit(2) }
+            let scoped = try PoolBenchmarks.postgresTable(url: postgresURL, rows: 100)
+            if CommandLine.arguments.dropFirst(2).first == "pg-update-raw" {
+                try RawPostgres(url: scoped).run(updates: 20_000, ids: (1...100).map(Int64.init))
+            } else {
+                try PoolBenchmarks.generatedPostgresLoop(url: scoped, updates: 20_000)
+            }
+            exit(0)
         case "generator": try generator.compile()
         case "typecheck": try generator.typecheck()
         case "profile":
@@ -32,7 +58,7 @@ do {
             try sqlite.profile(CommandLine.arguments.dropFirst(2).first ?? "")
             exit(0)
         default:
-            print("unknown section \(section); sections: update fetch insert contention generator typecheck")
+            print("unknown section \(section); sections: update fetch insert contention pool pg generator typecheck")
             exit(2)
         }
     }

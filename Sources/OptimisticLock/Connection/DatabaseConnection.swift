@@ -76,7 +76,7 @@ extension DatabaseConnection {
         while try statement.step() {
             let names = columns ?? (0..<statement.columnCount).map { statement.columnName(at: $0) }
             columns = names
-            rows.append(Row(columns: names, values: (0..<statement.columnCount).map { statement.value(at: $0) }))
+            rows.append(Row(columns: names, values: try (0..<statement.columnCount).map { try statement.value(at: $0) }))
         }
         return rows
     }

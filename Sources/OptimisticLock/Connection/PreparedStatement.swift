@@ -65,8 +65,9 @@ public protocol PreparedStatement: AnyObject {
     var columnCount: Int32 { get }
     /// The name of result column `index`.
     func columnName(at index: Int32) -> String
-    /// Column `index` of the current row as a dynamic value, as it is stored.
-    func value(at index: Int32) -> DatabaseValue
+    /// Column `index` of the current row as a dynamic value, as it is stored; throws for a value the
+    /// backend cannot give as one (see the backends).
+    func value(at index: Int32) throws -> DatabaseValue
     /// The statement's SQL, for error messages.
     var sql: String { get }
 }

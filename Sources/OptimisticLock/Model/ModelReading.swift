@@ -107,8 +107,8 @@ extension SchemaModel {
         guard let position = Column.allCases.firstIndex(of: keyColumn) else { return nil }
         let index = Int32(Column.allCases.distance(from: Column.allCases.startIndex, to: position))
         guard index < statement.columnCount else { return nil }
-        switch statement.value(at: index) {
-        case .null: return nil
+        switch try? statement.value(at: index) {
+        case .null, nil: return nil
         case .integer(let value): return String(value)
         case .real(let value): return String(value)
         case .text(let value): return value

@@ -135,6 +135,23 @@ public final class SQLiteConnection: DatabaseConnection {
 
     /// Runs SQL that may hold several statements, without parameters.
     public func executeScript(_ sql: String) throws {
+        try checkTransactionIsAlive(sql)
+        try execute(script: sql)
+    }
+
+    /// Refuses to run anything inside a `transaction { }` whose transaction SQLite already rolled back
+    /// on its own (an interrupt, a full disk): in autocommit mode it would commit on its own, and a
+    /// nested `SAVEPOINT` would even open a transaction of its own whose `RELEASE` commits.
+    private func checkTransactionIsAlive(_ sql: String) throws {
+        if _slowPath(state.depth.pointee > 0 && sqlite3_get_autocommit(handle) != 0) {
+            throw DatabaseError.misuse(
+                "SQLite already rolled this transaction back after an earlier error; leave the transaction and start again",
+                sql: sql)
+        }
+    }
+
+    /// Runs a script without the check: the transaction statements themselves.
+    private func execute(script sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
         let text = message.map { String(cString: $0) }
@@ -162,8 +179,9 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     private func run<T>(begin: String, _ body: () throws -> T) throws -> T {
+        try checkTransactionIsAlive(begin)
         // SQLite may roll back on its own (after a full disk, say): then there is nothing left to undo.
-        try nesting.run(begin: begin, execute: executeScript, commit: commit,
+        return try nesting.run(begin: begin, execute: { try execute(script: $0) }, commit: commit,
                         isOpen: { sqlite3_get_autocommit(handle) == 0 }) {
             state.depth.pointee += 1
             defer { state.depth.pointee -= 1 }
@@ -178,7 +196,7 @@ public final class SQLiteConnection: DatabaseConnection {
             throw DatabaseError.misuse(
                 "SQLite rolled the transaction back after an earlier error; nothing of it was committed", sql: "COMMIT")
         }
-        try executeScript("COMMIT")
+        try execute(script: "COMMIT")
     }
 }
 

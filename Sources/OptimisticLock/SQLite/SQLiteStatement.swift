@@ -14,7 +14,7 @@ import Foundation
 ///   empty BLOB, not NULL).
 /// - `Date`: INTEGER microseconds since 1970-01-01 00:00:00 UTC, rounded to the microsecond (the
 ///   precision PostgreSQL keeps too); sortable and readable with `datetime(x / 1e6, 'unixepoch')`.
-/// - `UUID`: a 16-byte BLOB (TEXT in the canonical form is read too).
+/// - `UUID`: a 16-byte BLOB.
 ///
 /// Reads are strict: an integer field reads INTEGER (or a REAL with no fraction that fits), a
 /// `Double` reads REAL (or an INTEGER it holds exactly), a `Bool` reads 0 or 1, text must be TEXT
@@ -299,20 +299,21 @@ public final class SQLiteStatement: PreparedStatement {
         guard type == SQLITE_INTEGER else {
             throw misfit(index, storageDescription(type, index) + " is not a date (INTEGER microseconds since 1970)")
         }
-        return MicrosecondEpoch.unix.date(microseconds: sqlite3_value_int64(value))
+        let microseconds = sqlite3_value_int64(value)
+        guard let date = MicrosecondEpoch.unix.exactDate(microseconds: microseconds) else {
+            throw misfit(index, "\(microseconds) µs since 1970 has no exact Date (a Date keeps every microsecond only until about 2140)")
+        }
+        return date
     }
 
-    /// Reads a UUID stored as 16 bytes (or as canonical text).
+    /// Reads a UUID stored as a 16-byte BLOB (what `bind(uuid:)` stores). A UUID stored as text is an
+    /// error: finders bind BLOBs, so such a row could be read but never found or written by its key.
     public func uuid(at index: Int32) throws -> UUID {
         let value = sqlite3_column_value(handle, index)
         let type = sqlite3_value_type(value)
-        if type == SQLITE_TEXT {
-            let text = try text(at: index)
-            guard let uuid = UUID(uuidString: text) else { throw misfit(index, "'\(text)' is not a UUID") }
-            return uuid
-        }
         guard type == SQLITE_BLOB, let bytes = sqlite3_value_blob(value), sqlite3_value_bytes(value) == 16 else {
-            throw misfit(index, storageDescription(type, index) + " is not a 16-byte UUID")
+            let hint = type == SQLITE_TEXT ? " (UUIDs are stored as 16-byte BLOBs: convert with unhex(replace(x, '-', '')))" : ""
+            throw misfit(index, storageDescription(type, index) + " is not a 16-byte UUID" + hint)
         }
         var uuid = UUID().uuid
         withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: 16)) }

@@ -33,7 +33,16 @@ public struct MicrosecondEpoch: Sendable {
         "timeIntervalSinceReferenceDate \(date.timeIntervalSinceReferenceDate)"
     }
 
-    /// The date `microseconds` after this epoch.
+    /// The date `microseconds` after this epoch, or nil when no `Date` holds it exactly: a `Date` is a
+    /// `Double` of seconds since 2001, which keeps every microsecond only within about ±142 years of
+    /// 2001 (2^52 microseconds). Reading such a value as a `Date` would write back another one.
+    public func exactDate(microseconds: Int64) -> Date? {
+        let date = self.date(microseconds: microseconds)
+        guard self.microseconds(of: date) == microseconds else { return nil }
+        return date
+    }
+
+    /// The date `microseconds` after this epoch (the nearest `Date`).
     public func date(microseconds: Int64) -> Date {
         Date(timeIntervalSinceReferenceDate: Double(microseconds &- microsecondsToReferenceDate) / 1_000_000)
     }
