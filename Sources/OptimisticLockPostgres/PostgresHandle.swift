@@ -7,6 +7,12 @@ final class PostgresHandle {
     private var nextStatement = 0
     /// Server-side statements no longer used, deallocated when the connection is next idle.
     private var retired: [String] = []
+    /// Whether `retired` holds any, read before every statement without an exclusivity check.
+    private let hasRetired: UnsafeMutablePointer<Bool> = {
+        let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        flag.initialize(to: false)
+        return flag
+    }()
     /// A pool's interrupt for the running job: statements refuse to start once it is requested, and
     /// the statement in flight is cancelled with `PQcancel` (which may block, so on a thread of its own).
     let interruption = ConnectionInterruption(nativeBlocks: true)
@@ -22,6 +28,7 @@ final class PostgresHandle {
     deinit {
         interruption.setNative(nil)
         PQfinish(connection)
+        hasRetired.deallocate()
     }
 
     /// A new server-side statement name, unique on this connection.
@@ -36,15 +43,17 @@ final class PostgresHandle {
     /// Forgets a server-side statement (deallocated later, outside any transaction).
     func retire(_ name: String) {
         retired.append(name)
+        hasRetired.pointee = true
     }
 
     /// Deallocates retired statements when the connection is idle (a failed DEALLOCATE is harmless).
     func deallocateRetired() {
-        guard !retired.isEmpty, isIdle else { return }
+        guard _slowPath(hasRetired.pointee), isIdle else { return }
         for name in retired {
             PQclear(PQexec(connection, "DEALLOCATE \"\(name)\""))
         }
         retired.removeAll()
+        hasRetired.pointee = false
     }
 }
 

@@ -45,6 +45,8 @@ public final class PostgresStatement: PreparedStatement {
     private let state: UnsafeMutablePointer<State>
     /// Server-side statements prepared so far, one per set of parameter types.
     private var variants: [Variant] = []
+    /// The first value that could not be bound, reported by the next run (see `State.failed`).
+    private var bindFailure: DatabaseError?
 
     /// A parameter slot that was skipped (a higher one was bound): refused at the next run.
     private static let unbound = UInt32.max
@@ -53,16 +55,18 @@ public final class PostgresStatement: PreparedStatement {
     private final class Variant {
         let name: String
         let cName: UnsafeMutablePointer<CChar>
-        let types: [UInt32]
+        let types: UnsafeMutableBufferPointer<UInt32>
 
         init(name: String, types: [UInt32]) {
             self.name = name
             self.cName = strdup(name)
-            self.types = types
+            self.types = .allocate(capacity: types.count)
+            _ = self.types.initialize(from: types)
         }
 
         deinit {
             free(cName)
+            types.deallocate()
         }
 
         /// True when the bound types fit this statement (a NULL fits any type).
@@ -86,8 +90,10 @@ public final class PostgresStatement: PreparedStatement {
         var bytes: UnsafeMutableRawPointer
         var byteCapacity: Int
         var byteCount = 0
-        var bindFailure: DatabaseError?
-        var variant: Variant?
+        /// True while `bindFailure` holds an error.
+        var failed = false
+        /// The variant last run (kept alive by `variants`).
+        var variant: Unmanaged<Variant>?
         var result: OpaquePointer?
         var row: Int32 = -1
         var rows: Int32 = 0
@@ -182,8 +188,9 @@ public final class PostgresStatement: PreparedStatement {
     }
 
     private func fail(_ message: String) {
-        if state.pointee.bindFailure == nil {
-            state.pointee.bindFailure = .invalidValue(message, sql: sql)
+        if !state.pointee.failed {
+            bindFailure = .invalidValue(message, sql: sql)
+            state.pointee.failed = true
         }
     }
 
@@ -255,23 +262,24 @@ public final class PostgresStatement: PreparedStatement {
 
     /// The server-side statement for the bound types, prepared now if needed.
     private func preparedVariant() throws -> Variant {
-        let current = state.pointee
-        if let variant = current.variant, variant.fits(current.types, count: current.count) { return variant }
-        if let variant = variants.first(where: { $0.fits(current.types, count: current.count) }) {
-            state.pointee.variant = variant
+        let types = state.pointee.types
+        let count = state.pointee.count
+        if let last = state.pointee.variant?.takeUnretainedValue(), last.fits(types, count: count) { return last }
+        if let variant = variants.first(where: { $0.fits(types, count: count) }) {
+            state.pointee.variant = Unmanaged.passUnretained(variant)
             return variant
         }
         let connection = handle.connection
         let name = handle.statementName()
-        let types = Array(UnsafeBufferPointer(start: current.types, count: Int(current.count)))
-        let prepared = PQprepare(connection, name, sql, current.count, types)
+        let bound = Array(UnsafeBufferPointer(start: types, count: Int(count)))
+        let prepared = PQprepare(connection, name, sql, count, bound)
         defer { PQclear(prepared) }
         guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
             throw DatabaseError.postgres(prepared, connection: connection, sql: sql)
         }
-        let variant = Variant(name: name, types: types)
+        let variant = Variant(name: name, types: bound)
         variants.append(variant)
-        state.pointee.variant = variant
+        state.pointee.variant = Unmanaged.passUnretained(variant)
         return variant
     }
 
@@ -305,7 +313,7 @@ public final class PostgresStatement: PreparedStatement {
     }
 
     private func runOnce() throws {
-        if let failure = state.pointee.bindFailure { throw failure }
+        if _slowPath(state.pointee.failed), let failure = bindFailure { throw failure }
         if _slowPath(handle.interruption.isRequested) {
             throw DatabaseError(kind: .interrupted, message: "interrupted: the task was cancelled", sql: sql)
         }
@@ -320,15 +328,16 @@ public final class PostgresStatement: PreparedStatement {
                 "the statement takes \(expected) argument\(expected == 1 ? "" : "s"), \(count) given", sql: sql)
         }
         let variant = try preparedVariant()
-        let current = state.pointee
+        let values = state.pointee.values
+        let offsets = state.pointee.offsets
+        let bytes = state.pointee.bytes
         for index in 0..<Int(count) {
-            let offset = current.offsets[index]
-            current.values[index] = offset < 0 ? nil
-                : UnsafeRawPointer(current.bytes + offset).assumingMemoryBound(to: CChar.self)
+            let offset = offsets[index]
+            values[index] = offset < 0 ? nil : UnsafeRawPointer(bytes + offset).assumingMemoryBound(to: CChar.self)
         }
         let connection = handle.connection
-        let outcome = PQexecPrepared(connection, variant.cName, count, current.values, current.lengths,
-                                     current.formats, 1)
+        let outcome = PQexecPrepared(connection, variant.cName, count, values, state.pointee.lengths,
+                                     state.pointee.formats, 1)
         let status = PQresultStatus(outcome)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let error = DatabaseError.postgres(outcome, connection: connection, sql: sql)
@@ -382,7 +391,10 @@ public final class PostgresStatement: PreparedStatement {
         state.pointee.rows = 0
         state.pointee.count = 0
         state.pointee.byteCount = 0
-        state.pointee.bindFailure = nil
+        if _slowPath(state.pointee.failed) {
+            bindFailure = nil
+            state.pointee.failed = false
+        }
     }
 
     // MARK: Reading
@@ -391,14 +403,13 @@ public final class PostgresStatement: PreparedStatement {
     /// or a column index out of range.
     @inline(__always)
     private func cell(_ index: Int32) throws -> (UnsafeRawBufferPointer, UInt32) {
-        let current = state.pointee
-        guard let result = current.result, current.row >= 0, current.row < current.rows,
-              index >= 0, index < current.fields else {
+        let row = state.pointee.row
+        guard let result = state.pointee.result, row >= 0, row < state.pointee.rows,
+              index >= 0, index < state.pointee.fields else {
             throw DatabaseError.misuse("no column \(index) in the current row", sql: sql)
         }
-        guard PQgetisnull(result, current.row, index) == 0 else { throw misfit(index, "NULL") }
-        let bytes = UnsafeRawBufferPointer(start: PQgetvalue(result, current.row, index),
-                                           count: Int(PQgetlength(result, current.row, index)))
+        guard PQgetisnull(result, row, index) == 0 else { throw misfit(index, "NULL") }
+        let bytes = UnsafeRawBufferPointer(start: PQgetvalue(result, row, index), count: Int(PQgetlength(result, row, index)))
         return (bytes, PQftype(result, index))
     }
 

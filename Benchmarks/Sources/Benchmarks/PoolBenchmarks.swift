@@ -21,11 +21,15 @@ struct PoolBenchmarks {
     func sqliteRoundTrip(updates: Int = 20_000) async throws {
         report.section("SQLite pool: \(updates) sequential write { checked update } round trips")
         let path = try BenchDatabase.make(rows: 100)
-        defer { BenchDatabase.remove(path) }
+        let grdbPath = try BenchDatabase.make(rows: 100)
+        defer {
+            BenchDatabase.remove(path)
+            BenchDatabase.remove(grdbPath)
+        }
         let pool = SQLitePool(path: path)
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
-        let grdb = try DatabasePool(path: path, configuration: configuration)
+        let grdb = try DatabasePool(path: grdbPath, configuration: configuration)
         var items = try await pool.read { db in try BenchItem.fetchAll(db) }
         var grdbItems = try await grdb.read { db in try GRDBItem.fetchAll(db) }
         let versions = VersionGenerator()
