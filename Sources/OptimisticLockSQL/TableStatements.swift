@@ -111,6 +111,21 @@ public struct TableStatements: Sendable {
         select() + " WHERE \(dialect.quote(column)) = \(dialect.placeholder(1))"
     }
 
+    /// Every column of the rows meeting every condition (`AND`), in `order` (`"col" DESC` fragments;
+    /// the key last, so the order is stable), at most `limit` (a placeholder) rows.
+    public func select(conditions: [String], order: [String], limit: String?) -> String {
+        var sql = select()
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY " + (order + [dialect.quote(key)]).joined(separator: ", ")
+        if let limit { sql += " LIMIT " + limit }
+        return sql
+    }
+
+    /// The number of rows meeting every condition.
+    public func count(conditions: [String]) -> String {
+        conditions.isEmpty ? count() : count() + " WHERE " + conditions.joined(separator: " AND ")
+    }
+
     /// Every row in key order.
     public func fetchAll() -> String {
         select() + " ORDER BY \(dialect.quote(key))"

@@ -4,7 +4,7 @@ import Foundation
 @_spi(Generated) import OptimisticLock
 
 /// Where a post is in its life.
-public enum PostStatus: String, Codable, CaseIterable, Hashable, Sendable {
+public enum PostStatus: String, Codable, CaseIterable, Hashable, Sendable, DatabaseEnum {
     /// Stored as `draft`.
     case draft
     /// Stored as `published`.
@@ -157,14 +157,12 @@ extension Author: VersionedModel {
 
 extension Author {
     /// The record whose unique `email` is this value, or `nil`.
-    public static func find(_ db: some DatabaseConnection, email value: String) throws -> Author? {
+    public static func find(_ db: some DatabaseConnection, email value0: String) throws -> Author? {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "name", "email" FROM "author" WHERE "email" = ?"#,
-            postgres: #"SELECT "id", "version", "name", "email" FROM "author" WHERE "email" = $1"#
+            sqlite: #"SELECT "id", "version", "name", "email" FROM "author" WHERE "email" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "name", "email" FROM "author" WHERE "email" = $1 ORDER BY "id""#
         )
-        return try fetchOne(db, sql) { statement in
-            statement.bind(text: value, at: 1)
-        }
+        return try fetchOneWhere(db, sql, value0)
     }
 }
 
@@ -369,6 +367,57 @@ extension Post: VersionedModel {
     }
 }
 
+extension Post {
+    /// The records whose `authorID` is this value, in primary-key order.
+    public static func fetchAll(_ db: some DatabaseConnection, authorID value0: Int64) throws -> [Post] {
+        let sql = SQLStatement(
+            sqlite: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = $1 ORDER BY "id""#
+        )
+        return try fetchAllWhere(db, sql, value0)
+    }
+
+    /// The number of records whose `authorID` is this value.
+    public static func count(_ db: some DatabaseConnection, authorID value0: Int64) throws -> Int {
+        let sql = SQLStatement(
+            sqlite: #"SELECT COUNT(*) FROM "posts" WHERE "author_id" = ?"#,
+            postgres: #"SELECT COUNT(*) FROM "posts" WHERE "author_id" = $1"#
+        )
+        return try countWhere(db, sql, value0)
+    }
+
+    /// The records whose `authorID` and `status` are these values, in primary-key order.
+    public static func fetchAll(_ db: some DatabaseConnection, authorID value0: Int64, status value1: PostStatus) throws -> [Post] {
+        let sql = SQLStatement(
+            sqlite: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = ? AND "status" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = $1 AND "status" = $2 ORDER BY "id""#
+        )
+        return try fetchAllWhere(db, sql, value0, value1)
+    }
+
+    /// The number of records whose `authorID` and `status` are these values.
+    public static func count(_ db: some DatabaseConnection, authorID value0: Int64, status value1: PostStatus) throws -> Int {
+        let sql = SQLStatement(
+            sqlite: #"SELECT COUNT(*) FROM "posts" WHERE "author_id" = ? AND "status" = ?"#,
+            postgres: #"SELECT COUNT(*) FROM "posts" WHERE "author_id" = $1 AND "status" = $2"#
+        )
+        return try countWhere(db, sql, value0, value1)
+    }
+
+    /// The `Author` that `authorID` references, or `nil` when there is none.
+    public func author(_ db: some DatabaseConnection) throws -> Author? {
+        try Author.find(db, id: self.authorID)
+    }
+}
+
+extension Author {
+    /// The `Post` records whose `authorID` references this record, in primary-key order.
+    public func posts(_ db: some DatabaseConnection) throws -> [Post] {
+        guard let key = self.id else { return [] }
+        return try Post.fetchAll(db, authorID: key)
+    }
+}
+
 /// A reader's comment on a post.
 public struct Comment: Codable, Hashable, Sendable, Identifiable {
     /// The primary key: `nil` until `insert` stores the record and the database assigns it.
@@ -532,5 +581,37 @@ extension Comment: VersionedModel {
                 postgres: #"SELECT "version" FROM "comment" WHERE "id" = $1"#
             )
         )
+    }
+}
+
+extension Comment {
+    /// The records whose `postID` is this value, in primary-key order.
+    public static func fetchAll(_ db: some DatabaseConnection, postID value0: UUID) throws -> [Comment] {
+        let sql = SQLStatement(
+            sqlite: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "post_id" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "post_id" = $1 ORDER BY "id""#
+        )
+        return try fetchAllWhere(db, sql, value0)
+    }
+
+    /// The number of records whose `postID` is this value.
+    public static func count(_ db: some DatabaseConnection, postID value0: UUID) throws -> Int {
+        let sql = SQLStatement(
+            sqlite: #"SELECT COUNT(*) FROM "comment" WHERE "post_id" = ?"#,
+            postgres: #"SELECT COUNT(*) FROM "comment" WHERE "post_id" = $1"#
+        )
+        return try countWhere(db, sql, value0)
+    }
+
+    /// The `Post` that `postID` references, or `nil` when there is none.
+    public func post(_ db: some DatabaseConnection) throws -> Post? {
+        try Post.find(db, id: self.postID)
+    }
+}
+
+extension Post {
+    /// The `Comment` records whose `postID` references this record, in primary-key order.
+    public func comments(_ db: some DatabaseConnection) throws -> [Comment] {
+        try Comment.fetchAll(db, postID: self.id)
     }
 }

@@ -148,3 +148,41 @@ extension Hostile: VersionedModel {
         )
     }
 }
+
+extension Hostile {
+    /// The records whose `select` is this value, in primary-key order.
+    public static func fetchAll(_ db: some DatabaseConnection, select value0: String) throws -> [Hostile] {
+        let sql = SQLStatement(
+            sqlite: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 ORDER BY "id""#
+        )
+        return try fetchAllWhere(db, sql, value0)
+    }
+
+    /// The number of records whose `select` is this value.
+    public static func count(_ db: some DatabaseConnection, select value0: String) throws -> Int {
+        let sql = SQLStatement(
+            sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = ?"#,
+            postgres: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1"#
+        )
+        return try countWhere(db, sql, value0)
+    }
+
+    /// The records whose `select` and `from` are these values, in primary-key order.
+    public static func fetchAll(_ db: some DatabaseConnection, select value0: String, from value1: String) throws -> [Hostile] {
+        let sql = SQLStatement(
+            sqlite: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2 ORDER BY "id""#
+        )
+        return try fetchAllWhere(db, sql, value0, value1)
+    }
+
+    /// The number of records whose `select` and `from` are these values.
+    public static func count(_ db: some DatabaseConnection, select value0: String, from value1: String) throws -> Int {
+        let sql = SQLStatement(
+            sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ?"#,
+            postgres: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2"#
+        )
+        return try countWhere(db, sql, value0, value1)
+    }
+}

@@ -180,6 +180,17 @@ extension Product: VersionedModel {
     }
 }
 
+extension Product {
+    /// The record whose unique `sku` and `warehouse` are these values, or `nil`.
+    public static func find(_ db: some DatabaseConnection, sku value0: String, warehouse value1: String) throws -> Product? {
+        let sql = SQLStatement(
+            sqlite: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "sku" = ? AND "warehouse" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "sku" = $1 AND "warehouse" = $2 ORDER BY "id""#
+        )
+        return try fetchOneWhere(db, sql, value0, value1)
+    }
+}
+
 /// A concert, a flight, a course: a limited number of seats.
 public struct Event: Codable, Hashable, Sendable, Identifiable {
     /// The primary key, chosen by the caller.
@@ -425,6 +436,7 @@ extension Booking: VersionedModel {
                         "customer" TEXT NOT NULL,
                         "seat" INTEGER NOT NULL
                     );
+                    CREATE INDEX IF NOT EXISTS "booking_event_id_idx" ON "booking" ("event_id");
                     """#,
                 postgres: #"""
                     CREATE TABLE IF NOT EXISTS "booking" (
@@ -434,6 +446,7 @@ extension Booking: VersionedModel {
                         "customer" text NOT NULL,
                         "seat" integer NOT NULL
                     );
+                    CREATE INDEX IF NOT EXISTS "booking_event_id_idx" ON "booking" ("event_id");
                     """#
             ),
             insert: SQLStatement(
@@ -465,6 +478,38 @@ extension Booking: VersionedModel {
                 postgres: #"SELECT "version" FROM "booking" WHERE "id" = $1"#
             )
         )
+    }
+}
+
+extension Booking {
+    /// The records whose `eventID` is this value, in primary-key order.
+    public static func fetchAll(_ db: some DatabaseConnection, eventID value0: String) throws -> [Booking] {
+        let sql = SQLStatement(
+            sqlite: #"SELECT "id", "version", "event_id", "customer", "seat" FROM "booking" WHERE "event_id" = ? ORDER BY "id""#,
+            postgres: #"SELECT "id", "version", "event_id", "customer", "seat" FROM "booking" WHERE "event_id" = $1 ORDER BY "id""#
+        )
+        return try fetchAllWhere(db, sql, value0)
+    }
+
+    /// The number of records whose `eventID` is this value.
+    public static func count(_ db: some DatabaseConnection, eventID value0: String) throws -> Int {
+        let sql = SQLStatement(
+            sqlite: #"SELECT COUNT(*) FROM "booking" WHERE "event_id" = ?"#,
+            postgres: #"SELECT COUNT(*) FROM "booking" WHERE "event_id" = $1"#
+        )
+        return try countWhere(db, sql, value0)
+    }
+
+    /// The `Event` that `eventID` references, or `nil` when there is none.
+    public func event(_ db: some DatabaseConnection) throws -> Event? {
+        try Event.find(db, id: self.eventID)
+    }
+}
+
+extension Event {
+    /// The `Booking` records whose `eventID` references this record, in primary-key order.
+    public func bookings(_ db: some DatabaseConnection) throws -> [Booking] {
+        try Booking.fetchAll(db, eventID: self.id)
     }
 }
 

@@ -6,10 +6,7 @@ import Foundation
 
 /// A type a primary key can have: `Int64`, `Int` (database-assigned or caller-assigned), `String`
 /// and `UUID` (caller-assigned).
-public protocol DatabaseKey: Hashable, Sendable {
-    /// Binds the key to parameter `index`.
-    func bind(to statement: some PreparedStatement, at index: Int32)
-}
+public protocol DatabaseKey: DatabaseBindable, Hashable {}
 
 extension Int64: DatabaseKey {
     /// Binds the key as a 64-bit integer.

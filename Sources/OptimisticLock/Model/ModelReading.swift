@@ -44,22 +44,75 @@ extension SchemaModel {
         self = current
     }
 
-    /// The first record a static statement selects (every column in field order), or `nil`:
-    /// what generated finders call.
+    /// The first record a static statement with one parameter selects, or `nil`: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchOne<Connection: DatabaseConnection>(
-        _ db: Connection, _ statement: SQLStatement, binding bind: (Connection.Statement) -> Void
-    ) throws -> Self? {
-        try _fetchOne(db, statement, bind)
+    public static func fetchOneWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
+                                     _ a: some DatabaseBindable) throws -> Self? {
+        try _fetchOne(db, statement) { a.bind(to: $0, at: 1) }
     }
 
-    /// Every record a static statement selects (every column in field order): what generated
-    /// finders call.
+    /// The first record a static statement with two parameters selects, or `nil`: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchAll<Connection: DatabaseConnection>(
-        _ db: Connection, _ statement: SQLStatement, binding bind: (Connection.Statement) -> Void
-    ) throws -> [Self] {
-        try _fetchAll(db, statement, bind)
+    public static func fetchOneWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
+                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable) throws -> Self? {
+        try _fetchOne(db, statement) {
+            a.bind(to: $0, at: 1)
+            b.bind(to: $0, at: 2)
+        }
+    }
+
+    /// The first record a static statement with three parameters selects, or `nil`: generated finders.
+    @_spi(Generated) @inlinable
+    public static func fetchOneWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
+                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable,
+                                     _ c: some DatabaseBindable) throws -> Self? {
+        try _fetchOne(db, statement) {
+            a.bind(to: $0, at: 1)
+            b.bind(to: $0, at: 2)
+            c.bind(to: $0, at: 3)
+        }
+    }
+
+    /// Every record a static statement with one parameter selects: generated finders.
+    @_spi(Generated) @inlinable
+    public static func fetchAllWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
+                                     _ a: some DatabaseBindable) throws -> [Self] {
+        try _fetchAll(db, statement) { a.bind(to: $0, at: 1) }
+    }
+
+    /// Every record a static statement with two parameters selects: generated finders.
+    @_spi(Generated) @inlinable
+    public static func fetchAllWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
+                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable) throws -> [Self] {
+        try _fetchAll(db, statement) {
+            a.bind(to: $0, at: 1)
+            b.bind(to: $0, at: 2)
+        }
+    }
+
+    /// Every record a static statement with three parameters selects: generated finders.
+    @_spi(Generated) @inlinable
+    public static func fetchAllWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
+                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable,
+                                     _ c: some DatabaseBindable) throws -> [Self] {
+        try _fetchAll(db, statement) {
+            a.bind(to: $0, at: 1)
+            b.bind(to: $0, at: 2)
+            c.bind(to: $0, at: 3)
+        }
+    }
+
+    /// The number a static `COUNT(*)` statement with one to three parameters counts: generated finders.
+    @_spi(Generated) @inlinable
+    public static func countWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
+                                  _ values: any DatabaseBindable...) throws -> Int {
+        let prepared = try db.prepare(statement)
+        defer { prepared.reset() }
+        for (offset, value) in values.enumerated() {
+            value.bind(to: prepared, at: Int32(offset + 1))
+        }
+        guard try prepared.step() else { return 0 }
+        return try prepared.int(at: 0)
     }
 
     @inlinable

@@ -32,6 +32,13 @@ struct SQLEmitter {
         for index in model.indexes {
             out += createIndex(index)
         }
+        // A reference gets an index of its own unless one already starts with it: finding the rows
+        // that reference a record (`author.posts(db)`, a cascading check) must not scan the table.
+        for field in model.fields where field.references != nil && !field.isIndexed && !field.isUnique && !field.isPrimaryKey {
+            let covered = model.indexes.contains { $0.first == field.name }
+                || model.uniqueConstraints.contains { $0.first == field.name }
+            if !covered { out += createIndex([field.name]) }
+        }
         return out
     }
 

@@ -41,7 +41,7 @@ public struct SwiftEmitter {
 
     private func emitEnum(_ enumeration: EnumType, _ writer: inout CodeWriter) {
         writer.doc(enumeration.doc.isEmpty ? ["The values of `\(enumeration.name)`, stored as their case names."] : enumeration.doc)
-        writer.block("\(access.prefix)enum \(enumeration.name): String, Codable, CaseIterable, Hashable, Sendable") { writer in
+        writer.block("\(access.prefix)enum \(enumeration.name): String, Codable, CaseIterable, Hashable, Sendable, DatabaseEnum") { writer in
             for (name, doc) in enumeration.cases {
                 writer.doc(doc.isEmpty ? ["Stored as `\(name)`."] : doc)
                 writer.line("case \(name)")
@@ -68,15 +68,34 @@ struct ModelEmitter {
         emitStruct(&writer)
         writer.line()
         emitConformance(&writer)
-        let uniqueFields = model.fields.filter { $0.isUnique && !$0.isPrimaryKey }
-        if !uniqueFields.isEmpty {
+        let accessors = schema.referenceAccessors
+        let forward = accessors.filter { $0.isForward && $0.source == name }
+        let reverse = accessors.filter { !$0.isForward && $0.source == name }
+        if !model.uniqueFinders.isEmpty || !model.indexFinders.isEmpty || !forward.isEmpty {
             writer.line()
             writer.block("extension \(name)") { writer in
-                for (offset, field) in uniqueFields.enumerated() {
-                    if offset > 0 { writer.line() }
-                    emitUniqueFinder(field, &writer)
+                var first = true
+                func separate() {
+                    if !first { writer.line() }
+                    first = false
+                }
+                for fields in model.uniqueFinders {
+                    separate()
+                    emitUniqueFinder(fields, &writer)
+                }
+                for fields in model.indexFinders {
+                    separate()
+                    emitIndexFinder(fields, &writer)
+                }
+                for accessor in forward {
+                    separate()
+                    emitForwardAccessor(accessor, &writer)
                 }
             }
+        }
+        for accessor in reverse {
+            writer.line()
+            emitReverseAccessor(accessor, &writer)
         }
     }
 
@@ -286,20 +305,86 @@ struct ModelEmitter {
         }
     }
 
-    private func emitUniqueFinder(_ field: Field, _ writer: inout CodeWriter) {
-        writer.doc(["The record whose unique `\(field.name)` is this value, or `nil`."])
-        let signature = "\(visibility)static func find(_ db: some DatabaseConnection, \(field.name) value: \(field.type.swiftName)) throws -> \(name)?"
-        writer.block(signature) { writer in
-            writer.line("let sql = SQLStatement(")
-            let select: (SQLEmitter) -> String = { $0.statements.select(where: field.columnName) }
-            emitSQLArgument("sqlite", select(SQLEmitter(model: model, schema: schema, dialect: .sqlite)), last: false,
-                            indent: "    ", &writer)
-            emitSQLArgument("postgres", select(SQLEmitter(model: model, schema: schema, dialect: .postgres)), last: true,
-                            indent: "    ", &writer)
-            writer.line(")")
-            writer.line("return try fetchOne(db, sql) { statement in")
-            writer.line("    " + bindCall(field.type, "value", "1"))
-            writer.line("}")
+    /// `label value: Type` parameters and the values to pass, for finder fields.
+    private func finderParameters(_ fields: [Field]) -> (parameters: String, values: String) {
+        let parameters = fields.enumerated().map { offset, field in
+            "\(field.name) value\(offset): \(field.type.swiftName)"
+        }
+        return (parameters.joined(separator: ", "), fields.indices.map { "value\($0)" }.joined(separator: ", "))
+    }
+
+    /// `let sql = SQLStatement(...)` for a statement spelled per dialect.
+    private func emitStatement(_ make: (TableStatements) -> String, _ writer: inout CodeWriter) {
+        writer.line("let sql = SQLStatement(")
+        emitSQLArgument("sqlite", make(SQLEmitter(model: model, schema: schema, dialect: .sqlite).statements), last: false,
+                        indent: "    ", &writer)
+        emitSQLArgument("postgres", make(SQLEmitter(model: model, schema: schema, dialect: .postgres).statements),
+                        last: true, indent: "    ", &writer)
+        writer.line(")")
+    }
+
+    private func conditions(_ fields: [Field], _ statements: TableStatements) -> [String] {
+        fields.enumerated().map { offset, field in
+            "\(statements.dialect.quote(field.columnName)) = \(statements.dialect.placeholder(offset + 1))"
+        }
+    }
+
+    private func emitUniqueFinder(_ fields: [Field], _ writer: inout CodeWriter) {
+        let names = fields.map { "`\($0.name)`" }.joined(separator: " and ")
+        writer.doc(["The record whose unique \(names) \(fields.count == 1 ? "is this value" : "are these values"), or `nil`."])
+        let (parameters, values) = finderParameters(fields)
+        writer.block("\(visibility)static func find(_ db: some DatabaseConnection, \(parameters)) throws -> \(name)?") { writer in
+            emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
+            writer.line("return try fetchOneWhere(db, sql, \(values))")
+        }
+    }
+
+    private func emitIndexFinder(_ fields: [Field], _ writer: inout CodeWriter) {
+        let names = fields.map { "`\($0.name)`" }.joined(separator: " and ")
+        let (parameters, values) = finderParameters(fields)
+        writer.doc(["The records whose \(names) \(fields.count == 1 ? "is this value" : "are these values"), in primary-key order."])
+        writer.block("\(visibility)static func fetchAll(_ db: some DatabaseConnection, \(parameters)) throws -> [\(name)]") { writer in
+            emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
+            writer.line("return try fetchAllWhere(db, sql, \(values))")
+        }
+        writer.line()
+        writer.doc(["The number of records whose \(names) \(fields.count == 1 ? "is this value" : "are these values")."])
+        writer.block("\(visibility)static func count(_ db: some DatabaseConnection, \(parameters)) throws -> Int") { writer in
+            emitStatement({ $0.count(conditions: conditions(fields, $0)) }, &writer)
+            writer.line("return try countWhere(db, sql, \(values))")
+        }
+    }
+
+    private func emitForwardAccessor(_ accessor: ReferenceAccessor, _ writer: inout CodeWriter) {
+        guard let field = model.field(named: accessor.field) else { return }
+        writer.doc(["The `\(accessor.target)` that `\(field.name)` references, or `nil` when there is none."])
+        writer.block("\(visibility)func \(accessor.name)(_ db: some DatabaseConnection) throws -> \(accessor.target)?") { writer in
+            if field.isOptional {
+                writer.line("guard let key = self.\(field.name) else { return nil }")
+                writer.line("return try \(accessor.target).find(db, id: key)")
+            } else {
+                writer.line("try \(accessor.target).find(db, id: self.\(field.name))")
+            }
+        }
+    }
+
+    private func emitReverseAccessor(_ accessor: ReferenceAccessor, _ writer: inout CodeWriter) {
+        guard let target = schema.model(named: accessor.target) else { return }
+        let key = target.primaryKey.name
+        let call = accessor.isToOne ? "find" : "fetchAll"
+        let result = accessor.isToOne ? "\(accessor.source)?" : "[\(accessor.source)]"
+        writer.block("extension \(accessor.target)") { writer in
+            writer.doc([accessor.isToOne
+                ? "The `\(accessor.source)` whose unique `\(accessor.field)` references this record, or `nil`."
+                : "The `\(accessor.source)` records whose `\(accessor.field)` references this record, in primary-key order."])
+            writer.block("\(visibility)func \(accessor.name)(_ db: some DatabaseConnection) throws -> \(result)") { writer in
+                if target.hasDatabaseAssignedKey {
+                    writer.line("guard let key = self.\(key) else { return \(accessor.isToOne ? "nil" : "[]") }")
+                    writer.line("return try \(accessor.source).\(call)(db, \(accessor.field): key)")
+                } else {
+                    writer.line("try \(accessor.source).\(call)(db, \(accessor.field): self.\(key))")
+                }
+            }
         }
     }
 

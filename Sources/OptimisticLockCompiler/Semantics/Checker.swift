@@ -37,7 +37,9 @@ struct Checker {
             models.append(checkModel(modelSyntax[name]!, file: file))
         }
         checkTableNames(models)
-        return Schema(models: models, enums: enumOrder.map { enums[$0]! })
+        let schema = Schema(models: models, enums: enumOrder.map { enums[$0]! })
+        checkReferenceAccessors(schema)
+        return schema
     }
 
     // MARK: Names
@@ -114,6 +116,43 @@ struct Checker {
 
     /// The syntax of a declared model, for resolving `@references`.
     func syntaxOfModel(_ name: String) -> ModelSyntax? { modelSyntax[name] }
+
+    // MARK: Reference accessors
+
+    /// Every accessor a `@references` field generates must have a name of its own on its model:
+    /// not a field's, not a generated member's, not another accessor's.
+    private mutating func checkReferenceAccessors(_ schema: Schema) {
+        let accessors = schema.referenceAccessors
+        var taken: [String: [String: ReferenceAccessor]] = [:]
+        for accessor in accessors {
+            guard let owner = schema.model(named: accessor.owner),
+                  let syntax = modelSyntax[accessor.source],
+                  let fieldSyntax = syntax.fields.first(where: { $0.name.text == accessor.field }),
+                  let attribute = fieldSyntax.attributes.first(where: { $0.name.text == "references" }) else { continue }
+            let generated = "'\(accessor.name)(_:)' on '\(accessor.owner)'"
+            let what = accessor.isForward ? "the referenced \(accessor.target)" : "the \(accessor.source) records that reference it"
+            var clash: String?
+            var notes: [Diagnostic] = []
+            if let field = owner.field(named: accessor.name) {
+                clash = "field '\(field.name)' of '\(owner.name)'"
+                if let fieldRange = modelSyntax[owner.name]?.fields.first(where: { $0.name.text == field.name })?.name.range {
+                    notes.append(Diagnostic(.note, "'\(field.name)' is declared here", at: fieldRange))
+                }
+            } else if Names.reservedFieldNames.contains(accessor.name) || ["find", "count", "fetchAll", "fetchPage", "fetchOne"].contains(accessor.name) {
+                clash = "a member every model has"
+            } else if let other = taken[accessor.owner]?[accessor.name] {
+                clash = "the accessor for '\(other.source).\(other.field)'"
+            }
+            if let clash {
+                notes.append(Diagnostic(.note, "rename the field\(accessor.isForward ? "" : " or the model") so that the accessor gets another name",
+                                        at: attribute.range))
+                diagnostics.error("'@references(\(accessor.target))' on '\(accessor.field)' generates \(generated), returning \(what), which clashes with \(clash)",
+                                  at: attribute.range, notes: notes)
+                continue
+            }
+            taken[accessor.owner, default: [:]][accessor.name] = accessor
+        }
+    }
 
     // MARK: Tables
 

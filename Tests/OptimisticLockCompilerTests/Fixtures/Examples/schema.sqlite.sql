@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS "booking" (
     "customer" TEXT NOT NULL,
     "seat" INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS "booking_event_id_idx" ON "booking" ("event_id");
 
 -- Counter
 CREATE TABLE IF NOT EXISTS "counter" (

@@ -1,0 +1,150 @@
+// Queries beyond the generated finders, for every model, from the runtime: predicates on `Column`
+// cases, keyset pagination by primary key, and hand-written SQL decoded strictly into models.
+// Their SQL is built per call and prepared once per connection (cached by its text).
+
+extension SchemaModel {
+    /// The model's columns in field order, quoted and separated by commas: what a hand-written
+    /// `SELECT` for `fetchAll(_:sql:arguments:)` lists, e.g. `"id", "version", "title"`.
+    public static var columnList: String {
+        Column.allCases.map { SQLDialect.sqlite.quote($0.rawValue) }.joined(separator: ", ")
+    }
+
+    static func tableStatements(_ dialect: SQLDialect) -> TableStatements {
+        TableStatements(dialect: dialect, table: tableName, columns: Column.allCases.map(\.rawValue),
+                        key: keyColumn.rawValue, version: nil, keyIsAssignedByDatabase: false)
+    }
+
+    /// The records meeting every predicate, in `orderBy` order and then key order, at most `limit`.
+    public static func fetchAll(_ db: some DatabaseConnection, where predicates: Predicate<Self>...,
+                                orderBy: [Ordering<Self>] = [], limit: Int? = nil) throws -> [Self] {
+        try query(db, predicates, orderBy: orderBy, after: nil, limit: limit)
+    }
+
+    /// The first record meeting every predicate in `orderBy` order (then key order), or `nil`.
+    public static func fetchOne(_ db: some DatabaseConnection, where predicates: Predicate<Self>...,
+                                orderBy: [Ordering<Self>] = []) throws -> Self? {
+        try query(db, predicates, orderBy: orderBy, after: nil, limit: 1).first
+    }
+
+    /// The number of records meeting every predicate.
+    public static func count(_ db: some DatabaseConnection, where predicates: Predicate<Self>...) throws -> Int {
+        var next = 1
+        let conditions = predicates.map { $0.sql(db.dialect, next: &next) }
+        let statement = try db.prepare(tableStatements(db.dialect).count(conditions: conditions))
+        defer { statement.reset() }
+        bind(predicates, to: statement)
+        guard try statement.step() else { return 0 }
+        return try statement.int(at: 0)
+    }
+
+    /// One page of the records meeting every predicate, in key order: those after the key `after`
+    /// (nil for the first page), at most `limit`. The next page starts after the last record's key,
+    /// so pages never skip or repeat a row, however rows are inserted or deleted in between.
+    ///
+    /// ```swift
+    /// var page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: nil, limit: 20)
+    /// page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: page.last?.id, limit: 20)
+    /// ```
+    public static func fetchPage(_ db: some DatabaseConnection, where predicates: Predicate<Self>...,
+                                 after: Key?, limit: Int) throws -> [Self] {
+        try query(db, predicates, orderBy: [], after: after, limit: limit)
+    }
+
+    static func query(_ db: some DatabaseConnection, _ predicates: [Predicate<Self>], orderBy: [Ordering<Self>],
+                      after: Key?, limit: Int?) throws -> [Self] {
+        if let limit, limit < 0 {
+            throw DatabaseError.misuse("limit \(limit) is negative", sql: nil)
+        }
+        let dialect = db.dialect
+        var next = 1
+        var conditions = predicates.map { $0.sql(dialect, next: &next) }
+        if after != nil {
+            conditions.append("\(dialect.quote(keyColumn.rawValue)) > \(dialect.placeholder(next))")
+            next += 1
+        }
+        let limitPlaceholder = limit == nil ? nil : dialect.placeholder(next)
+        let sql = tableStatements(dialect).select(conditions: conditions, order: orderBy.map { $0.sql(dialect) },
+                                                  limit: limitPlaceholder)
+        let statement = try db.prepare(sql)
+        defer { statement.reset() }
+        var index = bind(predicates, to: statement)
+        if let after {
+            after.bind(to: statement, at: index)
+            index += 1
+        }
+        if let limit { statement.bind(int64: Int64(limit), at: index) }
+        return try decodeAll(statement)
+    }
+
+    /// Binds the predicates' values in order; returns the next parameter index.
+    @discardableResult
+    static func bind(_ predicates: [Predicate<Self>], to statement: some PreparedStatement) -> Int32 {
+        var index: Int32 = 1
+        for predicate in predicates {
+            for value in predicate.values {
+                value.bind(to: statement, at: index)
+                index += 1
+            }
+        }
+        return index
+    }
+
+    // MARK: Your own SQL
+
+    /// The records your own SQL selects. It must select the model's columns by name, in field order
+    /// (`SELECT \(Post.columnList) FROM ...`, or `SELECT p.* FROM "posts" p ...` for a table the
+    /// generated DDL made); each row is read strictly, as `find` reads one.
+    ///
+    /// - Throws: `DatabaseError` of kind `.misuse` naming the missing, extra or misplaced columns;
+    ///   `.invalidValue` for a value that does not fit its field; or the database's error.
+    public static func fetchAll(_ db: some DatabaseConnection, sql: String, arguments: [DatabaseValue] = []) throws -> [Self] {
+        let statement = try db.prepare(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        return try decodeAll(statement, checkingColumns: true)
+    }
+
+    /// The first record your own SQL selects, or `nil` (see `fetchAll(_:sql:arguments:)`).
+    public static func fetchOne(_ db: some DatabaseConnection, sql: String, arguments: [DatabaseValue] = []) throws -> Self? {
+        let statement = try db.prepare(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        guard try statement.step() else { return nil }
+        try checkColumns(statement)
+        do {
+            return try Self(row: statement)
+        } catch let error as DatabaseError {
+            throw misfit(error, in: statement)
+        }
+    }
+
+    static func decodeAll(_ statement: some PreparedStatement, checkingColumns: Bool = false) throws -> [Self] {
+        var records: [Self] = []
+        do {
+            while try statement.step() {
+                if checkingColumns && records.isEmpty { try checkColumns(statement) }
+                records.append(try Self(row: statement))
+            }
+        } catch let error as DatabaseError where error.kind == .invalidValue {
+            throw misfit(error, in: statement)
+        }
+        return records
+    }
+
+    /// Refuses a result whose columns are not the model's, in field order: never a default for a
+    /// column that is not there, never a value read from the wrong column.
+    static func checkColumns(_ statement: some PreparedStatement) throws {
+        let expected = Column.allCases.map(\.rawValue)
+        let actual = (0..<statement.columnCount).map { statement.columnName(at: $0) }
+        guard actual != expected else { return }
+        var problems: [String] = []
+        let missing = expected.filter { !actual.contains($0) }
+        let extra = actual.filter { !expected.contains($0) }
+        if !missing.isEmpty { problems.append("missing " + missing.map { "\"\($0)\"" }.joined(separator: ", ")) }
+        if !extra.isEmpty { problems.append("extra " + extra.map { "\"\($0)\"" }.joined(separator: ", ")) }
+        if missing.isEmpty && extra.isEmpty { problems.append("in another order") }
+        throw DatabaseError.misuse(
+            "the query's columns are not those of \(Self.self) (\(problems.joined(separator: "; "))): select \(columnList)",
+            sql: statement.sql)
+    }
+}
