@@ -94,6 +94,15 @@ struct RawItem {
     var score: Double
 }
 
+/// A line as a plain struct, for the raw finder baseline.
+struct RawLine {
+    var id: Int64
+    var version: Int64
+    var itemID: Int64
+    var quantity: Int64
+    var note: String
+}
+
 /// GRDB record with a hand-written `init(row:)`, the fastest way GRDB documents.
 struct GRDBItem: FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "bench_item"

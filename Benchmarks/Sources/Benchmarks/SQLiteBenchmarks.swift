@@ -212,6 +212,60 @@ struct SQLiteBenchmarks {
         report.ratio("fetch.grdb-codable/generated", results["GRDB Codable"], results["generated fetchAll"])
     }
 
+    // MARK: Finder
+
+    /// `fetchAll(db, itemID:)` over the reference's index, for 1,000 items of 100 lines each, against
+    /// the raw sqlite3 loop running the same SQL.
+    func finder(items: Int = 1_000, linesPerItem: Int = 100) throws {
+        report.section("Finder: fetchAll(db, itemID:) over an index, \(items) items x \(linesPerItem) lines")
+        let path = try BenchDatabase.make(rows: items)
+        defer { BenchDatabase.remove(path) }
+        let db = try OptimisticLock.SQLiteConnection(path: path)
+        try BenchLine.createTable(db)
+        try db.transaction {
+            for item in 1...items {
+                for line in 0..<linesPerItem {
+                    var record = BenchLine(itemID: Int64(item), quantity: Int64(line), note: "line \(line)")
+                    try record.insert(db)
+                }
+            }
+        }
+        let none: () throws -> AnyObject = { Box(()) }
+        let generated = Contender(name: "generated finder", prepare: none) { _ in
+            var total = 0
+            for item in 1...items { total += try BenchLine.fetchAll(db, itemID: Int64(item)).count }
+            precondition(total == items * linesPerItem)
+        }
+        let raw = Contender(name: "raw sqlite3", prepare: none) { _ in
+            let total = Self.rawFinder(db.handle, items: items)
+            precondition(total == items * linesPerItem)
+        }
+        let results = try measure.run([generated, raw])
+        for name in ["raw sqlite3", "generated finder"] {
+            report.row(name, results[name]!, operations: items * linesPerItem)
+        }
+        report.ratio("finder.generated/raw", results["generated finder"], results["raw sqlite3"])
+    }
+
+    @inline(never)
+    static func rawFinder(_ handle: OpaquePointer, items: Int) -> Int {
+        let statement = Raw.prepare(handle, #"SELECT "id", "version", "item_id", "quantity", "note" FROM "bench_line" WHERE "item_id" = ? ORDER BY "id""#)
+        defer { sqlite3_finalize(statement) }
+        var total = 0
+        for item in 1...items {
+            sqlite3_bind_int64(statement, 1, Int64(item))
+            var lines: [RawLine] = []
+            while sqlite3_step(statement) == SQLITE_ROW {
+                lines.append(RawLine(id: sqlite3_column_int64(statement, 0), version: sqlite3_column_int64(statement, 1),
+                                     itemID: sqlite3_column_int64(statement, 2), quantity: sqlite3_column_int64(statement, 3),
+                                     note: Raw.text(statement, 4)))
+            }
+            sqlite3_reset(statement)
+            total += lines.count
+        }
+        return total
+    }
+
     // MARK: Insert
 
     func insert() throws {

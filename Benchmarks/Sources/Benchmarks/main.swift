@@ -3,7 +3,7 @@
 import Foundation
 
 let sections = CommandLine.arguments.dropFirst().isEmpty
-    ? ["update", "fetch", "insert", "contention", "pool", "pg", "generator", "typecheck"]
+    ? ["update", "fetch", "finder", "insert", "contention", "pool", "pg", "generator", "typecheck"]
     : Array(CommandLine.arguments.dropFirst())
 let report = Report()
 let measure = Measure(repetitions: 9)
@@ -19,6 +19,7 @@ do {
         switch section {
         case "update": try sqlite.update()
         case "fetch": try sqlite.fetch()
+        case "finder": try sqlite.finder()
         case "insert": try sqlite.insert()
         case "contention":
             try contention.sqlite()
@@ -58,7 +59,7 @@ do {
             try sqlite.profile(CommandLine.arguments.dropFirst(2).first ?? "")
             exit(0)
         default:
-            print("unknown section \(section); sections: update fetch insert contention pool pg generator typecheck")
+            print("unknown section \(section); sections: update fetch finder insert contention pool pg generator typecheck")
             exit(2)
         }
     }
