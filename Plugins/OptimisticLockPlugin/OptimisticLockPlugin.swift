@@ -43,7 +43,7 @@ enum GenerateCommand {
         }
         let outputs = schemas.map {
             output.appendingPathComponent($0.deletingPathExtension().lastPathComponent + ".swift")
-        }
+        } + [output.appendingPathComponent("OptimisticLockSchema.swift")]
         return .buildCommand(
             displayName: "Generating Swift from \(schemas.count) schema file\(schemas.count == 1 ? "" : "s")",
             executable: tool,

@@ -47,7 +47,8 @@ extension OptimisticLockCommand {
             abstract: "Write one .swift file per .schema file.",
             discussion: """
                 All inputs are compiled together, so a schema can refer to models of the others.
-                A file is only rewritten when its content changes.
+                OptimisticLockSchema.swift lists the models for migrations. A file is only rewritten
+                when its content changes.
 
                 Example:
                   optimistic-lock generate Schemas --output Sources/App/Generated --access internal
@@ -66,7 +67,7 @@ extension OptimisticLockCommand {
             let compilation = try inputs.compile()
             let manager = FileManager.default
             try manager.createDirectory(atPath: output, withIntermediateDirectories: true)
-            var written: [String: String] = [:]
+            var written: [String: String] = [SwiftEmitter.schemaFileName: "the schema file it writes"]
             for (index, file) in compilation.files.enumerated() {
                 let base = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
                 if let other = written[base] {
@@ -75,11 +76,18 @@ extension OptimisticLockCommand {
                 }
                 written[base] = file.path
                 guard let source = compilation.swiftSource(forFile: index, access: access) else { continue }
-                let target = (output as NSString).appendingPathComponent(base + ".swift")
-                let data = Data(source.utf8)
-                if manager.contents(atPath: target) != data {
-                    try data.write(to: URL(fileURLWithPath: target), options: .atomic)
-                }
+                try write(source, to: (output as NSString).appendingPathComponent(base + ".swift"))
+            }
+            if let source = compilation.schemaSource(access: access) {
+                try write(source, to: (output as NSString).appendingPathComponent(SwiftEmitter.schemaFileName + ".swift"))
+            }
+        }
+
+        /// Writes a file unless it already holds exactly that.
+        private func write(_ source: String, to path: String) throws {
+            let data = Data(source.utf8)
+            if FileManager.default.contents(atPath: path) != data {
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
             }
         }
     }

@@ -102,6 +102,8 @@ struct EmittedGoldenTests {
             let source = try #require(compilation.swiftSource(forFile: index))
             try Golden.check(source, against: Golden.root.appendingPathComponent("Tests/TestModels/\(name).swift"))
         }
+        let schema = try #require(compilation.schemaSource())
+        try Golden.check(schema, against: Golden.root.appendingPathComponent("Tests/TestModels/OptimisticLockSchema.swift"))
     }
 
     @Test("DDL matches the golden SQL", arguments: SQLDialect.allCases)

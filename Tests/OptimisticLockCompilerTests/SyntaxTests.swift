@@ -141,3 +141,20 @@ struct SyntaxTests {
         #expect(SwiftLiteral.string("a\"b\\c\n\0") == #""a\"b\\c\n\0""#)
     }
 }
+
+@Suite("SQL scripts")
+struct SQLScriptTests {
+    @Test("Statements split at semicolons outside quotes and comments")
+    func split() {
+        let script = """
+            CREATE TABLE "order; DROP TABLE ""author""; --" ("a" TEXT DEFAULT 'x;y');
+            -- a comment; with a semicolon
+            CREATE INDEX "i" ON "t" ("a");
+
+            """
+        #expect(SQLScript.statements(script) == [
+            #"CREATE TABLE "order; DROP TABLE ""author""; --" ("a" TEXT DEFAULT 'x;y')"#,
+            "-- a comment; with a semicolon\nCREATE INDEX \"i\" ON \"t\" (\"a\")",
+        ])
+    }
+}

@@ -43,6 +43,9 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         case interrupted
         /// A time limit passed: a pool's acquire timeout, or PostgreSQL's `statement_timeout`.
         case timeout
+        /// The database differs from the schema in a way `migrate` does not change on its own; the
+        /// message lists every difference and the SQL to review. Nothing was changed.
+        case schemaMismatch
         /// A stored value does not fit the field it is read into (storage class, range, fraction, NULL,
         /// invalid UTF-8, column type), or a value cannot be stored (NaN on SQLite, a date out of range).
         case invalidValue

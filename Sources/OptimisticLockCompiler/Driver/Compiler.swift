@@ -20,6 +20,13 @@ public struct Compilation: Sendable {
         return SwiftEmitter(schema: schema, access: access).emit(file: index, fileName: name)
     }
 
+    /// The Swift of `OptimisticLockSchema.swift` (the target's models and its `DatabaseSchema`), or
+    /// nil when there were errors.
+    public func schemaSource(access: AccessLevel = .public) -> String? {
+        guard !hasErrors else { return nil }
+        return SwiftEmitter(schema: schema, access: access).emitSchema()
+    }
+
     /// The DDL of every model, or nil when there were errors.
     public func ddl(dialect: SQLDialect) -> String? {
         guard !hasErrors else { return nil }

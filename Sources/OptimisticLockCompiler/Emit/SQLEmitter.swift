@@ -105,6 +105,15 @@ struct SQLEmitter {
 public enum SchemaDDL {
     /// Every table and index of the schema, ready to run.
     public static func render(_ schema: Schema, dialect: SQLDialect) -> String {
+        schema.modelsInDependencyOrder.map { "-- \($0.name)\n" + SQLEmitter(model: $0, schema: schema, dialect: dialect).createTable() }
+            .joined(separator: "\n")
+    }
+}
+
+extension Schema {
+    /// The models, each after the models it references (declaration order otherwise; cycles are
+    /// broken where they close).
+    public var modelsInDependencyOrder: [Model] {
         var ordered: [Model] = []
         var placed: Set<String> = []
         var visiting: Set<String> = []
@@ -112,14 +121,13 @@ public enum SchemaDDL {
             guard !placed.contains(model.name), !visiting.contains(model.name) else { return }
             visiting.insert(model.name)
             for target in model.fields.compactMap(\.references).sorted() where target != model.name {
-                if let other = schema.model(named: target) { place(other) }
+                if let other = self.model(named: target) { place(other) }
             }
             visiting.remove(model.name)
             placed.insert(model.name)
             ordered.append(model)
         }
-        schema.models.forEach(place)
-        return ordered.map { "-- \($0.name)\n" + SQLEmitter(model: $0, schema: schema, dialect: dialect).createTable() }
-            .joined(separator: "\n")
+        models.forEach(place)
+        return ordered
     }
 }

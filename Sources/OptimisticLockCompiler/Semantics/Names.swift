@@ -61,6 +61,7 @@ enum Names {
         "Foundation", "OptimisticLock", "DatabaseConnection", "PreparedStatement", "SQLStatement", "SQLDialect",
         "ConcurrentUpdate", "DatabaseError", "RecordNotFound", "DatabaseValue", "Row", "SQL", "SchemaModel",
         "VersionedModel", "UnversionedModel", "ModelStatements", "DatabaseKey", "VersionGenerator", "OptimisticLockSQL",
+        "OptimisticLockSchema", "DatabaseSchema", "DatabaseBindable", "DatabaseEnum", "Predicate", "Ordering",
     ]
 
     /// Field names that collide with instance members the generator adds to every model (static

@@ -1,0 +1,62 @@
+/// What `migrate` found: the changes it makes (or would make), and the differences it refuses to
+/// make on its own, each with the SQL a person could review and run.
+public struct MigrationPlan: Sendable, CustomStringConvertible {
+    /// One difference between the schema and the database.
+    public struct Change: Sendable, CustomStringConvertible {
+        /// The table.
+        public let table: String
+        /// The column, when the difference is about one.
+        public let column: String?
+        /// What differs, in a sentence.
+        public let summary: String
+        /// The SQL that makes the change (applied by `migrate` for safe changes; for review otherwise).
+        public let sql: [String]
+
+        /// Describes a change.
+        public init(table: String, column: String?, summary: String, sql: [String]) {
+            self.table = table
+            self.column = column
+            self.summary = summary
+            self.sql = sql
+        }
+
+        /// The summary and the SQL, indented.
+        public var description: String {
+            ([summary] + sql.map { "    " + $0 }).joined(separator: "\n")
+        }
+    }
+
+    /// The changes that can be made safely: missing tables, columns that are nullable or have a
+    /// default, a new version column (filled with fresh versions), missing indexes.
+    public let changes: [Change]
+    /// The differences `migrate` refuses: removed, renamed or retyped columns, a new non-optional
+    /// column without a default, a nullability, primary-key or foreign-key change.
+    public let refusals: [Change]
+    /// True when the recorded fingerprint matched, and nothing was compared.
+    public let matchedFingerprint: Bool
+
+    /// A plan.
+    public init(changes: [Change], refusals: [Change], matchedFingerprint: Bool = false) {
+        self.changes = changes
+        self.refusals = refusals
+        self.matchedFingerprint = matchedFingerprint
+    }
+
+    /// True when the database matches the schema.
+    public var isUpToDate: Bool { changes.isEmpty && refusals.isEmpty }
+
+    /// The refusals, then the safe changes, each with its SQL; or "up to date".
+    public var description: String {
+        if isUpToDate { return "the database matches the schema" }
+        var lines: [String] = []
+        if !refusals.isEmpty {
+            lines.append("\(refusals.count) difference\(refusals.count == 1 ? "" : "s") cannot be migrated safely; review and run the SQL yourself:")
+            lines += refusals.map { "- " + $0.description }
+        }
+        if !changes.isEmpty {
+            lines.append("\(changes.count) change\(changes.count == 1 ? "" : "s") can be made safely:")
+            lines += changes.map { "- " + $0.description }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,53 @@
+extension SQLiteConnection: SchemaInspecting {
+    /// The live tables among `names`, read from SQLite's `pragma` tables.
+    package func liveTables(_ names: [String]) throws -> [String: TableSnapshot] {
+        try Self.inspect(self, names)
+    }
+
+    /// The tables the schema's DDL creates in a private in-memory database.
+    package func expectedTables(_ schema: DatabaseSchema) throws -> [String: TableSnapshot] {
+        let scratch = try SQLiteConnection(path: ":memory:")
+        for table in schema.tables { try scratch.executeScript(table.sqlite) }
+        return try Self.inspect(scratch, schema.tables.map(\.name))
+    }
+
+    /// `BEGIN IMMEDIATE`: the write lock keeps other migrating processes out.
+    package func migrationTransaction<T>(_ body: () throws -> T) throws -> T {
+        try transaction(body)
+    }
+
+    static func inspect(_ db: SQLiteConnection, _ names: [String]) throws -> [String: TableSnapshot] {
+        var tables: [String: TableSnapshot] = [:]
+        for name in names {
+            let exists = try db.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)])
+            guard exists.first?[0] == .integer(1) else { continue }
+            let columns = try db.query(#"SELECT "name", "type", "notnull", "dflt_value", "pk" FROM pragma_table_info(?) ORDER BY "cid""#,
+                                       [.text(name)]).map { row in
+                TableSnapshot.Column(name: try row.string("name"), type: try row.string("type"),
+                                     notNull: try row.int64("notnull") != 0, primaryKey: try row.int64("pk") != 0,
+                                     defaultSQL: try row.optionalString("dflt_value"))
+            }
+            var indexes: [TableSnapshot.Index] = []
+            for index in try db.query(#"SELECT "name", "unique", "origin" FROM pragma_index_list(?)"#, [.text(name)]) {
+                guard try index.string("origin") != "pk" else { continue }
+                let indexName = try index.string("name")
+                let indexColumns = try db.query(#"SELECT "name" FROM pragma_index_info(?) ORDER BY "seqno""#, [.text(indexName)])
+                    .map { try $0.string("name") }
+                indexes.append(.init(name: indexName, columns: indexColumns, unique: try index.int64("unique") != 0))
+            }
+            var foreignKeys: [TableSnapshot.ForeignKey] = []
+            for key in try db.query(#"SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)"#, [.text(name)]) {
+                let target = try key.string("table")
+                var targetColumn = try key.optionalString("to")
+                if targetColumn == nil {
+                    // REFERENCES t without a column: t's primary key.
+                    targetColumn = try db.query(#"SELECT "name" FROM pragma_table_info(?) WHERE "pk" = 1"#, [.text(target)])
+                        .first.map { try $0.string("name") }
+                }
+                foreignKeys.append(.init(column: try key.string("from"), table: target, targetColumn: targetColumn ?? ""))
+            }
+            tables[name] = TableSnapshot(name: name, columns: columns, indexes: indexes, foreignKeys: foreignKeys)
+        }
+        return tables
+    }
+}
