@@ -43,10 +43,27 @@ let package = Package(
 
         // MARK: Schema compiler and CLI
         .target(name: "OptimisticLockCompiler", dependencies: ["OptimisticLockSQL"]),
+        // generate, check, sql: shared by the CLI and the plugins' tool.
+        .target(
+            name: "OptimisticLockCommands",
+            dependencies: [
+                "OptimisticLockCompiler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The CLI: the schema commands, and migrate/diff, which talk to SQLite or PostgreSQL.
         .executableTarget(
             name: "optimistic-lock",
             dependencies: [
-                "OptimisticLockCompiler",
+                "OptimisticLockCommands", "OptimisticLock", "OptimisticLockPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The plugins' tool: the schema commands only, so building it never needs libpq.
+        .executableTarget(
+            name: "optimistic-lock-generate",
+            dependencies: [
+                "OptimisticLockCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +72,7 @@ let package = Package(
         .plugin(
             name: "OptimisticLockPlugin",
             capability: .buildTool(),
-            dependencies: ["optimistic-lock"]
+            dependencies: ["optimistic-lock-generate"]
         ),
         .plugin(
             name: "GenerateModelsPlugin",
@@ -64,7 +81,7 @@ let package = Package(
                                 description: "Write the Swift generated from .schema files into each target's Generated/ folder"),
                 permissions: [.writeToPackageDirectory(reason: "writes the generated models into the target's Generated/ folder")]
             ),
-            dependencies: ["optimistic-lock"]
+            dependencies: ["optimistic-lock-generate"]
         ),
         // The demo compiles Schemas/ (linked into its folder) through the build-tool plugin, as a user's target would.
         .executableTarget(

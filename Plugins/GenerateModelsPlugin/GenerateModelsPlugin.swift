@@ -15,7 +15,7 @@ struct GenerateModelsPlugin: CommandPlugin {
         let targets = names.isEmpty
             ? context.package.targets
             : try context.package.targets(named: names)
-        let tool = try context.tool(named: "optimistic-lock").url
+        let tool = try context.tool(named: "optimistic-lock-generate").url
         var generated = 0
         for case let target as SourceModuleTarget in targets {
             let schemas = target.sourceFiles(withSuffix: "schema").map(\.url.path).sorted()

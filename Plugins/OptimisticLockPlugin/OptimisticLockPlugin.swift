@@ -13,14 +13,31 @@ struct OptimisticLockPlugin: BuildToolPlugin {
         guard let target = target as? SourceModuleTarget else { return [] }
         let schemas = target.sourceFiles(withSuffix: "schema").map(\.url).sorted { $0.path < $1.path }
         guard !schemas.isEmpty else { return [] }
+        // Swift files are compiled to objects named after their base names: a hand-written X.swift
+        // beside X.schema would collide with the generated X.swift ("multiple producers").
+        let generated = Set(schemas.map { $0.deletingPathExtension().lastPathComponent } + ["OptimisticLockSchema"])
+        for file in target.sourceFiles(withSuffix: "swift") {
+            let name = file.url.deletingPathExtension().lastPathComponent
+            if generated.contains(name) {
+                let message = "\(file.url.path): error: '\(name).swift' is the name of a file generated from the target's schemas; rename it"
+                Diagnostics.error(message)
+                throw PluginError(message: message)
+            }
+        }
         let configuration = target.directoryURL.appendingPathComponent("optimistic-lock.json")
         return [try GenerateCommand.make(
-            tool: context.tool(named: "optimistic-lock").url,
+            tool: context.tool(named: "optimistic-lock-generate").url,
             schemas: schemas,
             configuration: FileManager.default.fileExists(atPath: configuration.path) ? configuration : nil,
             output: context.pluginWorkDirectoryURL.appendingPathComponent("Generated")
         )]
     }
+}
+
+/// A problem the plugin reports before any command runs.
+struct PluginError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// The one build command for a target's schemas.

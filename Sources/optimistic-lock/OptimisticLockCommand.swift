@@ -1,138 +1,20 @@
 import ArgumentParser
-import Foundation
-import OptimisticLockCompiler
+import OptimisticLockCommands
 
-/// `optimistic-lock`: compiles `.schema` files into Swift and SQL.
+/// `optimistic-lock`: compiles `.schema` files into Swift and SQL, and migrates databases to them.
 @main
 struct OptimisticLockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimistic-lock",
-        abstract: "Compile .schema files into optimistic-locking Swift models and SQL.",
+        abstract: "Compile .schema files into optimistic-locking Swift models and SQL, and migrate databases to them.",
         discussion: """
             Examples:
               optimistic-lock generate Schemas --output Sources/App/Generated
               optimistic-lock check Schemas/Blog.schema
               optimistic-lock sql Schemas --dialect postgres > schema.sql
+              optimistic-lock migrate Schemas --database app.sqlite --dry-run
+              optimistic-lock diff Schemas --database postgresql://app@db/shop
             """,
-        subcommands: [Generate.self, Check.self, SQL.self]
+        subcommands: SchemaCommands.all + [Migrate.self, Diff.self]
     )
 }
-
-/// Loads and compiles the inputs; prints diagnostics to stderr; exits 1 after any error.
-struct Inputs: ParsableArguments {
-    @Argument(help: "Schema files, or folders searched for .schema files.")
-    var paths: [String]
-
-    func compile() throws -> Compilation {
-        let compilation: Compilation
-        do {
-            let files = try SchemaFiles.collect(paths)
-            if files.isEmpty {
-                throw SchemaFiles.InputError(description: "error: no .schema files in \(paths.joined(separator: ", "))")
-            }
-            compilation = Compiler.compile(try SchemaFiles.read(files))
-        } catch let error as SchemaFiles.InputError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode.failure
-        }
-        FileHandle.standardError.write(Data(compilation.renderedDiagnostics.utf8))
-        if compilation.hasErrors { throw ExitCode.failure }
-        return compilation
-    }
-}
-
-extension OptimisticLockCommand {
-    struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Write one .swift file per .schema file.",
-            discussion: """
-                All inputs are compiled together, so a schema can refer to models of the others.
-                OptimisticLockSchema.swift lists the models for migrations. A file is only rewritten
-                when its content changes.
-
-                Example:
-                  optimistic-lock generate Schemas --output Sources/App/Generated --access internal
-                """
-        )
-
-        @OptionGroup var inputs: Inputs
-
-        @Option(name: .shortAndLong, help: "The folder to write the .swift files to (created if missing).")
-        var output: String
-
-        @Option(help: "Access level of the generated declarations: public, package or internal.")
-        var access: AccessLevel = .public
-
-        func run() throws {
-            let compilation = try inputs.compile()
-            let manager = FileManager.default
-            try manager.createDirectory(atPath: output, withIntermediateDirectories: true)
-            var written: [String: String] = [SwiftEmitter.schemaFileName: "the schema file it writes"]
-            for (index, file) in compilation.files.enumerated() {
-                let base = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
-                if let other = written[base] {
-                    FileHandle.standardError.write(Data("\(file.path): error: its output \(base).swift would overwrite the one of \(other); rename one of them\n".utf8))
-                    throw ExitCode.failure
-                }
-                written[base] = file.path
-                guard let source = compilation.swiftSource(forFile: index, access: access) else { continue }
-                try write(source, to: (output as NSString).appendingPathComponent(base + ".swift"))
-            }
-            if let source = compilation.schemaSource(access: access) {
-                try write(source, to: (output as NSString).appendingPathComponent(SwiftEmitter.schemaFileName + ".swift"))
-            }
-        }
-
-        /// Writes a file unless it already holds exactly that.
-        private func write(_ source: String, to path: String) throws {
-            let data = Data(source.utf8)
-            if FileManager.default.contents(atPath: path) != data {
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            }
-        }
-    }
-
-    struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Report the diagnostics of .schema files without writing anything.",
-            discussion: """
-                Prints every problem as path:line:column: error: message and exits 1 when there is an error.
-
-                Example:
-                  optimistic-lock check Schemas
-                """
-        )
-
-        @OptionGroup var inputs: Inputs
-
-        func run() throws {
-            _ = try inputs.compile()
-        }
-    }
-
-    struct SQL: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Print the DDL (CREATE TABLE, CREATE INDEX) of .schema files.",
-            discussion: """
-                Tables come in an order that creates referenced tables first. This is the SQL that
-                each model's createTable runs.
-
-                Example:
-                  optimistic-lock sql Schemas --dialect postgres
-                """
-        )
-
-        @OptionGroup var inputs: Inputs
-
-        @Option(help: "The SQL dialect: sqlite or postgres.")
-        var dialect: SQLDialect = .sqlite
-
-        func run() throws {
-            let compilation = try inputs.compile()
-            print(compilation.ddl(dialect: dialect) ?? "", terminator: "")
-        }
-    }
-}
-
-extension AccessLevel: ExpressibleByArgument {}
-extension SQLDialect: ExpressibleByArgument {}

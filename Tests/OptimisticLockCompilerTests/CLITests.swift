@@ -49,7 +49,7 @@ struct CLITests {
                                             in: Self.root)
         #expect(first.status == 0, "\(first.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
-        #expect(names == ["Blog.swift", "Hostile.swift", "Inventory.swift", "Types.swift"])
+        #expect(names == ["Blog.swift", "Hostile.swift", "Inventory.swift", "OptimisticLockSchema.swift", "Types.swift"])
         for name in names {
             let generated = try String(contentsOf: output.appendingPathComponent(name), encoding: .utf8)
             let golden = try String(contentsOf: Self.root.appendingPathComponent("Tests/TestModels/\(name)"), encoding: .utf8)
@@ -94,7 +94,7 @@ struct CLITests {
 
     @Test("--help for every command, with examples; a missing input is a clear error")
     func help() throws {
-        for command in [[], ["generate"], ["check"], ["sql"]] {
+        for command in [[], ["generate"], ["check"], ["sql"], ["migrate"], ["diff"]] {
             let result = try BuiltExecutable.run(Self.cli, command + ["--help"], in: Self.root)
             #expect(result.status == 0)
             #expect(result.stdout.contains("optimistic-lock"))
@@ -103,5 +103,40 @@ struct CLITests {
         let missing = try BuiltExecutable.run(Self.cli, ["check", "Nowhere"], in: Self.root)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("Nowhere: error: no such file or directory"))
+    }
+
+    @Test("migrate and diff: create, compare (exit 2 when different), refuse what is unsafe, dry-run changes nothing")
+    func migrateAndDiff() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("app.sqlite").path
+        let schemas = Self.root.appendingPathComponent("Schemas").path
+
+        let dryRun = try BuiltExecutable.run(Self.cli, ["migrate", schemas, "--database", database, "--dry-run"], in: folder)
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(dryRun.stdout.contains(#"create table "author""#))
+        let before = try BuiltExecutable.run(Self.cli, ["diff", schemas, "--database", database], in: folder)
+        #expect(before.status == 2, "the dry run changed nothing: \(before.stdout)")
+
+        let migrated = try BuiltExecutable.run(Self.cli, ["migrate", schemas, "--database", database], in: folder)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(migrated.stdout.contains("migrated"))
+        let same = try BuiltExecutable.run(Self.cli, ["diff", schemas, "--database", database], in: folder)
+        #expect(same.status == 0)
+        #expect(same.stdout.contains("the database matches the schema"))
+
+        // A schema that no longer has a field: refused, with the SQL to review.
+        let edited = folder.appendingPathComponent("Edited")
+        try FileManager.default.createDirectory(at: edited, withIntermediateDirectories: true)
+        let blog = try String(contentsOfFile: schemas + "/Blog.schema", encoding: .utf8)
+        try blog.replacingOccurrences(of: "    likes: Int32 = 0\n", with: "")
+            .write(to: edited.appendingPathComponent("Blog.schema"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: schemas + "/Inventory.schema", toPath: edited.appendingPathComponent("Inventory.schema").path)
+        let differs = try BuiltExecutable.run(Self.cli, ["diff", edited.path, "--database", database], in: folder)
+        #expect(differs.status == 2)
+        #expect(differs.stdout.contains(#""comment"."likes""#), "\(differs.stdout)")
+        let refused = try BuiltExecutable.run(Self.cli, ["migrate", edited.path, "--database", database], in: folder)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains(#"DROP COLUMN "likes""#), "\(refused.stderr)")
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import OptimisticLock
 import OptimisticLockPostgres
 import TestModels
+import TestSupport
 import Testing
 
 /// `migrate`: creates what is missing, adds what is safe, refuses the rest before changing anything,
@@ -198,6 +199,17 @@ struct MigrationTests {
         group.wait()
         #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
         #expect(try database.connect().migrationPlan(for: Self.schema).isUpToDate)
+    }
+
+    @Test("The CLI migrates from .schema files to exactly the schema the generated code has", arguments: Backend.available)
+    func cliAndAppAgree(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let result = try BuiltExecutable.run(BuiltExecutable.path("optimistic-lock"),
+                                             ["migrate", "Schemas", "Tests/Schemas", "--database", database.path], in: root)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let plan = try database.connect().migrate(Self.schema)
+        #expect(plan.matchedFingerprint, "the app's schema has the fingerprint the CLI recorded")
     }
 
     @Test("A pool migrates on its writer", arguments: Backend.available)

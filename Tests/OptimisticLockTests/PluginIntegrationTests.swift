@@ -40,10 +40,11 @@ struct PluginIntegrationTests {
         let build = try swift(["build"], in: package)
         #expect(build.status == 0, "\(build.stdout)\n\(build.stderr)")
         #expect(build.stdout.contains("Generating Swift from 2 schema files"))
+        #expect(build.stdout.contains("Generating Swift from 1 schema file"), "the models-only target was compiled too")
 
         let run = try BuiltExecutable.run(package.appendingPathComponent(".build/debug/App").path, [])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout == "stock 7 conflict expected->actual lines 1\npool stock 80\n")
+        #expect(run.stdout == "stock 7 conflict expected->actual lines 1\npool stock 80\ncatalog Acme\n")
 
         // Nothing changed: the generator does not run again. (The second build of a new package relinks
         // SwiftPM's host copy of the tool once, which reruns it; from the third build on nothing runs.)
@@ -62,9 +63,19 @@ struct PluginIntegrationTests {
                                  "--access", "internal"], in: package)
         #expect(command.status == 0, "\(command.stdout)\n\(command.stderr)")
         let written = package.appendingPathComponent("Sources/App/Generated")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: written.path).sorted() == ["Orders.swift", "Shop.swift"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: written.path).sorted()
+                == ["OptimisticLockSchema.swift", "Orders.swift", "Shop.swift"])
         #expect(try String(contentsOf: written.appendingPathComponent("Shop.swift"), encoding: .utf8) == generated)
         try FileManager.default.removeItem(at: written)
+
+        // A hand-written file named like a schema's output: a clear error, not "multiple producers".
+        let clash = package.appendingPathComponent("Sources/Catalog/Catalog.swift")
+        try "// clashes\n".write(to: clash, atomically: true, encoding: .utf8)
+        let clashed = try swift(["build"], in: package)
+        #expect(clashed.status != 0)
+        #expect((clashed.stdout + clashed.stderr).contains("'Catalog.swift' is the name of a file generated from the target's schemas"),
+                "\(clashed.stdout)\n\(clashed.stderr)")
+        try FileManager.default.removeItem(at: clash)
 
         // A broken schema: the build fails with a located error at the schema's line.
         let broken = package.appendingPathComponent("Sources/App/Broken.schema")

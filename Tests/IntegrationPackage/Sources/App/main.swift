@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import OptimisticLock
 
@@ -50,3 +51,10 @@ let left = try await pool.read { db in try Item.find(db, id: id)!.stock }
 await pool.close()
 try? FileManager.default.removeItem(at: folder)
 print("pool stock \(left)")
+
+// The models of the Catalog target, migrated with that target's schema.
+let catalog = try SQLiteConnection(path: ":memory:")
+try catalog.migrate(Catalog.OptimisticLockSchema.schema)
+var brand = Brand(name: "Acme", slug: "acme")
+try brand.insert(catalog)
+print("catalog \(try Brand.find(catalog, slug: "acme")?.name ?? "missing")")
