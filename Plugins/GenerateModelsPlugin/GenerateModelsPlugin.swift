@@ -12,7 +12,8 @@ struct GenerateModelsPlugin: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) async throws {
         var extractor = ArgumentExtractor(arguments)
         let names = extractor.extractOption(named: "target")
-        let targets = names.isEmpty
+        let targets =
+            names.isEmpty
             ? context.package.targets
             : try context.package.targets(named: names)
         let tool = try context.tool(named: "optimistic-lock-generate").url
@@ -28,7 +29,8 @@ struct GenerateModelsPlugin: CommandPlugin {
             guard process.terminationStatus == 0 else {
                 throw GenerateError(message: "optimistic-lock failed for target \(target.name)")
             }
-            print("Generated Swift for \(schemas.count) schema file(s) of \(target.name) in \(target.directoryURL.path)/Generated")
+            print(
+                "Generated Swift for \(schemas.count) schema file(s) of \(target.name) in \(target.directoryURL.path)/Generated")
             generated += 1
         }
         if generated == 0 {

@@ -19,18 +19,21 @@ struct OptimisticLockPlugin: BuildToolPlugin {
         for file in target.sourceFiles(withSuffix: "swift") {
             let name = file.url.deletingPathExtension().lastPathComponent
             if generated.contains(name) {
-                let message = "\(file.url.path): error: '\(name).swift' is the name of a file generated from the target's schemas; rename it"
+                let message =
+                    "\(file.url.path): error: '\(name).swift' is the name of a file generated from the target's schemas; rename it"
                 Diagnostics.error(message)
                 throw PluginError(message: message)
             }
         }
         let configuration = target.directoryURL.appendingPathComponent("optimistic-lock.json")
-        return [try GenerateCommand.make(
-            tool: context.tool(named: "optimistic-lock-generate").url,
-            schemas: schemas,
-            configuration: FileManager.default.fileExists(atPath: configuration.path) ? configuration : nil,
-            output: context.pluginWorkDirectoryURL.appendingPathComponent("Generated")
-        )]
+        return [
+            try GenerateCommand.make(
+                tool: context.tool(named: "optimistic-lock-generate").url,
+                schemas: schemas,
+                configuration: FileManager.default.fileExists(atPath: configuration.path) ? configuration : nil,
+                output: context.pluginWorkDirectoryURL.appendingPathComponent("Generated")
+            )
+        ]
     }
 }
 
@@ -58,9 +61,10 @@ enum GenerateCommand {
                 arguments += ["--access", access]
             }
         }
-        let outputs = schemas.map {
-            output.appendingPathComponent($0.deletingPathExtension().lastPathComponent + ".swift")
-        } + [output.appendingPathComponent("OptimisticLockSchema.swift")]
+        let outputs =
+            schemas.map {
+                output.appendingPathComponent($0.deletingPathExtension().lastPathComponent + ".swift")
+            } + [output.appendingPathComponent("OptimisticLockSchema.swift")]
         return .buildCommand(
             displayName: "Generating Swift from \(schemas.count) schema file\(schemas.count == 1 ? "" : "s")",
             executable: tool,

@@ -8,6 +8,7 @@ import Foundation
 
 /// Loads and compiles the inputs; prints diagnostics to stderr; exits 1 after any error.
 public struct Inputs: ParsableArguments {
+    /// The schema files and folders given.
     @Argument(help: "Schema files, or folders searched for .schema files.")
     public var paths: [String]
 
@@ -40,6 +41,7 @@ public enum SchemaCommands {
 
     /// `generate`.
     public struct Generate: ParsableCommand {
+        /// Its name, help and examples.
         public static let configuration = CommandConfiguration(
             abstract: "Write one .swift file per .schema file.",
             discussion: """
@@ -72,7 +74,10 @@ public enum SchemaCommands {
             for (index, file) in compilation.files.enumerated() {
                 let base = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
                 if let other = written[base] {
-                    FileHandle.standardError.write(Data("\(file.path): error: its output \(base).swift would overwrite the one of \(other); rename one of them\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "\(file.path): error: its output \(base).swift would overwrite the one of \(other); rename one of them\n"
+                                .utf8))
                     throw ExitCode.failure
                 }
                 written[base] = file.path
@@ -95,6 +100,7 @@ public enum SchemaCommands {
 
     /// `check`.
     public struct Check: ParsableCommand {
+        /// Its name, help and examples.
         public static let configuration = CommandConfiguration(
             abstract: "Report the diagnostics of .schema files without writing anything.",
             discussion: """
@@ -118,6 +124,7 @@ public enum SchemaCommands {
 
     /// `sql`.
     public struct SQL: ParsableCommand {
+        /// Its name, help and examples.
         public static let configuration = CommandConfiguration(
             abstract: "Print the DDL (CREATE TABLE, CREATE INDEX) of .schema files.",
             discussion: """

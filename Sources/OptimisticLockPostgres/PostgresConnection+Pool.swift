@@ -1,11 +1,12 @@
 import CLibPQ
 import OptimisticLock
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension PostgresConnection: PooledConnection {

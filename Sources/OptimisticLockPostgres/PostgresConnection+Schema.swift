@@ -38,30 +38,38 @@ extension PostgresConnection: SchemaInspecting {
         var tables: [String: TableSnapshot] = [:]
         for name in names {
             let arguments: [DatabaseValue] = [.text(namespace), .text(name)]
-            let exists = try query("""
+            let exists = try query(
+                """
                 SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
                 """, arguments)
             guard exists.first?[0] == .integer(1) else { continue }
-            let primary = Set(try query("""
-                SELECT a.attname::text AS "name" FROM pg_index i
-                JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey::int2[])
-                WHERE n.nspname = $1 AND c.relname = $2 AND i.indisprimary
-                """, arguments).map { try $0.string("name") })
-            let columns = try query("""
+            let primary = Set(
+                try query(
+                    """
+                    SELECT a.attname::text AS "name" FROM pg_index i
+                    JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey::int2[])
+                    WHERE n.nspname = $1 AND c.relname = $2 AND i.indisprimary
+                    """, arguments
+                ).map { try $0.string("name") })
+            let columns = try query(
+                """
                 SELECT a.attname::text AS "name", format_type(a.atttypid, a.atttypmod) AS "type", a.attnotnull AS "notnull",
                        pg_get_expr(d.adbin, d.adrelid) AS "default"
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                 WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum
-                """, arguments).map { row in
+                """, arguments
+            ).map { row in
                 let columnName = try row.string("name")
-                return TableSnapshot.Column(name: columnName, type: try row.string("type"), notNull: try row.bool("notnull"),
-                                            primaryKey: primary.contains(columnName), defaultSQL: try row.optionalString("default"))
+                return TableSnapshot.Column(
+                    name: columnName, type: try row.string("type"), notNull: try row.bool("notnull"),
+                    primaryKey: primary.contains(columnName), defaultSQL: try row.optionalString("default"))
             }
-            let indexes = try query("""
+            let indexes = try query(
+                """
                 SELECT ic.relname::text AS "name", i.indisunique AS "unique",
                        (SELECT string_agg(a.attname::text, chr(31) ORDER BY k.ord)
                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
@@ -70,21 +78,26 @@ extension PostgresConnection: SchemaInspecting {
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = $1 AND c.relname = $2 AND NOT i.indisprimary
                 ORDER BY ic.relname
-                """, arguments).map { row in
-                TableSnapshot.Index(name: try row.string("name"),
-                                    columns: (try row.optionalString("columns") ?? "").split(separator: "\u{1F}").map(String.init),
-                                    unique: try row.bool("unique"))
+                """, arguments
+            ).map { row in
+                TableSnapshot.Index(
+                    name: try row.string("name"),
+                    columns: (try row.optionalString("columns") ?? "").split(separator: "\u{1F}").map(String.init),
+                    unique: try row.bool("unique"))
             }
-            let foreignKeys = try query("""
+            let foreignKeys = try query(
+                """
                 SELECT a.attname::text AS "column", fc.relname::text AS "table", fa.attname::text AS "target"
                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 JOIN pg_class fc ON fc.oid = k.confrelid
                 JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
                 JOIN pg_attribute fa ON fa.attrelid = k.confrelid AND fa.attnum = k.confkey[1]
                 WHERE k.contype = 'f' AND n.nspname = $1 AND c.relname = $2 AND array_length(k.conkey, 1) = 1
-                """, arguments).map { row in
-                TableSnapshot.ForeignKey(column: try row.string("column"), table: try row.string("table"),
-                                         targetColumn: try row.string("target"))
+                """, arguments
+            ).map { row in
+                TableSnapshot.ForeignKey(
+                    column: try row.string("column"), table: try row.string("table"),
+                    targetColumn: try row.string("target"))
             }
             tables[name] = TableSnapshot(name: name, columns: columns, indexes: indexes, foreignKeys: foreignKeys)
         }

@@ -77,8 +77,9 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// Runs `body` in a transaction (`BEGIN`, READ COMMITTED); nested calls are savepoints.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try nesting.run(begin: "BEGIN", execute: executeScript, commit: commit,
-                        isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, body)
+        try nesting.run(
+            begin: "BEGIN", execute: executeScript, commit: commit,
+            isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, body)
     }
 
     /// Commits. A transaction that an earlier failed statement aborted answers COMMIT with

@@ -9,7 +9,8 @@ extension DatabaseError {
             return String(cString: value)
         }
         let sqlState = field(UInt8(ascii: "C"))
-        var message = field(UInt8(ascii: "M"))
+        var message =
+            field(UInt8(ascii: "M"))
             ?? String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
         if let detail = field(UInt8(ascii: "D")) { message += " (\(detail))" }
         let constraint = field(UInt8(ascii: "n"))

@@ -54,7 +54,9 @@ enum PostgresParameters {
                     if bytes[index] == UInt8(ascii: "/") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*") {
                         depth += 1
                         index += 2
-                    } else if bytes[index] == UInt8(ascii: "*") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "/") {
+                    } else if bytes[index] == UInt8(ascii: "*") && index + 1 < bytes.count
+                        && bytes[index + 1] == UInt8(ascii: "/")
+                    {
                         depth -= 1
                         index += 2
                     } else {

@@ -39,8 +39,10 @@ public final class PostgresPool: DatabasePool {
         public var statementTimeout: Duration?
 
         /// A configuration: 8 connections, 7 of them for writes, a 30 s acquire timeout by default.
-        public init(connections: Int = 8, maxConcurrentWrites: Int? = nil, acquireTimeout: Duration? = .seconds(30),
-                    statementTimeout: Duration? = nil) {
+        public init(
+            connections: Int = 8, maxConcurrentWrites: Int? = nil, acquireTimeout: Duration? = .seconds(30),
+            statementTimeout: Duration? = nil
+        ) {
             self.connections = connections
             self.maxConcurrentWrites = maxConcurrentWrites
             self.acquireTimeout = acquireTimeout
@@ -60,8 +62,10 @@ public final class PostgresPool: DatabasePool {
             let (seconds, attoseconds) = duration.components
             return max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
         }
-        pool = ConnectionPool(name: "postgres", capacity: connections, maxWrites: writes,
-                              acquireTimeout: configuration.acquireTimeout) {
+        pool = ConnectionPool(
+            name: "postgres", capacity: connections, maxWrites: writes,
+            acquireTimeout: configuration.acquireTimeout
+        ) {
             let db = try PostgresConnection(url: url)
             if let timeout { try db.executeScript("SET statement_timeout = \(timeout)") }
             return db

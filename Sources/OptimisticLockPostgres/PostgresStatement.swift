@@ -1,16 +1,17 @@
 import CLibPQ
 import OptimisticLock
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A statement of one `PostgresConnection`, prepared on the server at its first run.
@@ -106,12 +107,13 @@ public final class PostgresStatement: PreparedStatement {
         self.handle = handle
         let capacity: Int32 = 8
         state = .allocate(capacity: 1)
-        state.initialize(to: State(
-            capacity: capacity,
-            types: .allocate(capacity: Int(capacity)), lengths: .allocate(capacity: Int(capacity)),
-            formats: .allocate(capacity: Int(capacity)), offsets: .allocate(capacity: Int(capacity)),
-            values: .allocate(capacity: Int(capacity)), bytes: .allocate(byteCount: 256, alignment: 8),
-            byteCapacity: 256))
+        state.initialize(
+            to: State(
+                capacity: capacity,
+                types: .allocate(capacity: Int(capacity)), lengths: .allocate(capacity: Int(capacity)),
+                formats: .allocate(capacity: Int(capacity)), offsets: .allocate(capacity: Int(capacity)),
+                values: .allocate(capacity: Int(capacity)), bytes: .allocate(byteCount: 256, alignment: 8),
+                byteCapacity: 256))
         state.pointee.formats.initialize(repeating: 1, count: Int(capacity))
     }
 
@@ -336,8 +338,9 @@ public final class PostgresStatement: PreparedStatement {
             values[index] = offset < 0 ? nil : UnsafeRawPointer(bytes + offset).assumingMemoryBound(to: CChar.self)
         }
         let connection = handle.connection
-        let outcome = PQexecPrepared(connection, variant.cName, count, values, state.pointee.lengths,
-                                     state.pointee.formats, 1)
+        let outcome = PQexecPrepared(
+            connection, variant.cName, count, values, state.pointee.lengths,
+            state.pointee.formats, 1)
         let status = PQresultStatus(outcome)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let error = DatabaseError.postgres(outcome, connection: connection, sql: sql)
@@ -405,7 +408,8 @@ public final class PostgresStatement: PreparedStatement {
     private func cell(_ index: Int32) throws -> (UnsafeRawBufferPointer, UInt32) {
         let row = state.pointee.row
         guard let result = state.pointee.result, row >= 0, row < state.pointee.rows,
-              index >= 0, index < state.pointee.fields else {
+            index >= 0, index < state.pointee.fields
+        else {
             throw DatabaseError.misuse("no column \(index) in the current row", sql: sql)
         }
         guard PQgetisnull(result, row, index) == 0 else { throw misfit(index, "NULL") }
@@ -494,7 +498,8 @@ public final class PostgresStatement: PreparedStatement {
         guard let micros = Self.bigEndian(raw, Int64.self) else { throw misfit(index, "malformed timestamptz") }
         guard micros != .max && micros != .min else { throw misfit(index, "an infinite timestamp is not a date") }
         guard let date = MicrosecondEpoch.postgres.exactDate(microseconds: micros) else {
-            throw misfit(index, "\(micros) µs since 2000 has no exact Date (a Date keeps every microsecond only until about 2140)")
+            throw misfit(
+                index, "\(micros) µs since 2000 has no exact Date (a Date keeps every microsecond only until about 2140)")
         }
         return date
     }
@@ -530,7 +535,8 @@ public final class PostgresStatement: PreparedStatement {
     public func value(at index: Int32) throws -> DatabaseValue {
         let current = state.pointee
         guard let result = current.result, current.row >= 0, current.row < current.rows,
-              index >= 0, index < current.fields else {
+            index >= 0, index < current.fields
+        else {
             throw DatabaseError.misuse("no column \(index) in the current row", sql: sql)
         }
         if PQgetisnull(result, current.row, index) != 0 { return .null }
@@ -563,7 +569,7 @@ public final class PostgresStatement: PreparedStatement {
         case PostgresType.uuid:
             return .text(try uuid(at: index).uuidString.lowercased())
         case PostgresType.text, PostgresType.varchar, PostgresType.bpchar, PostgresType.name, PostgresType.char,
-             PostgresType.json:
+            PostgresType.json:
             return try text(raw)
         case PostgresType.jsonb:
             // Binary jsonb is a version byte (1) and the JSON text.
@@ -589,7 +595,10 @@ public final class PostgresStatement: PreparedStatement {
             if days == .min { return .text("-infinity") }
             return .text(CivilDate(daysSince2000: Int64(days)).description)
         default:
-            throw misfit(index, "a \(PostgresType.describe(type)) column cannot be read as a dynamic value; cast it in the SQL (for example \"\(columnName(at: index))\"::text)")
+            throw misfit(
+                index,
+                "a \(PostgresType.describe(type)) column cannot be read as a dynamic value; cast it in the SQL (for example \"\(columnName(at: index))\"::text)"
+            )
         }
     }
 }

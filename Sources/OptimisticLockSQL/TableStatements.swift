@@ -24,8 +24,10 @@ public struct TableStatements: Sendable {
     public let keyIsAssignedByDatabase: Bool
 
     /// Describes a table.
-    public init(dialect: SQLDialect, table: String, columns: [String], key: String, version: String?,
-                keyIsAssignedByDatabase: Bool) {
+    public init(
+        dialect: SQLDialect, table: String, columns: [String], key: String, version: String?,
+        keyIsAssignedByDatabase: Bool
+    ) {
         self.dialect = dialect
         self.table = table
         self.columns = columns

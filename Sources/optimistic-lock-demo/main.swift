@@ -42,7 +42,9 @@ do {
         print("   Bob's save went through: this would have been a lost update")
     } catch let conflict as ConcurrentUpdate {
         print("   Bob saves his body text            -> ConcurrentUpdate")
-        print("     expected version \(conflict.expectedVersion), the row is at version \(conflict.actualVersion.map(String.init) ?? "none")")
+        print(
+            "     expected version \(conflict.expectedVersion), the row is at version \(conflict.actualVersion.map(String.init) ?? "none")"
+        )
         print("     \(conflict)")
         let change = bob.body
         try bob.reload(db)
@@ -81,9 +83,10 @@ do {
                         var event = try Event.find(connection, id: "concert")!
                         guard event.seatsLeft > 0 else { return false }
                         event.seatsLeft -= 1
-                        try event.update(connection)      // conditional: throws if another worker sold first
-                        var booking = Booking(id: UUID(), eventID: event.id, customer: "worker \(worker) #\(attempt)",
-                                              seat: Int32(event.seatsLeft + 1))
+                        try event.update(connection)  // conditional: throws if another worker sold first
+                        var booking = Booking(
+                            id: UUID(), eventID: event.id, customer: "worker \(worker) #\(attempt)",
+                            seat: Int32(event.seatsLeft + 1))
                         try booking.insert(connection)
                         return true
                     }
@@ -99,7 +102,9 @@ do {
 
     let final = try Event.find(db, id: "concert")!
     let bookings = try Booking.count(db)
-    print("   Seats sold: \(sold.withLock { $0 }), turned away (sold out): \(soldOut.withLock { $0 }), retries after a conflict: \(retries.withLock { $0 })")
+    print(
+        "   Seats sold: \(sold.withLock { $0 }), turned away (sold out): \(soldOut.withLock { $0 }), retries after a conflict: \(retries.withLock { $0 })"
+    )
     print("   (On SQLite an attempt's transaction takes the write lock before its first read, so attempts wait")
     print("   for each other instead of conflicting; on PostgreSQL they conflict and retry.)")
     print("   Seats left in the database: \(final.seatsLeft), bookings stored: \(bookings), event version: \(final.version)")

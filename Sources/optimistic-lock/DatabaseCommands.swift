@@ -11,7 +11,8 @@ struct DatabaseOptions: ParsableArguments {
 
     /// A connection to the database.
     func connect() throws -> any DatabaseConnection {
-        let isPostgres = database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
+        let isPostgres =
+            database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
             || database.contains("host=") || database.contains("dbname=")
         return isPostgres ? try PostgresConnection(url: database) : try SQLiteConnection(path: database)
     }
@@ -20,9 +21,10 @@ struct DatabaseOptions: ParsableArguments {
 extension Compilation {
     /// The tables of the compiled schemas, as `migrate` takes them.
     var databaseSchema: DatabaseSchema {
-        DatabaseSchema(tables: (tableDefinitions ?? []).map {
-            DatabaseSchema.Table(name: $0.name, versionColumn: $0.versionColumn, sqlite: $0.sqlite, postgres: $0.postgres)
-        })
+        DatabaseSchema(
+            tables: (tableDefinitions ?? []).map {
+                DatabaseSchema.Table(name: $0.name, versionColumn: $0.versionColumn, sqlite: $0.sqlite, postgres: $0.postgres)
+            })
     }
 }
 

@@ -41,7 +41,8 @@ do {
     case ("increment", 4):
         guard let counterID = Int64(arguments[2]), let increments = Int(arguments[3]) else { break }
         let target = arguments[1]
-        let retries = target.hasPrefix("postgres")
+        let retries =
+            target.hasPrefix("postgres")
             ? try increment(PostgresConnection(url: target), counterID: counterID, increments: increments)
             : try increment(SQLiteConnection(path: target, busyTimeout: 60), counterID: counterID, increments: increments)
         print("retries \(retries)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The `optimistic-lock` executable, run as a user runs it.
 @Suite("CLI")
@@ -27,26 +27,29 @@ struct CLITests {
     func checkErrors() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "model Post {\n    id: Int64 @id\n    title: Strng\n}\n".write(to: folder.appendingPathComponent("Bad.schema"),
-                                                                         atomically: true, encoding: .utf8)
+        try "model Post {\n    id: Int64 @id\n    title: Strng\n}\n".write(
+            to: folder.appendingPathComponent("Bad.schema"),
+            atomically: true, encoding: .utf8)
         let result = try BuiltExecutable.run(Self.cli, ["check", "Bad.schema"], in: folder)
         #expect(result.status == 1)
         #expect(result.stdout == "")
-        #expect(result.stderr == """
-            Bad.schema:1:7: error: model 'Post' has no version field
-            Bad.schema:1:7: note: add 'version: Version', or mark the model '@unversioned' for plain, unchecked updates
-            Bad.schema:3:12: error: unknown type 'Strng'
-            Bad.schema:3:12: note: did you mean 'String'?
+        #expect(
+            result.stderr == """
+                Bad.schema:1:7: error: model 'Post' has no version field
+                Bad.schema:1:7: note: add 'version: Version', or mark the model '@unversioned' for plain, unchecked updates
+                Bad.schema:3:12: error: unknown type 'Strng'
+                Bad.schema:3:12: note: did you mean 'String'?
 
-            """)
+                """)
     }
 
     @Test("generate: one file per schema, identical to the golden files, rewritten only when changed")
     func generate() throws {
         let output = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: output) }
-        let first = try BuiltExecutable.run(Self.cli, ["generate", "Schemas", "Tests/Schemas", "--output", output.path],
-                                            in: Self.root)
+        let first = try BuiltExecutable.run(
+            Self.cli, ["generate", "Schemas", "Tests/Schemas", "--output", output.path],
+            in: Self.root)
         #expect(first.status == 0, "\(first.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
         #expect(names == ["Blog.swift", "Hostile.swift", "Inventory.swift", "OptimisticLockSchema.swift", "Types.swift"])
@@ -58,8 +61,9 @@ struct CLITests {
         let blog = output.appendingPathComponent("Blog.swift").path
         let old = Date(timeIntervalSince1970: 1_000_000)
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: blog)
-        let second = try BuiltExecutable.run(Self.cli, ["generate", "Schemas", "Tests/Schemas", "--output", output.path],
-                                             in: Self.root)
+        let second = try BuiltExecutable.run(
+            Self.cli, ["generate", "Schemas", "Tests/Schemas", "--output", output.path],
+            in: Self.root)
         #expect(second.status == 0)
         let modified = try FileManager.default.attributesOfItem(atPath: blog)[.modificationDate] as? Date
         #expect(modified == old, "an unchanged output is not rewritten")
@@ -69,8 +73,12 @@ struct CLITests {
     func generateInternal() throws {
         let output = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: output) }
-        let result = try BuiltExecutable.run(Self.cli, ["generate", "Schemas/Blog.schema", "--output", output.path,
-                                                        "--access", "internal"], in: Self.root)
+        let result = try BuiltExecutable.run(
+            Self.cli,
+            [
+                "generate", "Schemas/Blog.schema", "--output", output.path,
+                "--access", "internal",
+            ], in: Self.root)
         #expect(result.status == 0, "\(result.stderr)")
         let source = try String(contentsOf: output.appendingPathComponent("Blog.swift"), encoding: .utf8)
         #expect(source.contains("\nstruct Author: Codable, Hashable, Sendable, Identifiable {"))
@@ -131,7 +139,8 @@ struct CLITests {
         let blog = try String(contentsOfFile: schemas + "/Blog.schema", encoding: .utf8)
         try blog.replacingOccurrences(of: "    likes: Int32 = 0\n", with: "")
             .write(to: edited.appendingPathComponent("Blog.schema"), atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: schemas + "/Inventory.schema", toPath: edited.appendingPathComponent("Inventory.schema").path)
+        try FileManager.default.copyItem(
+            atPath: schemas + "/Inventory.schema", toPath: edited.appendingPathComponent("Inventory.schema").path)
         let differs = try BuiltExecutable.run(Self.cli, ["diff", edited.path, "--database", database], in: folder)
         #expect(differs.status == 2)
         #expect(differs.stdout.contains(#""comment"."likes""#), "\(differs.stdout)")

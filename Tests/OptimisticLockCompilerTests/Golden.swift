@@ -1,6 +1,7 @@
 import Foundation
-@testable import OptimisticLockCompiler
 import Testing
+
+@testable import OptimisticLockCompiler
 
 /// Locations of the golden files, and the switch that rewrites them.
 enum Golden {
@@ -20,8 +21,9 @@ enum Golden {
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(actual == expected, "\(url.path) differs; rerun with UPDATE_GOLDEN=1 and review the diff",
-                sourceLocation: sourceLocation)
+        #expect(
+            actual == expected, "\(url.path) differs; rerun with UPDATE_GOLDEN=1 and review the diff",
+            sourceLocation: sourceLocation)
     }
 
     /// The `.schema` files of a folder, sorted, read with paths relative to `relativeTo`.
@@ -81,9 +83,12 @@ struct DiagnosticsGoldenTests {
 @Suite("Emitted code golden")
 struct EmittedGoldenTests {
     static func compileExamples() throws -> Compilation {
-        let files = try Golden.schemas(in: [Golden.root.appendingPathComponent("Schemas"),
-                                            Golden.root.appendingPathComponent("Tests/Schemas")],
-                                       relativeTo: Golden.root)
+        let files = try Golden.schemas(
+            in: [
+                Golden.root.appendingPathComponent("Schemas"),
+                Golden.root.appendingPathComponent("Tests/Schemas"),
+            ],
+            relativeTo: Golden.root)
         return Compiler.compile(files)
     }
 

@@ -1,6 +1,7 @@
-@testable import OptimisticLockCompiler
 import Foundation
 import Testing
+
+@testable import OptimisticLockCompiler
 
 /// Hundreds of randomly corrupted schemas: the compiler must answer each with located diagnostics
 /// (or clean output), never a crash or a hang.
@@ -18,11 +19,12 @@ struct MutationTests {
         }
     }
 
-    static let fragments: [[UInt8]] = [
-        "model", "enum", "{", "}", "(", ")", "@", "@id", "@index(", "\"", "/*", "*/", "//", "///", ":", "?", "=",
-        "-", ".", ",", "\n", "Version", "Int64", "nil", "99999999999999999999", "1e999", "\u{0}", "é", "🚀",
-        "@references(", "@table(\"", "@unversioned", "String?", ".draft",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE2, 0x82]]
+    static let fragments: [[UInt8]] =
+        [
+            "model", "enum", "{", "}", "(", ")", "@", "@id", "@index(", "\"", "/*", "*/", "//", "///", ":", "?", "=",
+            "-", ".", ",", "\n", "Version", "Int64", "nil", "99999999999999999999", "1e999", "\u{0}", "é", "🚀",
+            "@references(", "@table(\"", "@unversioned", "String?", ".draft",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE2, 0x82]]
 
     static func mutate(_ source: [UInt8], seed: UInt64) -> [UInt8] {
         var random = SplitMix(state: seed)
@@ -62,8 +64,9 @@ struct MutationTests {
             let compilation = Compiler.compile([a, b])
             let rendered = compilation.renderedDiagnostics
             for line in rendered.split(separator: "\n") {
-                #expect(line.wholeMatch(of: /[ab]\.schema:\d+:\d+: (error|warning|note): .+/) != nil,
-                        "seed \(seed): \(line)")
+                #expect(
+                    line.wholeMatch(of: /[ab]\.schema:\d+:\d+: (error|warning|note): .+/) != nil,
+                    "seed \(seed): \(line)")
             }
             if compilation.hasErrors {
                 withErrors += 1
@@ -84,16 +87,19 @@ struct MutationTests {
         many += "}\n"
         let longLine = "model L { " + String(repeating: "x", count: 1_000_000) + " }"
         let nested = String(repeating: "/*", count: 100_000) + String(repeating: "*/", count: 99_999)
-        let hugeNumber = "model N {\n id: Int64 @id\n version: Version\n n: Int64 = " + String(repeating: "9", count: 100_000) + "\n}"
+        let hugeNumber =
+            "model N {\n id: Int64 @id\n version: Version\n n: Int64 = " + String(repeating: "9", count: 100_000) + "\n}"
         let start = Date()
         let big = Compiler.compile([SourceFile(path: "big.schema", text: many)])
         #expect(!big.hasErrors)
         #expect(big.schema.models.first?.fields.count == 10_002)
         #expect(Compiler.compile([SourceFile(path: "l.schema", text: longLine)]).hasErrors)
-        #expect(Compiler.compile([SourceFile(path: "n.schema", text: nested)]).renderedDiagnostics
-            .contains("unterminated '/*' comment"))
-        #expect(Compiler.compile([SourceFile(path: "h.schema", text: hugeNumber)]).renderedDiagnostics
-            .contains("does not fit in 'Int64'"))
+        #expect(
+            Compiler.compile([SourceFile(path: "n.schema", text: nested)]).renderedDiagnostics
+                .contains("unterminated '/*' comment"))
+        #expect(
+            Compiler.compile([SourceFile(path: "h.schema", text: hugeNumber)]).renderedDiagnostics
+                .contains("does not fit in 'Int64'"))
         // A generous bound, for a debug build on a busy machine; the point is "no quadratic blow-up".
         #expect(Date().timeIntervalSince(start) < 60)
     }

@@ -1,6 +1,7 @@
-@testable import OptimisticLockCompiler
 import Foundation
 import Testing
+
+@testable import OptimisticLockCompiler
 
 /// Random valid schemas must compile without a diagnostic and emit everything; every input ever
 /// found by the fuzzer stays a regression fixture. Set OPTIMISTIC_LOCK_FUZZ_ITERATIONS for a longer run.
@@ -16,7 +17,8 @@ struct PropertyTests {
         for e in 0..<Int.random(in: 0...2, using: &random) {
             let cases = (0..<Int.random(in: 1...5, using: &random)).map { "c\($0)" }
             enums.append(("E\(e)", cases))
-            text += "/// Enum \(e).\nenum E\(e) {\n    \(cases.joined(separator: Bool.random(using: &random) ? ", " : "\n    "))\n}\n"
+            text +=
+                "/// Enum \(e).\nenum E\(e) {\n    \(cases.joined(separator: Bool.random(using: &random) ? ", " : "\n    "))\n}\n"
         }
         var models: [(name: String, keyType: String)] = []
         var columns: [String: Int] = [:]
@@ -43,7 +45,8 @@ struct PropertyTests {
                     case "Int32": defaultValue = String(Int32.random(in: .min ... .max, using: &random))
                     case "Double": defaultValue = ["0", "1.5", "-2e3", "0.25"].randomElement(using: &random)!
                     case "Bool": defaultValue = Bool.random(using: &random) ? "true" : "false"
-                    case "String": defaultValue = ["\"\"", "\"it's\"", "\"tab\\there\"", "\"ünï\""].randomElement(using: &random)!
+                    case "String":
+                        defaultValue = ["\"\"", "\"it's\"", "\"tab\\there\"", "\"ünï\""].randomElement(using: &random)!
                     default: defaultValue = optional ? "nil" : nil
                     }
                 }

@@ -1,5 +1,6 @@
-@testable import OptimisticLockCompiler
 import Testing
+
+@testable import OptimisticLockCompiler
 
 /// Unit tests of the lexer and the parser.
 @Suite("Syntax")
@@ -20,11 +21,12 @@ struct SyntaxTests {
     func lexesEverything() {
         let (tokens, diagnostics) = tokens("model A { x: Int64? = -12 @column(\"a\\\"b\") }\n.y 1.5e3 2_000")
         #expect(!diagnostics.hasErrors)
-        #expect(tokens.map(\.kind) == [
-            .identifier, .identifier, .leftBrace, .identifier, .colon, .identifier, .question, .equals, .minus,
-            .integer, .at, .identifier, .leftParen, .string, .rightParen, .rightBrace, .dot, .identifier, .float,
-            .integer, .endOfFile,
-        ])
+        #expect(
+            tokens.map(\.kind) == [
+                .identifier, .identifier, .leftBrace, .identifier, .colon, .identifier, .question, .equals, .minus,
+                .integer, .at, .identifier, .leftParen, .string, .rightParen, .rightBrace, .dot, .identifier, .float,
+                .integer, .endOfFile,
+            ])
         #expect(tokens[13].stringValue == "a\"b")
         #expect(tokens[16].startsLine)
         #expect(!tokens[17].startsLine)
@@ -62,7 +64,8 @@ struct SyntaxTests {
 
     @Test("A model with attributes, optional types, defaults and docs")
     func parsesModel() throws {
-        let (file, diagnostics) = parse("""
+        let (file, diagnostics) = parse(
+            """
             /// Posts.
             @table("posts") @index(a, b)
             model Post {
@@ -97,7 +100,8 @@ struct SyntaxTests {
 
     @Test("The parser recovers: one error per broken line, later declarations still parsed")
     func recovers() {
-        let (file, diagnostics) = parse("""
+        let (file, diagnostics) = parse(
+            """
             model A {
                 x Int64
                 y: = 3
@@ -152,9 +156,10 @@ struct SQLScriptTests {
             CREATE INDEX "i" ON "t" ("a");
 
             """
-        #expect(SQLScript.statements(script) == [
-            #"CREATE TABLE "order; DROP TABLE ""author""; --" ("a" TEXT DEFAULT 'x;y')"#,
-            "-- a comment; with a semicolon\nCREATE INDEX \"i\" ON \"t\" (\"a\")",
-        ])
+        #expect(
+            SQLScript.statements(script) == [
+                #"CREATE TABLE "order; DROP TABLE ""author""; --" ("a" TEXT DEFAULT 'x;y')"#,
+                "-- a comment; with a semicolon\nCREATE INDEX \"i\" ON \"t\" (\"a\")",
+            ])
     }
 }

@@ -28,8 +28,9 @@ struct ContentionTests {
         return errors.withLock { $0 }
     }
 
-    @Test("25 threads x 5 increments on their own connections to one file: exactly 125",
-          arguments: Backend.available)
+    @Test(
+        "25 threads x 5 increments on their own connections to one file: exactly 125",
+        arguments: Backend.available)
     func threads(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -57,8 +58,9 @@ struct ContentionTests {
         print("threads (\(backend)): 125 increments, \(retries.withLock { $0 }) retries")
     }
 
-    @Test("Without retrying, concurrent writers conflict instead of overwriting each other",
-          arguments: Backend.available)
+    @Test(
+        "Without retrying, concurrent writers conflict instead of overwriting each other",
+        arguments: Backend.available)
     func conflictsAreReported(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()

@@ -128,8 +128,9 @@ struct DjangoSuiteTests {
         return counter
     }
 
-    @Test("The offline form: a fresh version saves, a stale one conflicts, a tampered one conflicts, an omitted one is rejected",
-          arguments: Backend.available)
+    @Test(
+        "The offline form: a fresh version saves, a stale one conflicts, a tampered one conflicts, an omitted one is rejected",
+        arguments: Backend.available)
     func offlineForm(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -150,8 +151,9 @@ struct DjangoSuiteTests {
         #expect(stored.version == saved.version)
     }
 
-    @Test("A form carrying another row's version never overwrites: the check is on the pair (id, version)",
-          arguments: Backend.available)
+    @Test(
+        "A form carrying another row's version never overwrites: the check is on the pair (id, version)",
+        arguments: Backend.available)
     func versionOfAnotherRow(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -174,8 +176,9 @@ struct DjangoSuiteTests {
         #expect(try Counter.fetchAll(db).map(\.value) == [1, 2])
     }
 
-    @Test("A stored version outside 1...2^53-1 is refused when read, never handed to a record",
-          arguments: Backend.available)
+    @Test(
+        "A stored version outside 1...2^53-1 is refused when read, never handed to a record",
+        arguments: Backend.available)
     func storedVersionOutOfRange(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()

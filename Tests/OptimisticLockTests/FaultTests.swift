@@ -2,8 +2,8 @@ import Foundation
 import OptimisticLock
 import Synchronization
 import TestModels
-import Testing
 import TestSupport
+import Testing
 
 /// Faults on SQLite files: killed writers, busy databases, files that cannot be used. Nothing
 /// crashes, nothing committed is lost, nothing half-written becomes visible.
@@ -134,7 +134,8 @@ struct FaultTests {
     @Test("A file that is not a database is a clear error on open")
     func notADatabase() throws {
         let database = TestDatabase(.sqlite)
-        try String(repeating: "this is not a database\n", count: 200).write(toFile: database.path, atomically: true, encoding: .utf8)
+        try String(repeating: "this is not a database\n", count: 200).write(
+            toFile: database.path, atomically: true, encoding: .utf8)
         let error = #expect(throws: DatabaseError.self) { try SQLiteConnection(path: database.path) }
         #expect(error?.kind == .corrupt)
         #expect(error?.message.contains("not a database") == true, "\(String(describing: error))")

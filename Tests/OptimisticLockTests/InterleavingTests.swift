@@ -29,7 +29,8 @@ struct InterleavingTests {
             let result = try harness.run(seed: seed)
             outcomes.add(result.outcomes)
             guard result.violations.isEmpty else {
-                Issue.record("""
+                Issue.record(
+                    """
                     seed \(seed) (\(backend)): \(result.violations.joined(separator: "; "))
                     schedule:
                     \(result.log.suffix(60).joined(separator: "\n"))
@@ -54,7 +55,9 @@ struct InterleavingTests {
             schedules += 1
         }
         #expect(!caught.isEmpty, "identical version streams must let stale copies through, and the oracle must see it")
-        print("interleavings with repeated versions (\(backend)): after \(schedules) schedules the oracle saw \(caught.first ?? "nothing")")
+        print(
+            "interleavings with repeated versions (\(backend)): after \(schedules) schedules the oracle saw \(caught.first ?? "nothing")"
+        )
     }
 }
 
@@ -100,13 +103,20 @@ struct RowState: Equatable {
 
 /// What a connection does in one step.
 enum Operation: Sendable, CustomStringConvertible {
-    case read(Int64), update(Int64), partialUpdate(Int64), delete(Int64), deleteByKey(Int64), insert(Int64)
-    case save(Int64), retry(Int64)
+    case read(Int64)
+    case update(Int64)
+    case partialUpdate(Int64)
+    case delete(Int64)
+    case deleteByKey(Int64)
+    case insert(Int64)
+    case save(Int64)
+    case retry(Int64)
 
     var id: Int64 {
         switch self {
         case .read(let id), .update(let id), .partialUpdate(let id), .delete(let id), .deleteByKey(let id),
-             .insert(let id), .save(let id), .retry(let id): id
+            .insert(let id), .save(let id), .retry(let id):
+            id
         }
     }
 
@@ -178,7 +188,8 @@ final class Worker: Sendable {
     struct Boom: Error {}
 
     init(connect: @escaping @Sendable () throws -> any DatabaseConnection) {
-        let inbox = inbox, outbox = outbox
+        let inbox = inbox
+        let outbox = outbox
         let thread = Thread {
             do {
                 let db = try connect()
@@ -197,8 +208,10 @@ final class Worker: Sendable {
     }
 
     /// Serves one command at the outermost level; false after `.stop`.
-    static func serve(_ command: Command, _ db: any DatabaseConnection, _ records: inout [Int64: Counter],
-                      _ inbox: Mailbox<Command>, _ outbox: Mailbox<Reply>) -> Bool {
+    static func serve(
+        _ command: Command, _ db: any DatabaseConnection, _ records: inout [Int64: Counter],
+        _ inbox: Mailbox<Command>, _ outbox: Mailbox<Reply>
+    ) -> Bool {
         switch command {
         case .stop:
             return false
@@ -223,8 +236,10 @@ final class Worker: Sendable {
     }
 
     /// Opens a transaction level and serves commands inside it until its `.end`.
-    static func level(_ db: any DatabaseConnection, _ records: inout [Int64: Counter], _ inbox: Mailbox<Command>,
-                      _ outbox: Mailbox<Reply>) {
+    static func level(
+        _ db: any DatabaseConnection, _ records: inout [Int64: Counter], _ inbox: Mailbox<Command>,
+        _ outbox: Mailbox<Reply>
+    ) {
         var begun = false
         do {
             try db.transaction {
@@ -239,7 +254,8 @@ final class Worker: Sendable {
                     case .end(.failCommit):
                         // A row whose deferred reference is missing: COMMIT fails and rolls back.
                         try db.execute(
-                            db.dialect == .sqlite ? #"INSERT INTO "commit_guard" VALUES (?)"# : #"INSERT INTO "commit_guard" VALUES ($1)"#,
+                            db.dialect == .sqlite
+                                ? #"INSERT INTO "commit_guard" VALUES (?)"# : #"INSERT INTO "commit_guard" VALUES ($1)"#,
                             [.integer(999_999)])
                         return
                     case .begin:
@@ -339,7 +355,8 @@ final class Harness {
         database = TestDatabase(backend)
         let setup = try database.connectWithSchema()
         let reference = backend == .sqlite ? "INTEGER" : "bigint"
-        try setup.executeScript("""
+        try setup.executeScript(
+            """
             CREATE TABLE IF NOT EXISTS "commit_guard" ("counter_id" \(reference) REFERENCES "counter" ("id")
                 DEFERRABLE INITIALLY DEFERRED)
             """)
@@ -443,7 +460,8 @@ final class Harness {
         func judge(_ c: Int, _ operation: Operation, _ reply: Reply) {
             let id = operation.id
             let current = view(c, id)
-            result.log.append("c\(c) \(operation) -> \(reply)   [sees \(current.map { "w\($0.write) v\($0.version) =\($0.value)" } ?? "none")]")
+            result.log.append(
+                "c\(c) \(operation) -> \(reply)   [sees \(current.map { "w\($0.write) v\($0.version) =\($0.value)" } ?? "none")]")
             switch reply {
             case .read(let version, let value):
                 guard let current, current.version == version, current.value == value else {
@@ -459,10 +477,14 @@ final class Harness {
                     // An insert.
                     if let current { violation("c\(c) inserted \(id) over \(current)") }
                 } else if case .retry = operation {
-                    if current?.value != value - 1 { violation("c\(c) retry wrote =\(value) over \(String(describing: current))") }
+                    if current?.value != value - 1 {
+                        violation("c\(c) retry wrote =\(value) over \(String(describing: current))")
+                    }
                 } else {
                     guard let current, let based = copies[c][id], based == current.write else {
-                        return violation("LOST UPDATE: c\(c) wrote \(id) from a copy of w\(copies[c][id] ?? -1), the latest it can see is \(String(describing: current))")
+                        return violation(
+                            "LOST UPDATE: c\(c) wrote \(id) from a copy of w\(copies[c][id] ?? -1), the latest it can see is \(String(describing: current))"
+                        )
                     }
                     if value != current.value + 1 { violation("c\(c) wrote =\(value) over =\(current.value)") }
                 }
@@ -473,7 +495,9 @@ final class Harness {
             case .deleted:
                 result.outcomes.writes += 1
                 guard let current, let based = copies[c][id], based == current.write else {
-                    return violation("LOST UPDATE: c\(c) deleted \(id) from a copy of w\(copies[c][id] ?? -1), the latest it can see is \(String(describing: current))")
+                    return violation(
+                        "LOST UPDATE: c\(c) deleted \(id) from a copy of w\(copies[c][id] ?? -1), the latest it can see is \(String(describing: current))"
+                    )
                 }
                 store(c, id, nil)
                 copies[c][id] = nil
@@ -483,7 +507,9 @@ final class Harness {
                     violation("c\(c): a false conflict on \(id): its copy is the latest (\(current))")
                 }
                 if actual != current?.version {
-                    violation("c\(c): the conflict reports v\(String(describing: actual)), the history has \(String(describing: current))")
+                    violation(
+                        "c\(c): the conflict reports v\(String(describing: actual)), the history has \(String(describing: current))"
+                    )
                 }
             case .failed(let message, let uniqueViolation):
                 result.outcomes.errors += 1

@@ -36,8 +36,9 @@ struct NoLostUpdateTests {
         #expect(try Author.find(db, id: id)?.name == "Theirs")
     }
 
-    @Test("1. A write rolled back with its savepoint, the outer transaction committed, conflicts too",
-          arguments: Backend.available)
+    @Test(
+        "1. A write rolled back with its savepoint, the outer transaction committed, conflicts too",
+        arguments: Backend.available)
     func rolledBackSavepoint(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -66,15 +67,17 @@ struct NoLostUpdateTests {
     /// A table whose deferred reference makes COMMIT fail after the statements in the transaction succeeded.
     static func makeCommitFail(_ db: some DatabaseConnection) throws {
         let type = db.dialect == .sqlite ? "INTEGER" : "bigint"
-        try db.executeScript("""
+        try db.executeScript(
+            """
             CREATE TABLE IF NOT EXISTS "commit_guard" ("author_id" \(type) REFERENCES "author" ("id")
                 DEFERRABLE INITIALLY DEFERRED)
             """)
         try Fixture.execute(db, #"INSERT INTO "commit_guard" ("author_id") VALUES (?)"#, [.integer(987_654_321)])
     }
 
-    @Test("2. A write whose COMMIT failed (deferred foreign key) leaves a record that conflicts",
-          arguments: Backend.available)
+    @Test(
+        "2. A write whose COMMIT failed (deferred foreign key) leaves a record that conflicts",
+        arguments: Backend.available)
     func failedCommit(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -138,8 +141,9 @@ struct NoLostUpdateTests {
         #expect(try Author.find(reader, id: id)?.name == "Theirs")
     }
 
-    @Test("3. A rolled-back insert whose key is handed out again never updates the new row",
-          arguments: Backend.available)
+    @Test(
+        "3. A rolled-back insert whose key is handed out again never updates the new row",
+        arguments: Backend.available)
     func rolledBackInsert(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -164,8 +168,9 @@ struct NoLostUpdateTests {
         #expect(try Author.count(db) == 2)
     }
 
-    @Test("4. A copy read before its row was deleted and re-created with the same key conflicts",
-          arguments: Backend.available)
+    @Test(
+        "4. A copy read before its row was deleted and re-created with the same key conflicts",
+        arguments: Backend.available)
     func recreatedKey(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -204,8 +209,9 @@ struct NoLostUpdateTests {
         }
     }
 
-    @Test("6. retryOnConflict runs each attempt atomically: a write before the conflict is not applied twice",
-          arguments: Backend.available)
+    @Test(
+        "6. retryOnConflict runs each attempt atomically: a write before the conflict is not applied twice",
+        arguments: Backend.available)
     func atomicRetries(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -293,7 +299,10 @@ struct NoLostUpdateTests {
         let locked = DispatchSemaphore(value: 0)
         let path = database.path
         let release = Thread {
-            guard let briefHolder = try? SQLiteConnection(path: path) else { locked.signal(); return }
+            guard let briefHolder = try? SQLiteConnection(path: path) else {
+                locked.signal()
+                return
+            }
             try? briefHolder.executeScript("BEGIN IMMEDIATE")
             locked.signal()
             usleep(30_000)
@@ -327,7 +336,10 @@ struct NoLostUpdateTests {
             do {
                 let second = try database.connect()
                 try second.retryOnConflict {
-                    let attempt = attempts.withLock { $0 += 1; return $0 }
+                    let attempt = attempts.withLock {
+                        $0 += 1
+                        return $0
+                    }
                     try second.executeScript("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                     var fresh = try #require(try Counter.find(second, id: id))
                     if attempt == 1 {

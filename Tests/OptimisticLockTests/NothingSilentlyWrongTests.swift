@@ -18,8 +18,10 @@ struct NothingSilentlyWrongTests {
     func nonFiniteDates(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
-        for bad in [Date(timeIntervalSinceReferenceDate: .nan), Date(timeIntervalSinceReferenceDate: .infinity),
-                    Date(timeIntervalSinceReferenceDate: -.infinity), Date(timeIntervalSinceReferenceDate: 1e300)] {
+        for bad in [
+            Date(timeIntervalSinceReferenceDate: .nan), Date(timeIntervalSinceReferenceDate: .infinity),
+            Date(timeIntervalSinceReferenceDate: -.infinity), Date(timeIntervalSinceReferenceDate: 1e300),
+        ] {
             var sample = Self.sample(date: bad)
             let error = #expect(throws: DatabaseError.self) { try sample.insert(db) }
             #expect(error?.kind == .invalidValue)
@@ -60,8 +62,9 @@ struct NothingSilentlyWrongTests {
 
     // MARK: 8. Wrong number of arguments
 
-    @Test("8. Fewer or more arguments than parameters: an error, nothing runs, no stale bindings",
-          arguments: Backend.available)
+    @Test(
+        "8. Fewer or more arguments than parameters: an error, nothing runs, no stale bindings",
+        arguments: Backend.available)
     func argumentCount(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -96,8 +99,9 @@ struct NothingSilentlyWrongTests {
         #expect(error?.kind == .invalidValue, sourceLocation: sourceLocation)
         let message = error?.message ?? ""
         #expect(message.contains("\"\(column)\""), "names the column: \(message)", sourceLocation: sourceLocation)
-        #expect(message.contains("\"\(Model.tableName)\" \(key)"), "names the table and key: \(message)",
-                sourceLocation: sourceLocation)
+        #expect(
+            message.contains("\"\(Model.tableName)\" \(key)"), "names the table and key: \(message)",
+            sourceLocation: sourceLocation)
         #expect(throws: DatabaseError.self, sourceLocation: sourceLocation) { try Model.fetchAll(db) }
     }
 
@@ -156,7 +160,8 @@ struct NothingSilentlyWrongTests {
         let database = TestDatabase(backend)
         let db = try database.connect()
         let bigint = backend == .sqlite ? "INTEGER" : "bigint"
-        try db.executeScript("""
+        try db.executeScript(
+            """
             CREATE TABLE "counter" ("id" \(bigint) PRIMARY KEY, "version" \(bigint), "value" \(bigint));
             INSERT INTO "counter" ("id", "version", "value") VALUES (1, 5, NULL);
             INSERT INTO "counter" ("id", "version", "value") VALUES (2, NULL, 3)
@@ -277,8 +282,9 @@ struct NothingSilentlyWrongTests {
         #expect(!names.contains("after the disk filled") && !names.contains("retry after"), "\(names.count) rows")
     }
 
-    @Test("A date a Date cannot hold to the microsecond is refused, never written back changed",
-          arguments: Backend.available)
+    @Test(
+        "A date a Date cannot hold to the microsecond is refused, never written back changed",
+        arguments: Backend.available)
     func farDates(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -320,7 +326,7 @@ struct NothingSilentlyWrongTests {
         let database = TestDatabase(.postgres)
         let db = try database.connect()
         try db.executeScript(#"CREATE TABLE "blob" ("b" bytea)"#)
-        var data = Data(count: (1 << 32) + 3)   // untouched pages: no memory is used
+        var data = Data(count: (1 << 32) + 3)  // untouched pages: no memory is used
         data[0] = 0xAB
         let error = #expect(throws: DatabaseError.self) { try db.execute(#"INSERT INTO "blob" VALUES ($1)"#, [.blob(data)]) }
         #expect(error?.kind == .invalidValue, "\(String(describing: error))")
@@ -332,16 +338,20 @@ struct NothingSilentlyWrongTests {
         guard Backend.postgresURL != nil else { return }
         let database = TestDatabase(.postgres)
         let db = try database.connect()
-        let row = try #require(try db.query("""
-            SELECT DATE '2024-01-02', DATE '0044-03-15 BC', '{"a":1}'::jsonb, '{"b": 2}'::json, 'Infinity'::numeric,
-                   '-Infinity'::numeric, 'NaN'::numeric, 12.50::numeric, 'infinity'::timestamptz, 0.5::real, 42::oid,
-                   'ab'::char(4), TIMESTAMPTZ '1970-01-01 00:00:01+00'
-            """).first)
-        #expect(row.values == [
-            .text("2024-01-02"), .text("0044-03-15 BC"), .text(#"{"a": 1}"#), .text(#"{"b": 2}"#), .text("Infinity"),
-            .text("-Infinity"), .text("NaN"), .text("12.50"), .text("infinity"), .real(0.5), .integer(42), .text("ab  "),
-            .integer(1_000_000),
-        ])
+        let row = try #require(
+            try db.query(
+                """
+                SELECT DATE '2024-01-02', DATE '0044-03-15 BC', '{"a":1}'::jsonb, '{"b": 2}'::json, 'Infinity'::numeric,
+                       '-Infinity'::numeric, 'NaN'::numeric, 12.50::numeric, 'infinity'::timestamptz, 0.5::real, 42::oid,
+                       'ab'::char(4), TIMESTAMPTZ '1970-01-01 00:00:01+00'
+                """
+            ).first)
+        #expect(
+            row.values == [
+                .text("2024-01-02"), .text("0044-03-15 BC"), .text(#"{"a": 1}"#), .text(#"{"b": 2}"#), .text("Infinity"),
+                .text("-Infinity"), .text("NaN"), .text("12.50"), .text("infinity"), .real(0.5), .integer(42), .text("ab  "),
+                .integer(1_000_000),
+            ])
         for sql in ["SELECT INTERVAL '1 day'", "SELECT '12:00'::time", "SELECT ARRAY[1,2]::int8[]", "SELECT 1::money"] {
             let error = #expect(throws: DatabaseError.self, "\(sql)") { try db.query(sql) }
             #expect(error?.message.contains("cast it in the SQL") == true, "\(String(describing: error))")
@@ -359,7 +369,7 @@ struct NothingSilentlyWrongTests {
             try db.transaction {
                 _ = try Fixture.author(db, name: "written first")
                 var duplicate = Author(id: 1_000, name: "duplicate")
-                _ = try? duplicate.insert(db)   // the failure is swallowed; the transaction is aborted
+                _ = try? duplicate.insert(db)  // the failure is swallowed; the transaction is aborted
             }
         }
         #expect(error?.kind == .misuse, "\(String(describing: error))")

@@ -1,13 +1,15 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A separate package that depends on this one by path and applies the plugin, built and run exactly
 /// as a user would. Slow (it builds this package again in its own build folder): set
 /// OPTIMISTIC_LOCK_SKIP_INTEGRATION=1 to skip it locally; CI always runs it.
-@Suite("Plugin integration", .serialized,
-       .enabled(if: ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_SKIP_INTEGRATION"] != "1",
-                "skipped: OPTIMISTIC_LOCK_SKIP_INTEGRATION=1"))
+@Suite(
+    "Plugin integration", .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_SKIP_INTEGRATION"] != "1",
+        "skipped: OPTIMISTIC_LOCK_SKIP_INTEGRATION=1"))
 struct PluginIntegrationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -54,16 +56,21 @@ struct PluginIntegrationTests {
         #expect(!again.stdout.contains("Generating Swift"), "\(again.stdout)")
 
         // optimistic-lock.json asked for internal declarations.
-        let generated = try String(contentsOf: package.appendingPathComponent(
-            ".build/plugins/outputs/app/App/destination/OptimisticLockPlugin/Generated/Shop.swift"), encoding: .utf8)
+        let generated = try String(
+            contentsOf: package.appendingPathComponent(
+                ".build/plugins/outputs/app/App/destination/OptimisticLockPlugin/Generated/Shop.swift"), encoding: .utf8)
         #expect(generated.contains("\nstruct Item: Codable"))
 
         // The command plugin writes the same code into the source tree, for review in git.
-        let command = try swift(["package", "--allow-writing-to-package-directory", "generate-models", "--target", "App",
-                                 "--access", "internal"], in: package)
+        let command = try swift(
+            [
+                "package", "--allow-writing-to-package-directory", "generate-models", "--target", "App",
+                "--access", "internal",
+            ], in: package)
         #expect(command.status == 0, "\(command.stdout)\n\(command.stderr)")
         let written = package.appendingPathComponent("Sources/App/Generated")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: written.path).sorted()
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: written.path).sorted()
                 == ["OptimisticLockSchema.swift", "Orders.swift", "Shop.swift"])
         #expect(try String(contentsOf: written.appendingPathComponent("Shop.swift"), encoding: .utf8) == generated)
         try FileManager.default.removeItem(at: written)
@@ -73,8 +80,10 @@ struct PluginIntegrationTests {
         try "// clashes\n".write(to: clash, atomically: true, encoding: .utf8)
         let clashed = try swift(["build"], in: package)
         #expect(clashed.status != 0)
-        #expect((clashed.stdout + clashed.stderr).contains("'Catalog.swift' is the name of a file generated from the target's schemas"),
-                "\(clashed.stdout)\n\(clashed.stderr)")
+        #expect(
+            (clashed.stdout + clashed.stderr).contains(
+                "'Catalog.swift' is the name of a file generated from the target's schemas"),
+            "\(clashed.stdout)\n\(clashed.stderr)")
         try FileManager.default.removeItem(at: clash)
 
         // A broken schema: the build fails with a located error at the schema's line.

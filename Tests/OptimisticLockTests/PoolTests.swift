@@ -11,8 +11,10 @@ struct AnyPool: Sendable {
     let sqlite: SQLitePool?
     let postgres: PostgresPool?
 
-    init(_ database: TestDatabase, sqlite: SQLitePool.Configuration = .init(), postgres: PostgresPool.Configuration = .init(),
-         applicationName: String? = nil) {
+    init(
+        _ database: TestDatabase, sqlite: SQLitePool.Configuration = .init(), postgres: PostgresPool.Configuration = .init(),
+        applicationName: String? = nil
+    ) {
         backend = database.backend
         switch database.backend {
         case .sqlite:
@@ -30,7 +32,8 @@ struct AnyPool: Sendable {
         return try await postgres!.write { try body($0) }
     }
 
-    func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
+    func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T
+    {
         if let sqlite { return try await sqlite.writeWithoutTransaction { try body($0) } }
         return try await postgres!.writeWithoutTransaction { try body($0) }
     }
@@ -57,7 +60,8 @@ func slowQuery(_ db: any DatabaseConnection, seconds: Double) throws {
         _ = try db.query("SELECT pg_sleep(\(seconds))")
     } else {
         let count = Int(seconds * 8_000_000)
-        _ = try db.query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(count)) SELECT count(*) FROM c")
+        _ = try db.query(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(count)) SELECT count(*) FROM c")
     }
 }
 
@@ -96,8 +100,9 @@ struct PoolTests {
         await pool.close()
     }
 
-    @Test("Writers waiting on a row held by another connection's transaction hold no thread: reads and other tasks go on",
-          arguments: Backend.available)
+    @Test(
+        "Writers waiting on a row held by another connection's transaction hold no thread: reads and other tasks go on",
+        arguments: Backend.available)
     func noStarvation(backend: Backend) async throws {
         let database = TestDatabase(backend)
         let setup = try database.connectWithSchema()
@@ -110,14 +115,17 @@ struct PoolTests {
         let locked = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
         let holder = Thread {
-            guard let db = try? database.connect() else { locked.signal(); return }
+            guard let db = try? database.connect() else {
+                locked.signal()
+                return
+            }
             try? db.transaction {
                 var held = try #require(try Counter.find(db, id: id))
                 held.value += 1000
                 try held.update(db)
                 locked.signal()
                 release.wait()
-                throw CancellationError()   // roll back
+                throw CancellationError()  // roll back
             }
         }
         holder.start()
@@ -143,7 +151,12 @@ struct PoolTests {
         let value = try await pool.read { db in try Counter.find(db, id: id)?.value }
         #expect(value == 0)
         let tasks = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<100 { group.addTask { try await Task.sleep(for: .milliseconds(1)); return index } }
+            for index in 0..<100 {
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(1))
+                    return index
+                }
+            }
             return try await group.reduce(0, +)
         }
         #expect(tasks == 4950)
@@ -157,8 +170,9 @@ struct PoolTests {
         await pool.close()
     }
 
-    @Test("Cancelling a running request interrupts its statement; the transaction rolls back; the connection stays usable",
-          arguments: Backend.available)
+    @Test(
+        "Cancelling a running request interrupts its statement; the transaction rolls back; the connection stays usable",
+        arguments: Backend.available)
     func cancelRunning(backend: Backend) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
@@ -215,13 +229,15 @@ struct PoolTests {
         await pool.close()
     }
 
-    @Test("A request that cannot get a connection within the acquire timeout fails with .timeout",
-          arguments: Backend.available)
+    @Test(
+        "A request that cannot get a connection within the acquire timeout fails with .timeout",
+        arguments: Backend.available)
     func acquireTimeout(backend: Backend) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
-        let pool = AnyPool(database, sqlite: .init(readers: 1, acquireTimeout: .milliseconds(100)),
-                           postgres: .init(connections: 1, acquireTimeout: .milliseconds(100)))
+        let pool = AnyPool(
+            database, sqlite: .init(readers: 1, acquireTimeout: .milliseconds(100)),
+            postgres: .init(connections: 1, acquireTimeout: .milliseconds(100)))
         let started = Locked(false)
         let busy = Task {
             try await pool.write { db in
@@ -240,8 +256,9 @@ struct PoolTests {
         await pool.close()
     }
 
-    @Test("More requests than connections queue and all complete, never more at once than the pool has",
-          arguments: Backend.available)
+    @Test(
+        "More requests than connections queue and all complete, never more at once than the pool has",
+        arguments: Backend.available)
     func exhaustion(backend: Backend) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
@@ -251,7 +268,10 @@ struct PoolTests {
             for index in 0..<20 {
                 group.addTask {
                     try await pool.read { db in
-                        running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        running.withLock {
+                            $0.now += 1
+                            $0.most = max($0.most, $0.now)
+                        }
                         defer { running.withLock { $0.now -= 1 } }
                         try slowQuery(db, seconds: 0.02)
                         return index
@@ -287,8 +307,9 @@ struct PoolTests {
         #expect(try Author.count(try database.connect()) == 1)
     }
 
-    @Test("writeWithoutTransaction: a checked update from a request in one statement; each statement commits on its own",
-          arguments: Backend.available)
+    @Test(
+        "writeWithoutTransaction: a checked update from a request in one statement; each statement commits on its own",
+        arguments: Backend.available)
     func withoutTransaction(backend: Backend) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
@@ -347,7 +368,9 @@ struct PoolTests {
         await pool.close()
     }
 
-    @Test("PostgreSQL backends terminated mid-load: the pool replaces them, failures are .connection errors, no increment lost or doubled")
+    @Test(
+        "PostgreSQL backends terminated mid-load: the pool replaces them, failures are .connection errors, no increment lost or doubled"
+    )
     func postgresTerminated() async throws {
         guard Backend.postgresURL != nil else { return }
         let database = TestDatabase(.postgres)

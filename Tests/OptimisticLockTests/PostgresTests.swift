@@ -2,13 +2,16 @@ import Foundation
 import OptimisticLock
 import OptimisticLockPostgres
 import TestModels
-import Testing
 import TestSupport
+import Testing
 
 /// What only the PostgreSQL backend needs: connection failures, SQLSTATEs, server-side behaviour.
 /// Every backend-parameterised suite also runs on PostgreSQL when OPTIMISTIC_LOCK_POSTGRES_URL is set.
-@Suite("PostgreSQL server", .enabled(if: Backend.postgresURL != nil,
-                                     "PostgreSQL tests skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set (.ci/run starts a server)"))
+@Suite(
+    "PostgreSQL server",
+    .enabled(
+        if: Backend.postgresURL != nil,
+        "PostgreSQL tests skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set (.ci/run starts a server)"))
 struct PostgresTests {
     @Test("A bad URL is a connection error that says why")
     func badURL() {
@@ -26,7 +29,9 @@ struct PostgresTests {
         #expect(error?.message.contains("refused") == true, "\(String(describing: error))")
     }
 
-    @Test("Failed authentication is a connection error", .enabled(if: ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_AUTH_FAIL_URL"] != nil))
+    @Test(
+        "Failed authentication is a connection error",
+        .enabled(if: ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_AUTH_FAIL_URL"] != nil))
     func authentication() throws {
         let url = try #require(ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_AUTH_FAIL_URL"])
         let error = #expect(throws: DatabaseError.self) { try PostgresConnection(url: url) }
@@ -102,8 +107,9 @@ struct PostgresTests {
     func cliDDL() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let sql = try BuiltExecutable.run(BuiltExecutable.path("optimistic-lock"),
-                                          ["sql", "Schemas", "Tests/Schemas", "--dialect", "postgres"], in: root)
+        let sql = try BuiltExecutable.run(
+            BuiltExecutable.path("optimistic-lock"),
+            ["sql", "Schemas", "Tests/Schemas", "--dialect", "postgres"], in: root)
         #expect(sql.status == 0, "\(sql.stderr)")
         let database = TestDatabase(.postgres)
         let db = try database.connect()
@@ -124,7 +130,10 @@ struct PostgresTests {
     func dynamicValues() throws {
         let database = TestDatabase(.postgres)
         let db = try database.connect()
-        let row = try #require(try db.query("SELECT 1::int4 AS a, 2.5::float8 AS b, 'x' AS c, 12345.678::numeric AS d, -0.5::numeric AS e, NULL::text AS f, true AS g").first)
+        let row = try #require(
+            try db.query(
+                "SELECT 1::int4 AS a, 2.5::float8 AS b, 'x' AS c, 12345.678::numeric AS d, -0.5::numeric AS e, NULL::text AS f, true AS g"
+            ).first)
         #expect(row["a"] == .integer(1))
         #expect(row["b"] == .real(2.5))
         #expect(row["c"] == .text("x"))

@@ -13,10 +13,11 @@ struct QueryTests {
         let grace = try Fixture.author(db, name: "Grace")
         var posts: [Post] = []
         for index in 0..<12 {
-            var post = Post(id: UUID(), authorID: index % 3 == 0 ? grace.id! : ada.id!, title: "Post \(index)",
-                            status: index % 2 == 0 ? .published : .draft,
-                            createdAt: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)),
-                            rating: index % 4 == 0 ? nil : Double(index))
+            var post = Post(
+                id: UUID(), authorID: index % 3 == 0 ? grace.id! : ada.id!, title: "Post \(index)",
+                status: index % 2 == 0 ? .published : .draft,
+                createdAt: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)),
+                rating: index % 4 == 0 ? nil : Double(index))
             try post.insert(db)
             posts.append(post)
         }
@@ -100,8 +101,9 @@ struct QueryTests {
         #expect(throws: DatabaseError.self) { try Post.fetchAll(db, limit: -1) }
     }
 
-    @Test("Keyset pagination by primary key never skips or repeats a row while rows come and go",
-          arguments: Backend.available)
+    @Test(
+        "Keyset pagination by primary key never skips or repeats a row while rows come and go",
+        arguments: Backend.available)
     func pagination(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -137,7 +139,8 @@ struct QueryTests {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
         let (ada, _, _) = try Self.blog(db)
-        let sql = Fixture.placeholders(#"""
+        let sql = Fixture.placeholders(
+            #"""
             SELECT p.* FROM "posts" p JOIN "author" a ON a."id" = p."author_id"
             WHERE a."name" = ? AND p."status" = ? ORDER BY p."created_at" DESC
             """#, db.dialect)
@@ -173,8 +176,9 @@ struct QueryTests {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
         let date = Date(timeIntervalSince1970: 1_700_000_000.123456)
-        var sample = Sample(id: UUID(), int32: -7, double: 2.5, bool: true, string: "héllo", data: Data([1, 2]), date: date,
-                            uuid: UUID(), status: .archived, optionalInt64: nil, optionalDate: date)
+        var sample = Sample(
+            id: UUID(), int32: -7, double: 2.5, bool: true, string: "héllo", data: Data([1, 2]), date: date,
+            uuid: UUID(), status: .archived, optionalInt64: nil, optionalDate: date)
         try sample.insert(db)
         let row = try #require(try db.query(#"SELECT * FROM "sample""#).first)
         #expect(try row.uuid("id") == sample.id)

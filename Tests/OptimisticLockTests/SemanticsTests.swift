@@ -16,7 +16,8 @@ struct SemanticsTests {
         try author.insert(db)
         #expect(VersionGenerator.isValid(author.version), "in 1...2^53-1")
         let id = try #require(author.id)
-        #expect(try Fixture.column(db, #"SELECT "version" FROM "author" WHERE "id" = ?"#, [.integer(id)])
+        #expect(
+            try Fixture.column(db, #"SELECT "version" FROM "author" WHERE "id" = ?"#, [.integer(id)])
                 == .integer(author.version))
         var second = Author(name: "Grace")
         try second.insert(db)
@@ -137,8 +138,9 @@ struct SemanticsTests {
         #expect(try Author.count(db) == 0)
     }
 
-    @Test("S7: the version round-trips through JSON; missing is an error, stale or tampered conflicts",
-          arguments: Backend.available)
+    @Test(
+        "S7: the version round-trips through JSON; missing is an error, stale or tampered conflicts",
+        arguments: Backend.available)
     func s7JSON(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -179,8 +181,9 @@ struct SemanticsTests {
         #expect(stored.version == roundTripped.version)
     }
 
-    @Test("S8: ConcurrentUpdate inside a transaction rolls it back and leaves the connection healthy",
-          arguments: Backend.available)
+    @Test(
+        "S8: ConcurrentUpdate inside a transaction rolls it back and leaves the connection healthy",
+        arguments: Backend.available)
     func s8Transaction(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -230,8 +233,9 @@ struct SemanticsTests {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
         let injection = "'); DROP TABLE \"author\"; --"
-        var record = Hostile(id: injection, select: "\"quoted\" 'value'", from: backend.keepsNUL ? "\0 NUL" : "$1 ?",
-                             whereClause: -1)
+        var record = Hostile(
+            id: injection, select: "\"quoted\" 'value'", from: backend.keepsNUL ? "\0 NUL" : "$1 ?",
+            whereClause: -1)
         try record.insert(db)
         record.select = injection
         try record.update(db)

@@ -21,7 +21,8 @@ struct ValueTests {
             string: backend.keepsNUL ? "'\0\"" : "'\"",
             data: Data(), date: date, uuid: UUID(), status: .archived,
             optionalInt64: .max, optionalInt32: .min, optionalInt: .min, optionalDouble: .greatestFiniteMagnitude,
-            optionalBool: false, optionalString: "", optionalData: Data([0, 255, 0]), optionalDate: Date(timeIntervalSince1970: -1.5),
+            optionalBool: false, optionalString: "", optionalData: Data([0, 255, 0]),
+            optionalDate: Date(timeIntervalSince1970: -1.5),
             optionalUUID: UUID(), optionalStatus: .published
         )
         try sample.insert(db)
@@ -52,8 +53,9 @@ struct ValueTests {
         let db = try database.connectWithSchema()
         let strings = Self.awkwardStrings.filter { backend.keepsNUL || !$0.contains("\0") }
         for text in strings {
-            var sample = Sample(id: UUID(), string: text, data: Data(text.utf8), date: Date(), uuid: UUID(),
-                                optionalString: text)
+            var sample = Sample(
+                id: UUID(), string: text, data: Data(text.utf8), date: Date(), uuid: UUID(),
+                optionalString: text)
             try sample.insert(db)
             let stored = try #require(try Sample.find(db, id: sample.id))
             #expect(stored.string == text)
@@ -110,11 +112,15 @@ struct UTF8ValidationTests {
         ]
         for _ in 0..<200_000 {
             let length = Int.random(in: 0...24, using: &random)
-            let alphabet: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0,
-                                     0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
-            inputs.append((0..<length).map { _ in
-                Bool.random(using: &random) ? UInt8.random(in: 0...255, using: &random) : alphabet.randomElement(using: &random)!
-            })
+            let alphabet: [UInt8] = [
+                0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0,
+                0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+            ]
+            inputs.append(
+                (0..<length).map { _ in
+                    Bool.random(using: &random)
+                        ? UInt8.random(in: 0...255, using: &random) : alphabet.randomElement(using: &random)!
+                })
         }
         for bytes in inputs {
             let expected = String(validating: bytes, as: UTF8.self)

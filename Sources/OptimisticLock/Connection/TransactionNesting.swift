@@ -14,8 +14,10 @@ package final class TransactionNesting {
     ///   - execute: runs one statement on the connection.
     ///   - commit: commits the outermost transaction, throwing when the database did not commit.
     ///   - isOpen: whether the backend still has a transaction open (a failed one may already be gone).
-    package func run<T>(begin: String, execute: (String) throws -> Void, commit: () throws -> Void,
-                        isOpen: () -> Bool, _ body: () throws -> T) throws -> T {
+    package func run<T>(
+        begin: String, execute: (String) throws -> Void, commit: () throws -> Void,
+        isOpen: () -> Bool, _ body: () throws -> T
+    ) throws -> T {
         let level = depth
         let savepoint = "optimistic_lock_\(level)"
         try execute(level == 0 ? begin : "SAVEPOINT \(savepoint)")

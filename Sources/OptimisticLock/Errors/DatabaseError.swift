@@ -70,8 +70,10 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
     public let sql: String?
 
     /// Creates an error.
-    public init(kind: Kind, code: Int32 = 0, extendedCode: Int32 = 0, sqlState: String? = nil, message: String,
-                sql: String? = nil) {
+    public init(
+        kind: Kind, code: Int32 = 0, extendedCode: Int32 = 0, sqlState: String? = nil, message: String,
+        sql: String? = nil
+    ) {
         self.kind = kind
         self.code = code
         self.extendedCode = extendedCode
@@ -82,8 +84,9 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// The same error with `prefix` before its message, e.g. "cannot open database at x.sqlite: ".
     package func prefixingMessage(_ prefix: String) -> DatabaseError {
-        DatabaseError(kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState,
-                      message: prefix + message, sql: sql)
+        DatabaseError(
+            kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState,
+            message: prefix + message, sql: sql)
     }
 
     /// A value that cannot be read or stored.

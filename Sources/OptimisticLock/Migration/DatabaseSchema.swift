@@ -39,9 +39,10 @@ public struct DatabaseSchema: Sendable {
     /// The schema of these models, in the order given (referenced models first).
     public init(models: [any SchemaModel.Type]) {
         tables = models.map { model in
-            Table(name: model.tableName, versionColumn: Self.versionColumn(of: model),
-                  sqlite: model.statements.createTable.sqlite.description,
-                  postgres: model.statements.createTable.postgres.description)
+            Table(
+                name: model.tableName, versionColumn: Self.versionColumn(of: model),
+                sqlite: model.statements.createTable.sqlite.description,
+                postgres: model.statements.createTable.postgres.description)
         }
     }
 

@@ -59,7 +59,9 @@ extension SchemaInspecting {
             let plan = MigrationPlanner(dialect: self.dialect, schema: schema, expected: expected, live: live).plan()
             guard apply else { return plan }
             guard plan.refusals.isEmpty else {
-                throw DatabaseError(kind: .schemaMismatch, message: "the database differs from the schema; nothing was changed.\n" + plan.description)
+                throw DatabaseError(
+                    kind: .schemaMismatch,
+                    message: "the database differs from the schema; nothing was changed.\n" + plan.description)
             }
             for change in plan.changes {
                 for sql in change.sql { try self.executeScript(sql) }
@@ -73,7 +75,11 @@ extension SchemaInspecting {
     /// The fingerprint `migrate` recorded last, or nil (also when the table does not exist).
     private func recordedFingerprint() -> String? {
         let read = { () throws -> String? in
-            guard case .text(let value)? = try self.query("SELECT \(self.dialect.quote("fingerprint")) FROM \(self.dialect.quote(fingerprintTable))").first?[0] else {
+            guard
+                case .text(let value)? = try self.query(
+                    "SELECT \(self.dialect.quote("fingerprint")) FROM \(self.dialect.quote(fingerprintTable))"
+                ).first?[0]
+            else {
                 return nil
             }
             return value

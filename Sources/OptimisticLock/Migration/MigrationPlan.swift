@@ -50,7 +50,9 @@ public struct MigrationPlan: Sendable, CustomStringConvertible {
         if isUpToDate { return "the database matches the schema" }
         var lines: [String] = []
         if !refusals.isEmpty {
-            lines.append("\(refusals.count) difference\(refusals.count == 1 ? "" : "s") cannot be migrated safely; review and run the SQL yourself:")
+            lines.append(
+                "\(refusals.count) difference\(refusals.count == 1 ? "" : "s") cannot be migrated safely; review and run the SQL yourself:"
+            )
             lines += refusals.map { "- " + $0.description }
         }
         if !changes.isEmpty {

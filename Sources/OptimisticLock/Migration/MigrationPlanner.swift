@@ -7,8 +7,10 @@ package struct MigrationPlanner {
     let expected: [String: TableSnapshot]
     let live: [String: TableSnapshot]
 
-    package init(dialect: SQLDialect, schema: DatabaseSchema, expected: [String: TableSnapshot],
-                 live: [String: TableSnapshot]) {
+    package init(
+        dialect: SQLDialect, schema: DatabaseSchema, expected: [String: TableSnapshot],
+        live: [String: TableSnapshot]
+    ) {
         self.dialect = dialect
         self.schema = schema
         self.expected = expected
@@ -23,8 +25,10 @@ package struct MigrationPlanner {
         for table in schema.tables {
             guard let wanted = expected[table.name] else { continue }
             guard let existing = live[table.name] else {
-                changes.append(.init(table: table.name, column: nil, summary: "create table \(quote(table.name))",
-                                     sql: Self.statements(table.ddl(dialect))))
+                changes.append(
+                    .init(
+                        table: table.name, column: nil, summary: "create table \(quote(table.name))",
+                        sql: Self.statements(table.ddl(dialect))))
                 continue
             }
             let (tableChanges, tableRefusals) = compare(table, wanted, existing)
@@ -40,12 +44,16 @@ package struct MigrationPlanner {
     }
 
     private func compare(_ table: DatabaseSchema.Table, _ wanted: TableSnapshot, _ existing: TableSnapshot)
-        -> ([MigrationPlan.Change], [MigrationPlan.Change]) {
+        -> ([MigrationPlan.Change], [MigrationPlan.Change])
+    {
         var changes: [MigrationPlan.Change] = []
         var refusals: [MigrationPlan.Change] = []
         let name = table.name
         func refuse(_ column: String?, _ summary: String, _ sql: [String]) {
-            refusals.append(.init(table: name, column: column, summary: "\(quote(name))\(column.map { ".\(quote($0))" } ?? ""): \(summary)", sql: sql))
+            refusals.append(
+                .init(
+                    table: name, column: column, summary: "\(quote(name))\(column.map { ".\(quote($0))" } ?? ""): \(summary)",
+                    sql: sql))
         }
         for column in wanted.columns where existing.column(column.name) == nil {
             let references = wanted.foreignKeys.first { $0.column == column.name }
@@ -54,56 +62,83 @@ package struct MigrationPlanner {
             } else if column.name == table.versionColumn {
                 changes.append(addVersionColumn(table, column))
             } else if !column.notNull || column.defaultSQL != nil {
-                changes.append(.init(table: name, column: column.name,
-                                     summary: "add column \(quote(name)).\(quote(column.name))",
-                                     sql: ["ALTER TABLE \(quote(name)) ADD COLUMN \(definition(column, references))"]))
+                changes.append(
+                    .init(
+                        table: name, column: column.name,
+                        summary: "add column \(quote(name)).\(quote(column.name))",
+                        sql: ["ALTER TABLE \(quote(name)) ADD COLUMN \(definition(column, references))"]))
             } else {
                 var suggested = column
                 suggested.defaultSQL = zero(for: column.type)
-                refuse(column.name, "a new non-optional field without a default: existing rows would have no value for it",
-                       ["ALTER TABLE \(quote(name)) ADD COLUMN \(definition(suggested, references))  -- choose the default"])
+                refuse(
+                    column.name, "a new non-optional field without a default: existing rows would have no value for it",
+                    ["ALTER TABLE \(quote(name)) ADD COLUMN \(definition(suggested, references))  -- choose the default"])
             }
         }
         for column in existing.columns where wanted.column(column.name) == nil {
-            refuse(column.name, "the database has a column the schema does not (a field removed or renamed)",
-                   ["ALTER TABLE \(quote(name)) DROP COLUMN \(quote(column.name))  -- after moving its data where it belongs"])
+            refuse(
+                column.name, "the database has a column the schema does not (a field removed or renamed)",
+                ["ALTER TABLE \(quote(name)) DROP COLUMN \(quote(column.name))  -- after moving its data where it belongs"])
         }
         for column in wanted.columns {
             guard let current = existing.column(column.name) else { continue }
             if column.primaryKey != current.primaryKey {
-                refuse(column.name, column.primaryKey ? "is not the primary key in the database" : "is the primary key in the database but not in the schema",
-                       rebuild(table, reason: "change the primary key"))
+                refuse(
+                    column.name,
+                    column.primaryKey
+                        ? "is not the primary key in the database" : "is the primary key in the database but not in the schema",
+                    rebuild(table, reason: "change the primary key"))
             } else if !sameType(column.type, current.type) {
-                refuse(column.name, "has type \(current.type) in the database but \(column.type) in the schema",
-                       dialect == .postgres
-                           ? ["ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) TYPE \(column.type) USING \(quote(column.name))::\(column.type)"]
-                           : rebuild(table, reason: "change the column's type"))
+                refuse(
+                    column.name, "has type \(current.type) in the database but \(column.type) in the schema",
+                    dialect == .postgres
+                        ? [
+                            "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) TYPE \(column.type) USING \(quote(column.name))::\(column.type)"
+                        ]
+                        : rebuild(table, reason: "change the column's type"))
             } else if !column.primaryKey && column.notNull != current.notNull {
-                refuse(column.name, column.notNull ? "may be NULL in the database but not in the schema" : "is NOT NULL in the database but optional in the schema",
-                       dialect == .postgres
-                           ? ["ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) \(column.notNull ? "SET" : "DROP") NOT NULL"]
-                           : rebuild(table, reason: "change the column's nullability"))
+                refuse(
+                    column.name,
+                    column.notNull
+                        ? "may be NULL in the database but not in the schema"
+                        : "is NOT NULL in the database but optional in the schema",
+                    dialect == .postgres
+                        ? [
+                            "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) \(column.notNull ? "SET" : "DROP") NOT NULL"
+                        ]
+                        : rebuild(table, reason: "change the column's nullability"))
             }
         }
         let existingColumns = Set(existing.columns.map(\.name))
         for key in wanted.foreignKeys where existingColumns.contains(key.column) && !existing.foreignKeys.contains(key) {
-            refuse(key.column, "references \(quote(key.table)) in the schema but not in the database",
-                   dialect == .postgres
-                       ? ["ALTER TABLE \(quote(name)) ADD FOREIGN KEY (\(quote(key.column))) REFERENCES \(quote(key.table)) (\(quote(key.targetColumn)))"]
-                       : rebuild(table, reason: "add the reference"))
+            refuse(
+                key.column, "references \(quote(key.table)) in the schema but not in the database",
+                dialect == .postgres
+                    ? [
+                        "ALTER TABLE \(quote(name)) ADD FOREIGN KEY (\(quote(key.column))) REFERENCES \(quote(key.table)) (\(quote(key.targetColumn)))"
+                    ]
+                    : rebuild(table, reason: "add the reference"))
         }
         for key in existing.foreignKeys where wanted.column(key.column) != nil && !wanted.foreignKeys.contains(key) {
-            refuse(key.column, "references \(quote(key.table)) in the database but not in the schema",
-                   dialect == .postgres
-                       ? ["-- ALTER TABLE \(quote(name)) DROP CONSTRAINT <the foreign key of \(quote(key.column))>"]
-                       : rebuild(table, reason: "drop the reference"))
+            refuse(
+                key.column, "references \(quote(key.table)) in the database but not in the schema",
+                dialect == .postgres
+                    ? ["-- ALTER TABLE \(quote(name)) DROP CONSTRAINT <the foreign key of \(quote(key.column))>"]
+                    : rebuild(table, reason: "drop the reference"))
         }
-        for index in wanted.indexes where !existing.indexes.contains(where: { $0.columns == index.columns && $0.unique == index.unique }) {
-            let indexName = index.name.hasPrefix("sqlite_autoindex") || index.name.hasSuffix("_key")
+        for index in wanted.indexes
+        where !existing.indexes.contains(where: { $0.columns == index.columns && $0.unique == index.unique }) {
+            let indexName =
+                index.name.hasPrefix("sqlite_autoindex") || index.name.hasSuffix("_key")
                 ? ([name] + index.columns + ["key"]).joined(separator: "_") : index.name
-            changes.append(.init(table: name, column: nil,
-                                 summary: "create \(index.unique ? "unique " : "")index \(quote(indexName)) on \(quote(name)) (\(index.columns.map(quote).joined(separator: ", ")))",
-                                 sql: ["CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(quote(indexName)) ON \(quote(name)) (\(index.columns.map(quote).joined(separator: ", ")))"]))
+            changes.append(
+                .init(
+                    table: name, column: nil,
+                    summary:
+                        "create \(index.unique ? "unique " : "")index \(quote(indexName)) on \(quote(name)) (\(index.columns.map(quote).joined(separator: ", ")))",
+                    sql: [
+                        "CREATE \(index.unique ? "UNIQUE " : "")INDEX IF NOT EXISTS \(quote(indexName)) ON \(quote(name)) (\(index.columns.map(quote).joined(separator: ", ")))"
+                    ]))
         }
         return (changes, refusals)
     }
@@ -136,16 +171,18 @@ package struct MigrationPlanner {
                 "ALTER TABLE \(name) ALTER COLUMN \(version) SET NOT NULL",
             ]
         }
-        return .init(table: table.name, column: column.name,
-                     summary: "add the version column \(name).\(version); every existing row gets a fresh version", sql: sql)
+        return .init(
+            table: table.name, column: column.name,
+            summary: "add the version column \(name).\(version); every existing row gets a fresh version", sql: sql)
     }
 
     /// SQLite cannot alter a column: the steps of a table rebuild, for a person to review.
     private func rebuild(_ table: DatabaseSchema.Table, reason: String) -> [String] {
         guard dialect == .sqlite else { return ["-- \(reason) by hand"] }
         let temporary = table.name + "_new"
-        let create = table.ddl(.sqlite).replacingFirst("CREATE TABLE IF NOT EXISTS \(quote(table.name))",
-                                                       with: "CREATE TABLE \(quote(temporary))")
+        let create = table.ddl(.sqlite).replacingFirst(
+            "CREATE TABLE IF NOT EXISTS \(quote(table.name))",
+            with: "CREATE TABLE \(quote(temporary))")
         let columns = (expected[table.name]?.columns ?? []).map(\.name)
             .filter { live[table.name]?.column($0) != nil }.map(quote).joined(separator: ", ")
         return [

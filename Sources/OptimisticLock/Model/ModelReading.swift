@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension SchemaModel {
@@ -46,15 +46,19 @@ extension SchemaModel {
 
     /// The first record a static statement with one parameter selects, or `nil`: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchOneWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
-                                     _ a: some DatabaseBindable) throws -> Self? {
+    public static func fetchOneWhere(
+        _ db: some DatabaseConnection, _ statement: SQLStatement,
+        _ a: some DatabaseBindable
+    ) throws -> Self? {
         try _fetchOne(db, statement) { a.bind(to: $0, at: 1) }
     }
 
     /// The first record a static statement with two parameters selects, or `nil`: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchOneWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
-                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable) throws -> Self? {
+    public static func fetchOneWhere(
+        _ db: some DatabaseConnection, _ statement: SQLStatement,
+        _ a: some DatabaseBindable, _ b: some DatabaseBindable
+    ) throws -> Self? {
         try _fetchOne(db, statement) {
             a.bind(to: $0, at: 1)
             b.bind(to: $0, at: 2)
@@ -63,9 +67,11 @@ extension SchemaModel {
 
     /// The first record a static statement with three parameters selects, or `nil`: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchOneWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
-                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable,
-                                     _ c: some DatabaseBindable) throws -> Self? {
+    public static func fetchOneWhere(
+        _ db: some DatabaseConnection, _ statement: SQLStatement,
+        _ a: some DatabaseBindable, _ b: some DatabaseBindable,
+        _ c: some DatabaseBindable
+    ) throws -> Self? {
         try _fetchOne(db, statement) {
             a.bind(to: $0, at: 1)
             b.bind(to: $0, at: 2)
@@ -75,15 +81,19 @@ extension SchemaModel {
 
     /// Every record a static statement with one parameter selects: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchAllWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
-                                     _ a: some DatabaseBindable) throws -> [Self] {
+    public static func fetchAllWhere(
+        _ db: some DatabaseConnection, _ statement: SQLStatement,
+        _ a: some DatabaseBindable
+    ) throws -> [Self] {
         try _fetchAll(db, statement) { a.bind(to: $0, at: 1) }
     }
 
     /// Every record a static statement with two parameters selects: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchAllWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
-                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable) throws -> [Self] {
+    public static func fetchAllWhere(
+        _ db: some DatabaseConnection, _ statement: SQLStatement,
+        _ a: some DatabaseBindable, _ b: some DatabaseBindable
+    ) throws -> [Self] {
         try _fetchAll(db, statement) {
             a.bind(to: $0, at: 1)
             b.bind(to: $0, at: 2)
@@ -92,9 +102,11 @@ extension SchemaModel {
 
     /// Every record a static statement with three parameters selects: generated finders.
     @_spi(Generated) @inlinable
-    public static func fetchAllWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
-                                     _ a: some DatabaseBindable, _ b: some DatabaseBindable,
-                                     _ c: some DatabaseBindable) throws -> [Self] {
+    public static func fetchAllWhere(
+        _ db: some DatabaseConnection, _ statement: SQLStatement,
+        _ a: some DatabaseBindable, _ b: some DatabaseBindable,
+        _ c: some DatabaseBindable
+    ) throws -> [Self] {
         try _fetchAll(db, statement) {
             a.bind(to: $0, at: 1)
             b.bind(to: $0, at: 2)
@@ -104,8 +116,10 @@ extension SchemaModel {
 
     /// The number a static `COUNT(*)` statement with one to three parameters counts: generated finders.
     @_spi(Generated) @inlinable
-    public static func countWhere(_ db: some DatabaseConnection, _ statement: SQLStatement,
-                                  _ values: any DatabaseBindable...) throws -> Int {
+    public static func countWhere(
+        _ db: some DatabaseConnection, _ statement: SQLStatement,
+        _ values: any DatabaseBindable...
+    ) throws -> Int {
         let prepared = try db.prepare(statement)
         defer { prepared.reset() }
         for (offset, value) in values.enumerated() {

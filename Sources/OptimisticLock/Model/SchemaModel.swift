@@ -84,9 +84,11 @@ public struct ModelStatements: Sendable {
 
     /// Creates the statements of a model.
     @inlinable
-    public init(createTable: SQLStatement, insert: SQLStatement, insertWithKey: SQLStatement? = nil,
-                update: SQLStatement, delete: SQLStatement, find: SQLStatement, fetchAll: SQLStatement,
-                count: SQLStatement, currentVersion: SQLStatement? = nil, upsert: SQLStatement? = nil) {
+    public init(
+        createTable: SQLStatement, insert: SQLStatement, insertWithKey: SQLStatement? = nil,
+        update: SQLStatement, delete: SQLStatement, find: SQLStatement, fetchAll: SQLStatement,
+        count: SQLStatement, currentVersion: SQLStatement? = nil, upsert: SQLStatement? = nil
+    ) {
         self.createTable = createTable
         self.insert = insert
         self.insertWithKey = insertWithKey

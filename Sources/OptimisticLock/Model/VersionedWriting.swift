@@ -108,7 +108,8 @@ extension VersionedModel {
                 throw error.reading(table: tableName, primaryKey: String(describing: key))
             }
         }
-        return ConcurrentUpdate(table: tableName, primaryKey: String(describing: key),
-                                expectedVersion: expectedVersion, actualVersion: actual)
+        return ConcurrentUpdate(
+            table: tableName, primaryKey: String(describing: key),
+            expectedVersion: expectedVersion, actualVersion: actual)
     }
 }

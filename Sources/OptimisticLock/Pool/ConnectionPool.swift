@@ -38,8 +38,10 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     ///   - maxWrites: the most connections running writes at once (at least 1, at most `capacity`).
     ///   - acquireTimeout: how long a request waits for a connection; nil waits as long as it takes.
     ///   - connect: opens a connection (on the worker's thread).
-    package init(name: String, capacity: Int, maxWrites: Int, acquireTimeout: Duration?,
-                 connect: @escaping @Sendable () throws -> Connection) {
+    package init(
+        name: String, capacity: Int, maxWrites: Int, acquireTimeout: Duration?,
+        connect: @escaping @Sendable () throws -> Connection
+    ) {
         self.name = name
         self.capacity = max(1, capacity)
         self.maxWrites = min(max(1, maxWrites), max(1, capacity))

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Threads of the pools' own, outside Swift's cooperative thread pool: blocking database calls run
 /// here, so a request that waits on the database never holds a thread other tasks need.
@@ -27,18 +28,20 @@ package enum WorkerThread {
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         defer { pthread_attr_destroy(&attributes) }
         #if canImport(Darwin)
-        var thread: pthread_t?
+            var thread: pthread_t?
         #else
-        var thread = pthread_t()
+            var thread = pthread_t()
         #endif
-        let created = pthread_create(&thread, &attributes, { context in
-            let start = Unmanaged<Start>.fromOpaque(context!).takeRetainedValue()
-            #if canImport(Darwin)
-            pthread_setname_np(String(start.name.prefix(15)))
-            #endif
-            start.body()
-            return nil
-        }, start)
+        let created = pthread_create(
+            &thread, &attributes,
+            { context in
+                let start = Unmanaged<Start>.fromOpaque(context!).takeRetainedValue()
+                #if canImport(Darwin)
+                    pthread_setname_np(String(start.name.prefix(15)))
+                #endif
+                start.body()
+                return nil
+            }, start)
         precondition(created == 0, "cannot start a thread: error \(created)")
     }
 }

@@ -10,19 +10,24 @@ extension SchemaModel {
     }
 
     static func tableStatements(_ dialect: SQLDialect) -> TableStatements {
-        TableStatements(dialect: dialect, table: tableName, columns: Column.allCases.map(\.rawValue),
-                        key: keyColumn.rawValue, version: nil, keyIsAssignedByDatabase: false)
+        TableStatements(
+            dialect: dialect, table: tableName, columns: Column.allCases.map(\.rawValue),
+            key: keyColumn.rawValue, version: nil, keyIsAssignedByDatabase: false)
     }
 
     /// The records meeting every predicate, in `orderBy` order and then key order, at most `limit`.
-    public static func fetchAll(_ db: some DatabaseConnection, where predicates: Predicate<Self>...,
-                                orderBy: [Ordering<Self>] = [], limit: Int? = nil) throws -> [Self] {
+    public static func fetchAll(
+        _ db: some DatabaseConnection, where predicates: Predicate<Self>...,
+        orderBy: [Ordering<Self>] = [], limit: Int? = nil
+    ) throws -> [Self] {
         try query(db, predicates, orderBy: orderBy, after: nil, limit: limit)
     }
 
     /// The first record meeting every predicate in `orderBy` order (then key order), or `nil`.
-    public static func fetchOne(_ db: some DatabaseConnection, where predicates: Predicate<Self>...,
-                                orderBy: [Ordering<Self>] = []) throws -> Self? {
+    public static func fetchOne(
+        _ db: some DatabaseConnection, where predicates: Predicate<Self>...,
+        orderBy: [Ordering<Self>] = []
+    ) throws -> Self? {
         try query(db, predicates, orderBy: orderBy, after: nil, limit: 1).first
     }
 
@@ -45,13 +50,17 @@ extension SchemaModel {
     /// var page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: nil, limit: 20)
     /// page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: page.last?.id, limit: 20)
     /// ```
-    public static func fetchPage(_ db: some DatabaseConnection, where predicates: Predicate<Self>...,
-                                 after: Key?, limit: Int) throws -> [Self] {
+    public static func fetchPage(
+        _ db: some DatabaseConnection, where predicates: Predicate<Self>...,
+        after: Key?, limit: Int
+    ) throws -> [Self] {
         try query(db, predicates, orderBy: [], after: after, limit: limit)
     }
 
-    static func query(_ db: some DatabaseConnection, _ predicates: [Predicate<Self>], orderBy: [Ordering<Self>],
-                      after: Key?, limit: Int?) throws -> [Self] {
+    static func query(
+        _ db: some DatabaseConnection, _ predicates: [Predicate<Self>], orderBy: [Ordering<Self>],
+        after: Key?, limit: Int?
+    ) throws -> [Self] {
         if let limit, limit < 0 {
             throw DatabaseError.misuse("limit \(limit) is negative", sql: nil)
         }
@@ -63,8 +72,9 @@ extension SchemaModel {
             next += 1
         }
         let limitPlaceholder = limit == nil ? nil : dialect.placeholder(next)
-        let sql = tableStatements(dialect).select(conditions: conditions, order: orderBy.map { $0.sql(dialect) },
-                                                  limit: limitPlaceholder)
+        let sql = tableStatements(dialect).select(
+            conditions: conditions, order: orderBy.map { $0.sql(dialect) },
+            limit: limitPlaceholder)
         let statement = try db.prepare(sql)
         defer { statement.reset() }
         var index = bind(predicates, to: statement)

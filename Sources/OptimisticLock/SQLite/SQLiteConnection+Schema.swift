@@ -21,11 +21,14 @@ extension SQLiteConnection: SchemaInspecting {
         for name in names {
             let exists = try db.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)])
             guard exists.first?[0] == .integer(1) else { continue }
-            let columns = try db.query(#"SELECT "name", "type", "notnull", "dflt_value", "pk" FROM pragma_table_info(?) ORDER BY "cid""#,
-                                       [.text(name)]).map { row in
-                TableSnapshot.Column(name: try row.string("name"), type: try row.string("type"),
-                                     notNull: try row.int64("notnull") != 0, primaryKey: try row.int64("pk") != 0,
-                                     defaultSQL: try row.optionalString("dflt_value"))
+            let columns = try db.query(
+                #"SELECT "name", "type", "notnull", "dflt_value", "pk" FROM pragma_table_info(?) ORDER BY "cid""#,
+                [.text(name)]
+            ).map { row in
+                TableSnapshot.Column(
+                    name: try row.string("name"), type: try row.string("type"),
+                    notNull: try row.int64("notnull") != 0, primaryKey: try row.int64("pk") != 0,
+                    defaultSQL: try row.optionalString("dflt_value"))
             }
             var indexes: [TableSnapshot.Index] = []
             for index in try db.query(#"SELECT "name", "unique", "origin" FROM pragma_index_list(?)"#, [.text(name)]) {

@@ -54,7 +54,9 @@ public final class SQLiteConnection: DatabaseConnection {
         state.interruption.setNative { sqlite3_interrupt(OpaquePointer(bitPattern: address)) }
         // Opening reads the file header and the WAL index, which another connection opening at the
         // same moment may hold for an instant: wait at least a second for that, then use `busyTimeout`.
-        let milliseconds: Int32 = busyTimeout.isNaN || busyTimeout <= 0 ? 0
+        let milliseconds: Int32 =
+            busyTimeout.isNaN || busyTimeout <= 0
+            ? 0
             : busyTimeout >= Double(Int32.max) / 1000 ? Int32.max : Int32(busyTimeout * 1000)
         sqlite3_busy_timeout(db, max(milliseconds, 1_000))
         defer { sqlite3_busy_timeout(db, milliseconds) }
@@ -113,8 +115,9 @@ public final class SQLiteConnection: DatabaseConnection {
         let start = UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self)
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
-        let rc = sqlite3_prepare_v3(handle, start, Int32(clamping: count), UInt32(SQLITE_PREPARE_PERSISTENT),
-                                    &statement, &tail)
+        let rc = sqlite3_prepare_v3(
+            handle, start, Int32(clamping: count), UInt32(SQLITE_PREPARE_PERSISTENT),
+            &statement, &tail)
         guard rc == SQLITE_OK else {
             sqlite3_finalize(statement)
             throw DatabaseError.sqlite(rc, db: handle, sql: sql)
@@ -158,8 +161,9 @@ public final class SQLiteConnection: DatabaseConnection {
         sqlite3_free(message)
         guard rc == SQLITE_OK else {
             let error = DatabaseError.sqlite(rc, db: handle, sql: sql)
-            throw DatabaseError(kind: error.kind, code: error.code, extendedCode: error.extendedCode,
-                                message: text ?? error.message, sql: sql)
+            throw DatabaseError(
+                kind: error.kind, code: error.code, extendedCode: error.extendedCode,
+                message: text ?? error.message, sql: sql)
         }
     }
 
@@ -181,12 +185,14 @@ public final class SQLiteConnection: DatabaseConnection {
     private func run<T>(begin: String, _ body: () throws -> T) throws -> T {
         try checkTransactionIsAlive(begin)
         // SQLite may roll back on its own (after a full disk, say): then there is nothing left to undo.
-        return try nesting.run(begin: begin, execute: { try execute(script: $0) }, commit: commit,
-                        isOpen: { sqlite3_get_autocommit(handle) == 0 }) {
-            state.depth.pointee += 1
-            defer { state.depth.pointee -= 1 }
+        let counted = { () throws -> T in
+            self.state.depth.pointee += 1
+            defer { self.state.depth.pointee -= 1 }
             return try body()
         }
+        return try nesting.run(
+            begin: begin, execute: { try execute(script: $0) }, commit: commit,
+            isOpen: { sqlite3_get_autocommit(handle) == 0 }, counted)
     }
 
     /// Commits; when SQLite already rolled the transaction back on its own, says so instead of

@@ -4,10 +4,12 @@ extension DatabaseError {
     /// The error for a result code of connection `db` (its message is read from the connection).
     static func sqlite(_ code: Int32, db: OpaquePointer?, sql: String?) -> DatabaseError {
         let extended = db.map { sqlite3_extended_errcode($0) } ?? code
-        let message = db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let message =
+            db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
-        return DatabaseError(kind: kind(primary: code & 0xFF, extended: extended), code: code & 0xFF,
-                             extendedCode: extended, message: message, sql: sql)
+        return DatabaseError(
+            kind: kind(primary: code & 0xFF, extended: extended), code: code & 0xFF,
+            extendedCode: extended, message: message, sql: sql)
     }
 
     /// Classifies SQLite result codes.
@@ -15,11 +17,11 @@ extension DatabaseError {
         switch primary {
         case SQLITE_CONSTRAINT:
             switch extended {
-            case 2067: return .constraint(.unique)       // SQLITE_CONSTRAINT_UNIQUE
-            case 1555: return .constraint(.primaryKey)   // SQLITE_CONSTRAINT_PRIMARYKEY
-            case 787: return .constraint(.foreignKey)    // SQLITE_CONSTRAINT_FOREIGNKEY
-            case 1299: return .constraint(.notNull)      // SQLITE_CONSTRAINT_NOTNULL
-            case 275: return .constraint(.check)         // SQLITE_CONSTRAINT_CHECK
+            case 2067: return .constraint(.unique)  // SQLITE_CONSTRAINT_UNIQUE
+            case 1555: return .constraint(.primaryKey)  // SQLITE_CONSTRAINT_PRIMARYKEY
+            case 787: return .constraint(.foreignKey)  // SQLITE_CONSTRAINT_FOREIGNKEY
+            case 1299: return .constraint(.notNull)  // SQLITE_CONSTRAINT_NOTNULL
+            case 275: return .constraint(.check)  // SQLITE_CONSTRAINT_CHECK
             default: return .constraint(.other)
             }
         case SQLITE_BUSY, SQLITE_LOCKED: return .busy

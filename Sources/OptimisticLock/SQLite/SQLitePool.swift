@@ -48,14 +48,18 @@ public final class SQLitePool: DatabasePool {
     public init(path: String, configuration: Configuration = Configuration()) {
         self.path = path
         let busyTimeout = configuration.busyTimeout
-        writer = ConnectionPool(name: "sqlite-writer", capacity: 1, maxWrites: 1,
-                                acquireTimeout: configuration.acquireTimeout) {
+        writer = ConnectionPool(
+            name: "sqlite-writer", capacity: 1, maxWrites: 1,
+            acquireTimeout: configuration.acquireTimeout
+        ) {
             try SQLiteConnection(path: path, busyTimeout: busyTimeout)
         }
         let inMemory = path == ":memory:" || path.isEmpty
         if configuration.readers > 0 && !inMemory {
-            readers = ConnectionPool(name: "sqlite-reader", capacity: configuration.readers,
-                                     maxWrites: configuration.readers, acquireTimeout: configuration.acquireTimeout) {
+            readers = ConnectionPool(
+                name: "sqlite-reader", capacity: configuration.readers,
+                maxWrites: configuration.readers, acquireTimeout: configuration.acquireTimeout
+            ) {
                 let db = try SQLiteConnection(path: path, busyTimeout: busyTimeout)
                 try db.executeScript("PRAGMA query_only = ON")
                 return db

@@ -1,8 +1,9 @@
 import CSQLite
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A prepared SQLite statement of one `SQLiteConnection`.
@@ -107,8 +108,9 @@ public final class SQLiteStatement: PreparedStatement {
                 return sqlite3_bind_text(handle, index, "", 0, nil)
             }
             return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                sqlite3_bind_text64(handle, index, $0, UInt64(bytes.count), optimistic_lock_sqlite_transient(),
-                                    UInt8(SQLITE_UTF8))
+                sqlite3_bind_text64(
+                    handle, index, $0, UInt64(bytes.count), optimistic_lock_sqlite_transient(),
+                    UInt8(SQLITE_UTF8))
             }
         }
         check(rc, index)
@@ -301,7 +303,8 @@ public final class SQLiteStatement: PreparedStatement {
         }
         let microseconds = sqlite3_value_int64(value)
         guard let date = MicrosecondEpoch.unix.exactDate(microseconds: microseconds) else {
-            throw misfit(index, "\(microseconds) µs since 1970 has no exact Date (a Date keeps every microsecond only until about 2140)")
+            throw misfit(
+                index, "\(microseconds) µs since 1970 has no exact Date (a Date keeps every microsecond only until about 2140)")
         }
         return date
     }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A dynamic value for hand-written SQL (`execute`, `query`). Generated code never uses it: it binds
@@ -20,7 +20,8 @@ public enum DatabaseValue: Sendable, Hashable {
 }
 
 extension DatabaseValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
-    ExpressibleByNilLiteral, ExpressibleByBooleanLiteral {
+    ExpressibleByNilLiteral, ExpressibleByBooleanLiteral
+{
     /// An integer literal is `.integer`.
     public init(integerLiteral value: Int64) { self = .integer(value) }
     /// A floating-point literal is `.real`.

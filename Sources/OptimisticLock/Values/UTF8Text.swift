@@ -39,13 +39,13 @@ public enum UTF8Text {
                 index += 2
             case 0xE0...0xEF:
                 guard let second = continuation(1), continuation(2) != nil else { return false }
-                if lead == 0xE0 && second < 0xA0 { return false }   // overlong
-                if lead == 0xED && second > 0x9F { return false }   // a surrogate
+                if lead == 0xE0 && second < 0xA0 { return false }  // overlong
+                if lead == 0xED && second > 0x9F { return false }  // a surrogate
                 index += 3
             case 0xF0...0xF4:
                 guard let second = continuation(1), continuation(2) != nil, continuation(3) != nil else { return false }
-                if lead == 0xF0 && second < 0x90 { return false }   // overlong
-                if lead == 0xF4 && second > 0x8F { return false }   // above U+10FFFF
+                if lead == 0xF0 && second < 0x90 { return false }  // overlong
+                if lead == 0xF4 && second > 0x8F { return false }  // above U+10FFFF
                 index += 4
             default:
                 return false

@@ -32,9 +32,10 @@ public struct Compilation: Sendable {
     public var tableDefinitions: [TableDefinition]? {
         guard !hasErrors else { return nil }
         return schema.modelsInDependencyOrder.map { model in
-            TableDefinition(name: model.tableName, versionColumn: model.versionField?.columnName,
-                            sqlite: SQLEmitter(model: model, schema: schema, dialect: .sqlite).createTable(),
-                            postgres: SQLEmitter(model: model, schema: schema, dialect: .postgres).createTable())
+            TableDefinition(
+                name: model.tableName, versionColumn: model.versionField?.columnName,
+                sqlite: SQLEmitter(model: model, schema: schema, dialect: .sqlite).createTable(),
+                postgres: SQLEmitter(model: model, schema: schema, dialect: .postgres).createTable())
         }
     }
 
@@ -73,8 +74,9 @@ public enum Compiler {
         for (index, file) in files.enumerated() {
             if let offset = firstInvalidUTF8(file.bytes) {
                 let byte = String(file.bytes[offset], radix: 16, uppercase: true)
-                diagnostics.error("file is not valid UTF-8: invalid byte 0x\(byte); save it as UTF-8",
-                                  at: SourceRange(file: index, start: offset, end: offset + 1))
+                diagnostics.error(
+                    "file is not valid UTF-8: invalid byte 0x\(byte); save it as UTF-8",
+                    at: SourceRange(file: index, start: offset, end: offset + 1))
                 continue
             }
             syntax.append(Parser.parse(file, file: index, diagnostics: &diagnostics))

@@ -8,7 +8,7 @@ extension SQLDialect {
     func columnType(_ type: FieldType) -> String {
         switch (self, type) {
         case (.sqlite, .int64), (.sqlite, .int32), (.sqlite, .int), (.sqlite, .bool), (.sqlite, .date),
-             (.sqlite, .version):
+            (.sqlite, .version):
             "INTEGER"
         case (.sqlite, .double): "REAL"
         case (.sqlite, .string), (.sqlite, .enumeration): "TEXT"

@@ -37,7 +37,8 @@ extension Checker {
         guard let shape = table[name] else {
             let other = onField ? AttributeRules.model : AttributeRules.field
             if other[name] != nil {
-                let message = onField
+                let message =
+                    onField
                     ? "'@\(name)' is a model attribute: write it on the line before 'model'"
                     : "'@\(name)' is a field attribute: write it after the field's type"
                 diagnostics.error(message, at: attribute.name.range)
@@ -46,8 +47,9 @@ extension Checker {
                 if let guess = Suggestions.closest(to: name, in: Array(table.keys)) {
                     notes.append(Diagnostic(.note, "did you mean '@\(guess)'?", at: attribute.name.range))
                 }
-                diagnostics.error("unknown \(onField ? "field" : "model") attribute '@\(name)'",
-                                  at: attribute.name.range, notes: notes)
+                diagnostics.error(
+                    "unknown \(onField ? "field" : "model") attribute '@\(name)'",
+                    at: attribute.name.range, notes: notes)
             }
             return false
         }
@@ -61,9 +63,11 @@ extension Checker {
         case .oneName:
             if arguments.count == 1, case .identifier = arguments[0].value { valid = true } else { valid = false }
         case .names:
-            valid = !arguments.isEmpty && arguments.allSatisfy {
-                if case .identifier = $0.value { return true } else { return false }
-            }
+            valid =
+                !arguments.isEmpty
+                && arguments.allSatisfy {
+                    if case .identifier = $0.value { return true } else { return false }
+                }
         }
         if !valid {
             diagnostics.error(AttributeRules.usage(name, shape, onField: onField), at: attribute.range)

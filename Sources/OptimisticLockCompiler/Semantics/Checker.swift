@@ -48,14 +48,16 @@ struct Checker {
     @discardableResult
     mutating func checkIdentifier(_ name: Name, what: String) -> Bool {
         if !Names.isValidIdentifier(name.text) {
-            diagnostics.error("'\(name.text)' is not a valid \(what) name: use ASCII letters, digits and '_', not starting with a digit",
-                              at: name.range)
+            diagnostics.error(
+                "'\(name.text)' is not a valid \(what) name: use ASCII letters, digits and '_', not starting with a digit",
+                at: name.range)
             return false
         }
         if Names.swiftKeywords.contains(name.text) {
-            diagnostics.error("'\(name.text)' is a Swift keyword and cannot be used as \(Names.article(what)) \(what) name",
-                              at: name.range,
-                              notes: [Diagnostic(.note, "choose another name, e.g. '\(name.text)Value'", at: name.range)])
+            diagnostics.error(
+                "'\(name.text)' is a Swift keyword and cannot be used as \(Names.article(what)) \(what) name",
+                at: name.range,
+                notes: [Diagnostic(.note, "choose another name, e.g. '\(name.text)Value'", at: name.range)])
             return false
         }
         return true
@@ -65,13 +67,15 @@ struct Checker {
     private mutating func declare(_ name: Name, kind: String) -> Bool {
         guard checkIdentifier(name, what: kind) else { return false }
         if Names.reservedTypeNames.contains(name.text) {
-            diagnostics.error("'\(name.text)' is reserved: it names a type the generated code uses; choose another \(kind) name",
-                              at: name.range)
+            diagnostics.error(
+                "'\(name.text)' is reserved: it names a type the generated code uses; choose another \(kind) name",
+                at: name.range)
             return false
         }
         if let first = declarations[name.text] {
-            diagnostics.error("duplicate declaration of '\(name.text)'", at: name.range,
-                              notes: [Diagnostic(.note, "'\(name.text)' was first declared here", at: first)])
+            diagnostics.error(
+                "duplicate declaration of '\(name.text)'", at: name.range,
+                notes: [Diagnostic(.note, "'\(name.text)' was first declared here", at: first)])
             return false
         }
         declarations[name.text] = name.range
@@ -92,8 +96,9 @@ struct Checker {
         for (caseName, doc) in syntax.cases {
             guard checkIdentifier(caseName, what: "enum case") else { continue }
             if let first = seen[caseName.text] {
-                diagnostics.error("duplicate case '\(caseName.text)' in enum '\(syntax.name.text)'", at: caseName.range,
-                                  notes: [Diagnostic(.note, "'\(caseName.text)' was first declared here", at: first)])
+                diagnostics.error(
+                    "duplicate case '\(caseName.text)' in enum '\(syntax.name.text)'", at: caseName.range,
+                    notes: [Diagnostic(.note, "'\(caseName.text)' was first declared here", at: first)])
                 continue
             }
             seen[caseName.text] = caseName.range
@@ -126,11 +131,13 @@ struct Checker {
         var taken: [String: [String: ReferenceAccessor]] = [:]
         for accessor in accessors {
             guard let owner = schema.model(named: accessor.owner),
-                  let syntax = modelSyntax[accessor.source],
-                  let fieldSyntax = syntax.fields.first(where: { $0.name.text == accessor.field }),
-                  let attribute = fieldSyntax.attributes.first(where: { $0.name.text == "references" }) else { continue }
+                let syntax = modelSyntax[accessor.source],
+                let fieldSyntax = syntax.fields.first(where: { $0.name.text == accessor.field }),
+                let attribute = fieldSyntax.attributes.first(where: { $0.name.text == "references" })
+            else { continue }
             let generated = "'\(accessor.name)(_:)' on '\(accessor.owner)'"
-            let what = accessor.isForward ? "the referenced \(accessor.target)" : "the \(accessor.source) records that reference it"
+            let what =
+                accessor.isForward ? "the referenced \(accessor.target)" : "the \(accessor.source) records that reference it"
             var clash: String?
             var notes: [Diagnostic] = []
             if let field = owner.field(named: accessor.name) {
@@ -138,16 +145,22 @@ struct Checker {
                 if let fieldRange = modelSyntax[owner.name]?.fields.first(where: { $0.name.text == field.name })?.name.range {
                     notes.append(Diagnostic(.note, "'\(field.name)' is declared here", at: fieldRange))
                 }
-            } else if Names.reservedFieldNames.contains(accessor.name) || ["find", "count", "fetchAll", "fetchPage", "fetchOne"].contains(accessor.name) {
+            } else if Names.reservedFieldNames.contains(accessor.name)
+                || ["find", "count", "fetchAll", "fetchPage", "fetchOne"].contains(accessor.name)
+            {
                 clash = "a member every model has"
             } else if let other = taken[accessor.owner]?[accessor.name] {
                 clash = "the accessor for '\(other.source).\(other.field)'"
             }
             if let clash {
-                notes.append(Diagnostic(.note, "rename the field\(accessor.isForward ? "" : " or the model") so that the accessor gets another name",
-                                        at: attribute.range))
-                diagnostics.error("'@references(\(accessor.target))' on '\(accessor.field)' generates \(generated), returning \(what), which clashes with \(clash)",
-                                  at: attribute.range, notes: notes)
+                notes.append(
+                    Diagnostic(
+                        .note,
+                        "rename the field\(accessor.isForward ? "" : " or the model") so that the accessor gets another name",
+                        at: attribute.range))
+                diagnostics.error(
+                    "'@references(\(accessor.target))' on '\(accessor.field)' generates \(generated), returning \(what), which clashes with \(clash)",
+                    at: attribute.range, notes: notes)
                 continue
             }
             taken[accessor.owner, default: [:]][accessor.name] = accessor
@@ -162,11 +175,15 @@ struct Checker {
             guard let syntax = modelSyntax[model.name] else { continue }
             let key = model.tableName.lowercased()
             if let (other, range) = seen[key] {
-                diagnostics.error("models '\(other)' and '\(model.name)' both map to table \"\(model.tableName)\"",
-                                  at: syntax.name.range,
-                                  notes: [Diagnostic(.note, "'\(other)' declared here", at: range),
-                                          Diagnostic(.note, "give one of them another name with '@table(\"...\")'",
-                                                     at: syntax.name.range)])
+                diagnostics.error(
+                    "models '\(other)' and '\(model.name)' both map to table \"\(model.tableName)\"",
+                    at: syntax.name.range,
+                    notes: [
+                        Diagnostic(.note, "'\(other)' declared here", at: range),
+                        Diagnostic(
+                            .note, "give one of them another name with '@table(\"...\")'",
+                            at: syntax.name.range),
+                    ])
             } else {
                 seen[key] = (model.name, syntax.name.range)
             }

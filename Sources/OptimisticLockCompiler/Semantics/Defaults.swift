@@ -4,15 +4,20 @@ extension Checker {
         let fieldName = syntax.name.text
         let typeName = type.swiftName + (syntax.isOptional ? "?" : "")
         func mismatch() -> DefaultValue? {
-            diagnostics.error("cannot use \(describe(value.value)) as the default of '\(fieldName)', which is '\(typeName)'",
-                              at: value.range)
+            diagnostics.error(
+                "cannot use \(describe(value.value)) as the default of '\(fieldName)', which is '\(typeName)'",
+                at: value.range)
             return nil
         }
         if case .nil = value.value {
             guard syntax.isOptional else {
-                diagnostics.error("'nil' is not a valid default for the non-optional field '\(fieldName)'", at: value.range,
-                                  notes: [Diagnostic(.note, "make the field optional: '\(fieldName): \(type.swiftName)?'",
-                                                     at: syntax.type.range)])
+                diagnostics.error(
+                    "'nil' is not a valid default for the non-optional field '\(fieldName)'", at: value.range,
+                    notes: [
+                        Diagnostic(
+                            .note, "make the field optional: '\(fieldName): \(type.swiftName)?'",
+                            at: syntax.type.range)
+                    ])
                 return nil
             }
             return .null
@@ -22,8 +27,9 @@ extension Checker {
             if case .enumeration(let enumName) = type, enumCases(enumName)?.contains(name) == true {
                 notes.append(Diagnostic(.note, "write an enum case with a leading dot: '.\(name)'", at: value.range))
             }
-            diagnostics.error("'\(name)' is not a value; a default is a literal, 'nil' or '.enumCase'", at: value.range,
-                              notes: notes)
+            diagnostics.error(
+                "'\(name)' is not a value; a default is a literal, 'nil' or '.enumCase'", at: value.range,
+                notes: notes)
             return nil
         }
         switch type {
@@ -70,8 +76,9 @@ extension Checker {
             }
             return .enumCase(caseName)
         case .data, .date, .uuid:
-            diagnostics.error("a field of type '\(type.swiftName)' cannot have a default value; only 'nil' when it is optional",
-                              at: value.range)
+            diagnostics.error(
+                "a field of type '\(type.swiftName)' cannot have a default value; only 'nil' when it is optional",
+                at: value.range)
             return nil
         case .version:
             return nil  // reported by the version rules

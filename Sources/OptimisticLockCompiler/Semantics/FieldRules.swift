@@ -2,15 +2,17 @@ extension Checker {
     /// Checks one field: type, attributes, key and version rules, default. Nil when its type cannot be resolved.
     mutating func checkField(_ syntax: FieldSyntax, model: String) -> Field? {
         guard let type = resolveType(syntax.type) else { return nil }
-        var field = Field(name: syntax.name.text, columnName: Names.snakeCase(syntax.name.text), type: type,
-                          isOptional: syntax.isOptional, defaultValue: nil, isPrimaryKey: false, isUnique: false,
-                          isIndexed: false, references: nil, doc: syntax.doc)
+        var field = Field(
+            name: syntax.name.text, columnName: Names.snakeCase(syntax.name.text), type: type,
+            isOptional: syntax.isOptional, defaultValue: nil, isPrimaryKey: false, isUnique: false,
+            isIndexed: false, references: nil, doc: syntax.doc)
         var seen: [String: SourceRange] = [:]
         for attribute in syntax.attributes where checkAttribute(attribute, onField: true) {
             let name = attribute.name.text
             if let first = seen[name] {
-                diagnostics.error("duplicate attribute '@\(name)'", at: attribute.range,
-                                  notes: [Diagnostic(.note, "first written here", at: first)])
+                diagnostics.error(
+                    "duplicate attribute '@\(name)'", at: attribute.range,
+                    notes: [Diagnostic(.note, "first written here", at: first)])
                 continue
             }
             seen[name] = attribute.range
@@ -47,9 +49,13 @@ extension Checker {
         if let builtin = FieldType.builtins[name.text] { return builtin }
         if enumCases(name.text) != nil { return .enumeration(name.text) }
         if isModel(name.text) {
-            diagnostics.error("a field cannot hold the model '\(name.text)'", at: name.range,
-                              notes: [Diagnostic(.note, "store its key instead, e.g. '\(lowerFirst(name.text))ID: Int64 @references(\(name.text))'",
-                                                 at: name.range)])
+            diagnostics.error(
+                "a field cannot hold the model '\(name.text)'", at: name.range,
+                notes: [
+                    Diagnostic(
+                        .note, "store its key instead, e.g. '\(lowerFirst(name.text))ID: Int64 @references(\(name.text))'",
+                        at: name.range)
+                ])
             return nil
         }
         var notes: [Diagnostic] = []
@@ -68,12 +74,14 @@ extension Checker {
 
     private mutating func checkVersionField(_ syntax: FieldSyntax, _ field: Field) {
         if let optional = syntax.optionalRange {
-            diagnostics.error("the version field '\(field.name)' cannot be optional", at: optional,
-                              notes: [Diagnostic(.note, "remove the '?': every stored row has a version", at: optional)])
+            diagnostics.error(
+                "the version field '\(field.name)' cannot be optional", at: optional,
+                notes: [Diagnostic(.note, "remove the '?': every stored row has a version", at: optional)])
         }
         if let value = syntax.defaultValue {
-            diagnostics.error("the version field '\(field.name)' cannot have a default: new records start at 0 and insert stores 1",
-                              at: value.range)
+            diagnostics.error(
+                "the version field '\(field.name)' cannot have a default: new records start at 0 and insert stores 1",
+                at: value.range)
         }
         if field.isPrimaryKey {
             diagnostics.error("the version field '\(field.name)' cannot be the '@id'", at: syntax.name.range)
@@ -82,15 +90,20 @@ extension Checker {
 
     private mutating func checkKeyField(_ syntax: FieldSyntax, _ field: Field) {
         if let optional = syntax.optionalRange {
-            diagnostics.error("the '@id' field '\(field.name)' cannot be optional", at: optional,
-                              notes: [Diagnostic(.note, "an integer '@id' is already 'nil' until the database assigns it",
-                                                 at: optional)])
+            diagnostics.error(
+                "the '@id' field '\(field.name)' cannot be optional", at: optional,
+                notes: [
+                    Diagnostic(
+                        .note, "an integer '@id' is already 'nil' until the database assigns it",
+                        at: optional)
+                ])
         }
         switch field.type {
         case .int64, .int, .string, .uuid, .version: break
         default:
-            diagnostics.error("an '@id' field must be Int64, Int, String or UUID, not '\(field.type.swiftName)'",
-                              at: syntax.type.range)
+            diagnostics.error(
+                "an '@id' field must be Int64, Int, String or UUID, not '\(field.type.swiftName)'",
+                at: syntax.type.range)
         }
         if let value = syntax.defaultValue {
             diagnostics.error("the '@id' field '\(field.name)' cannot have a default", at: value.range)
@@ -106,7 +119,8 @@ extension Checker {
             if let guess = Suggestions.closest(to: target, in: modelNames) {
                 notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: range))
             }
-            let message = enumCases(target) != nil
+            let message =
+                enumCases(target) != nil
                 ? "'@references' needs a model, but '\(target)' is an enum"
                 : "'@references' names unknown model '\(target)'"
             diagnostics.error(message, at: range, notes: notes)
@@ -117,10 +131,14 @@ extension Checker {
             return target  // the target's own errors are reported where it is declared
         }
         if keyType != type {
-            diagnostics.error("field '\(syntax.name.text)' has type '\(type.swiftName)' but it references '\(target).\(key.name.text)' of type '\(keyType.swiftName)'",
-                              at: syntax.type.range,
-                              notes: [Diagnostic(.note, "declare it as '\(syntax.name.text): \(keyType.swiftName)\(syntax.isOptional ? "?" : "")'",
-                                                 at: syntax.type.range)])
+            diagnostics.error(
+                "field '\(syntax.name.text)' has type '\(type.swiftName)' but it references '\(target).\(key.name.text)' of type '\(keyType.swiftName)'",
+                at: syntax.type.range,
+                notes: [
+                    Diagnostic(
+                        .note, "declare it as '\(syntax.name.text): \(keyType.swiftName)\(syntax.isOptional ? "?" : "")'",
+                        at: syntax.type.range)
+                ])
             return nil
         }
         return target

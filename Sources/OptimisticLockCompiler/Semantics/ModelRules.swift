@@ -1,8 +1,9 @@
 extension Checker {
     /// Checks one model: attributes, fields, the key and version rules, indexes and column names.
     mutating func checkModel(_ syntax: ModelSyntax, file: Int) -> Model {
-        var model = Model(name: syntax.name.text, tableName: Names.snakeCase(syntax.name.text), fields: [],
-                          isUnversioned: false, indexes: [], uniqueConstraints: [], doc: syntax.doc, file: file)
+        var model = Model(
+            name: syntax.name.text, tableName: Names.snakeCase(syntax.name.text), fields: [],
+            isUnversioned: false, indexes: [], uniqueConstraints: [], doc: syntax.doc, file: file)
         var indexSyntax: [AttributeSyntax] = []
         var uniqueSyntax: [AttributeSyntax] = []
         var seenAttributes: [String: SourceRange] = [:]
@@ -10,8 +11,9 @@ extension Checker {
             let name = attribute.name.text
             if name != "index" && name != "unique" {
                 if let first = seenAttributes[name] {
-                    diagnostics.error("duplicate attribute '@\(name)'", at: attribute.range,
-                                      notes: [Diagnostic(.note, "first written here", at: first)])
+                    diagnostics.error(
+                        "duplicate attribute '@\(name)'", at: attribute.range,
+                        notes: [Diagnostic(.note, "first written here", at: first)])
                     continue
                 }
                 seenAttributes[name] = attribute.range
@@ -33,14 +35,16 @@ extension Checker {
         for fieldSyntax in syntax.fields {
             guard checkIdentifier(fieldSyntax.name, what: "field") else { continue }
             if Names.reservedFieldNames.contains(fieldSyntax.name.text) {
-                diagnostics.error("field name '\(fieldSyntax.name.text)' is reserved: the generated type has a member of that name",
-                                  at: fieldSyntax.name.range)
+                diagnostics.error(
+                    "field name '\(fieldSyntax.name.text)' is reserved: the generated type has a member of that name",
+                    at: fieldSyntax.name.range)
                 continue
             }
             if let first = seenFields[fieldSyntax.name.text] {
-                diagnostics.error("duplicate field '\(fieldSyntax.name.text)' in model '\(model.name)'",
-                                  at: fieldSyntax.name.range,
-                                  notes: [Diagnostic(.note, "'\(fieldSyntax.name.text)' was first declared here", at: first)])
+                diagnostics.error(
+                    "duplicate field '\(fieldSyntax.name.text)' in model '\(model.name)'",
+                    at: fieldSyntax.name.range,
+                    notes: [Diagnostic(.note, "'\(fieldSyntax.name.text)' was first declared here", at: first)])
                 continue
             }
             seenFields[fieldSyntax.name.text] = fieldSyntax.name.range
@@ -58,17 +62,21 @@ extension Checker {
         }
         checkKey(syntax, keyFields)
         if let key = keyFields.first, key.name.text != "id",
-           let other = syntax.fields.first(where: { $0.name.text == "id" }) {
-            diagnostics.error("a field named 'id' must be the '@id' field: the generated type uses 'id' for its key",
-                              at: other.name.range,
-                              notes: [Diagnostic(.note, "'\(key.name.text)' is the '@id' field", at: key.name.range)])
+            let other = syntax.fields.first(where: { $0.name.text == "id" })
+        {
+            diagnostics.error(
+                "a field named 'id' must be the '@id' field: the generated type uses 'id' for its key",
+                at: other.name.range,
+                notes: [Diagnostic(.note, "'\(key.name.text)' is the '@id' field", at: key.name.range)])
         }
         checkVersion(syntax, model.isUnversioned, versionFields)
         if let version = versionFields.first, version.name.text != "version",
-           let other = syntax.fields.first(where: { $0.name.text == "version" }) {
-            diagnostics.error("a field named 'version' must be the 'Version' field: the generated type uses 'version' for it",
-                              at: other.name.range,
-                              notes: [Diagnostic(.note, "'\(version.name.text)' is the 'Version' field", at: version.name.range)])
+            let other = syntax.fields.first(where: { $0.name.text == "version" })
+        {
+            diagnostics.error(
+                "a field named 'version' must be the 'Version' field: the generated type uses 'version' for it",
+                at: other.name.range,
+                notes: [Diagnostic(.note, "'\(version.name.text)' is the 'Version' field", at: version.name.range)])
         }
         model.indexes = resolveFieldLists(indexSyntax, in: model)
         model.uniqueConstraints = resolveFieldLists(uniqueSyntax, in: model)
@@ -80,14 +88,22 @@ extension Checker {
         // A field that carries '@id' but failed its own checks already has an error: say nothing more.
         let someFieldSaysID = syntax.fields.contains { $0.attributes.contains { $0.name.text == "id" } }
         if keys.isEmpty, !someFieldSaysID {
-            diagnostics.error("model '\(syntax.name.text)' has no '@id' field", at: syntax.name.range,
-                              notes: [Diagnostic(.note, "mark its primary key with '@id', e.g. 'id: Int64 @id'",
-                                                 at: syntax.name.range)])
+            diagnostics.error(
+                "model '\(syntax.name.text)' has no '@id' field", at: syntax.name.range,
+                notes: [
+                    Diagnostic(
+                        .note, "mark its primary key with '@id', e.g. 'id: Int64 @id'",
+                        at: syntax.name.range)
+                ])
         }
         for extra in keys.dropFirst() {
-            diagnostics.error("model '\(syntax.name.text)' has more than one '@id' field", at: extra.name.range,
-                              notes: [Diagnostic(.note, "'\(keys[0].name.text)' is already the '@id' field",
-                                                 at: keys[0].name.range)])
+            diagnostics.error(
+                "model '\(syntax.name.text)' has more than one '@id' field", at: extra.name.range,
+                notes: [
+                    Diagnostic(
+                        .note, "'\(keys[0].name.text)' is already the '@id' field",
+                        at: keys[0].name.range)
+                ])
         }
     }
 
@@ -96,22 +112,34 @@ extension Checker {
     ) {
         if unversioned {
             for field in versions {
-                diagnostics.error("model '\(syntax.name.text)' is '@unversioned' but declares the version field '\(field.name.text)'",
-                                  at: field.type.range,
-                                  notes: [Diagnostic(.note, "remove '@unversioned' to lock this model optimistically, or remove the field",
-                                                     at: field.type.range)])
+                diagnostics.error(
+                    "model '\(syntax.name.text)' is '@unversioned' but declares the version field '\(field.name.text)'",
+                    at: field.type.range,
+                    notes: [
+                        Diagnostic(
+                            .note, "remove '@unversioned' to lock this model optimistically, or remove the field",
+                            at: field.type.range)
+                    ])
             }
             return
         }
         if versions.isEmpty, !syntax.fields.contains(where: { $0.type.text == "Version" }) {
-            diagnostics.error("model '\(syntax.name.text)' has no version field", at: syntax.name.range,
-                              notes: [Diagnostic(.note, "add 'version: Version', or mark the model '@unversioned' for plain, unchecked updates",
-                                                 at: syntax.name.range)])
+            diagnostics.error(
+                "model '\(syntax.name.text)' has no version field", at: syntax.name.range,
+                notes: [
+                    Diagnostic(
+                        .note, "add 'version: Version', or mark the model '@unversioned' for plain, unchecked updates",
+                        at: syntax.name.range)
+                ])
         }
         for extra in versions.dropFirst() {
-            diagnostics.error("model '\(syntax.name.text)' has more than one 'Version' field", at: extra.name.range,
-                              notes: [Diagnostic(.note, "'\(versions[0].name.text)' is already the version field",
-                                                 at: versions[0].name.range)])
+            diagnostics.error(
+                "model '\(syntax.name.text)' has more than one 'Version' field", at: extra.name.range,
+                notes: [
+                    Diagnostic(
+                        .note, "'\(versions[0].name.text)' is already the version field",
+                        at: versions[0].name.range)
+                ])
         }
     }
 
@@ -127,8 +155,9 @@ extension Checker {
                     if let guess = Suggestions.closest(to: name, in: model.fields.map(\.name)) {
                         notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: range))
                     }
-                    diagnostics.error("'@\(attribute.name.text)' names unknown field '\(name)' of model '\(model.name)'",
-                                      at: range, notes: notes)
+                    diagnostics.error(
+                        "'@\(attribute.name.text)' names unknown field '\(name)' of model '\(model.name)'",
+                        at: range, notes: notes)
                     complete = false
                     continue
                 }
@@ -154,11 +183,15 @@ extension Checker {
             let key = field.columnName.lowercased()
             guard let range = ranges[field.name] else { continue }
             if let other = seen[key], let otherRange = ranges[other] {
-                diagnostics.error("fields '\(other)' and '\(field.name)' both map to column \"\(field.columnName)\"",
-                                  at: range,
-                                  notes: [Diagnostic(.note, "'\(other)' declared here", at: otherRange),
-                                          Diagnostic(.note, "give one of them another name with '@column(\"...\")'",
-                                                     at: range)])
+                diagnostics.error(
+                    "fields '\(other)' and '\(field.name)' both map to column \"\(field.columnName)\"",
+                    at: range,
+                    notes: [
+                        Diagnostic(.note, "'\(other)' declared here", at: otherRange),
+                        Diagnostic(
+                            .note, "give one of them another name with '@column(\"...\")'",
+                            at: range),
+                    ])
             } else {
                 seen[key] = field.name
             }

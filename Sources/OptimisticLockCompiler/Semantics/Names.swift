@@ -9,7 +9,8 @@ enum Names {
                 let previous: Character? = i > 0 ? chars[i - 1] : nil
                 let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
                 if let previous, previous != "_" {
-                    let boundary = previous.isLowercase || previous.isNumber
+                    let boundary =
+                        previous.isLowercase || previous.isNumber
                         || (previous.isUppercase && (next?.isLowercase ?? false))
                     if boundary { out.append("_") }
                 }

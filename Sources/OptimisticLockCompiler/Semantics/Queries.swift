@@ -60,13 +60,17 @@ extension Schema {
         for model in models {
             for field in model.fields {
                 guard let target = field.references, self.model(named: target) != nil else { continue }
-                accessors.append(ReferenceAccessor(name: Self.forwardName(field.name), owner: model.name, source: model.name,
-                                                   field: field.name, target: target, isForward: true, isToOne: true))
+                accessors.append(
+                    ReferenceAccessor(
+                        name: Self.forwardName(field.name), owner: model.name, source: model.name,
+                        field: field.name, target: target, isForward: true, isToOne: true))
                 let sameTarget = model.fields.filter { $0.references == target }
                 if sameTarget.count == 1 {
                     let name = field.isUnique ? Self.singularName(model.name) : Self.reverseName(model.name)
-                    accessors.append(ReferenceAccessor(name: name, owner: target, source: model.name, field: field.name,
-                                                       target: target, isForward: false, isToOne: field.isUnique))
+                    accessors.append(
+                        ReferenceAccessor(
+                            name: name, owner: target, source: model.name, field: field.name,
+                            target: target, isForward: false, isToOne: field.isUnique))
                 }
             }
         }

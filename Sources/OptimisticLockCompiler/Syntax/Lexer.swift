@@ -66,7 +66,8 @@ struct Lexer {
                 while let b = peek(), b != UInt8(ascii: "\n") { position += 1 }
                 let line = bytes[start..<position]
                 if line.count >= 3, line[line.startIndex + 2] == UInt8(ascii: "/"),
-                   line.count == 3 || line[line.startIndex + 3] != UInt8(ascii: "/") {
+                    line.count == 3 || line[line.startIndex + 3] != UInt8(ascii: "/")
+                {
                     var content = text(start + 3, position)
                     if content.hasPrefix(" ") { content.removeFirst() }
                     pendingDoc.append(content)
@@ -136,7 +137,8 @@ struct Lexer {
         case UInt8(ascii: "."): return make(.dot, position)
         case UInt8(ascii: "-"): return make(.minus, position)
         default:
-            let shown = byte >= 0x20 && byte < 0x7F
+            let shown =
+                byte >= 0x20 && byte < 0x7F
                 ? "'\(Character(Unicode.Scalar(byte)))'"
                 : "byte 0x\(String(byte, radix: 16, uppercase: true))"
             diagnostics.error("unexpected character \(shown)", at: range(start, position))
@@ -146,8 +148,9 @@ struct Lexer {
 
     /// The token from `tokenStart` to `end`.
     private func make(_ kind: TokenKind, _ end: Int, _ value: String = "") -> Token {
-        Token(kind: kind, text: text(tokenStart, end), stringValue: value, range: range(tokenStart, end),
-              startsLine: tokenStartsLine, doc: tokenDoc)
+        Token(
+            kind: kind, text: text(tokenStart, end), stringValue: value, range: range(tokenStart, end),
+            startsLine: tokenStartsLine, doc: tokenDoc)
     }
 
     private mutating func lexNumber(_ start: Int) -> Token {
@@ -196,8 +199,9 @@ struct Lexer {
                 case UInt8(ascii: "0"): value.append(0)
                 case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): value.append(e)
                 default:
-                    diagnostics.error("invalid escape sequence in string literal; use \\n, \\t, \\r, \\0, \\\\, \\\" or \\'",
-                                      at: range(escapeStart, position))
+                    diagnostics.error(
+                        "invalid escape sequence in string literal; use \\n, \\t, \\r, \\0, \\\\, \\\" or \\'",
+                        at: range(escapeStart, position))
                 }
             } else {
                 value.append(b)

@@ -41,8 +41,9 @@ struct Parser {
         let token = current
         if token.kind == .invalid, token.text.first == "\"" { return }
         if token.kind == .invalid, let first = token.text.utf8.first, first >= 0x30, first <= 0x39 {
-            diagnostics.error("'\(token.text)' is not a valid identifier or number; names start with a letter or '_'",
-                              at: token.range)
+            diagnostics.error(
+                "'\(token.text)' is not a valid identifier or number; names start with a letter or '_'",
+                at: token.range)
             return
         }
         if token.kind == .invalid { return }
@@ -69,8 +70,9 @@ struct Parser {
                 }
             } else {
                 if current.kind == .endOfFile, let last = attributes.last {
-                    diagnostics.error("attribute '@\(last.name.text)' must be followed by a 'model' declaration",
-                                      at: last.range)
+                    diagnostics.error(
+                        "attribute '@\(last.name.text)' must be followed by a 'model' declaration",
+                        at: last.range)
                     break
                 }
                 expected("a declaration ('model' or 'enum')", &diagnostics)
@@ -117,10 +119,13 @@ struct Parser {
                 _ = advance()
                 break
             }
-            if current.kind == .endOfFile || (current.startsLine && (isKeyword(current, "model") || isKeyword(current, "enum"))
-                && peek(1).kind == .identifier && peek(2).kind == .leftBrace) {
-                diagnostics.error("expected '}' to close model '\(modelName.text)'", at: current.range,
-                                  notes: [Diagnostic(.note, "model '\(modelName.text)' opened here", at: brace.range)])
+            if current.kind == .endOfFile
+                || (current.startsLine && (isKeyword(current, "model") || isKeyword(current, "enum"))
+                    && peek(1).kind == .identifier && peek(2).kind == .leftBrace)
+            {
+                diagnostics.error(
+                    "expected '}' to close model '\(modelName.text)'", at: current.range,
+                    notes: [Diagnostic(.note, "model '\(modelName.text)' opened here", at: brace.range)])
                 break
             }
             if let field = parseField(&diagnostics) {
@@ -198,9 +203,10 @@ struct Parser {
             }
             skipRestOfLine()
         }
-        return FieldSyntax(name: fieldName, type: typeName, isOptional: optionalRange != nil,
-                           optionalRange: optionalRange, defaultValue: defaultValue,
-                           attributes: attributes, doc: doc)
+        return FieldSyntax(
+            name: fieldName, type: typeName, isOptional: optionalRange != nil,
+            optionalRange: optionalRange, defaultValue: defaultValue,
+            attributes: attributes, doc: doc)
     }
 
     private mutating func parseEnum(
@@ -215,17 +221,20 @@ struct Parser {
                 _ = advance()
                 return EnumSyntax(name: enumName, attributes: attributes, cases: cases, doc: doc)
             case .endOfFile:
-                diagnostics.error("expected '}' to close enum '\(enumName.text)'", at: current.range,
-                                  notes: [Diagnostic(.note, "enum '\(enumName.text)' opened here", at: brace.range)])
+                diagnostics.error(
+                    "expected '}' to close enum '\(enumName.text)'", at: current.range,
+                    notes: [Diagnostic(.note, "enum '\(enumName.text)' opened here", at: brace.range)])
                 return EnumSyntax(name: enumName, attributes: attributes, cases: cases, doc: doc)
             case .comma:
                 _ = advance()
                 needsSeparator = false
             case .identifier where !needsSeparator || current.startsLine:
                 if current.startsLine, isKeyword(current, "model") || isKeyword(current, "enum"),
-                   peek(1).kind == .identifier, peek(2).kind == .leftBrace {
-                    diagnostics.error("expected '}' to close enum '\(enumName.text)'", at: current.range,
-                                      notes: [Diagnostic(.note, "enum '\(enumName.text)' opened here", at: brace.range)])
+                    peek(1).kind == .identifier, peek(2).kind == .leftBrace
+                {
+                    diagnostics.error(
+                        "expected '}' to close enum '\(enumName.text)'", at: current.range,
+                        notes: [Diagnostic(.note, "enum '\(enumName.text)' opened here", at: brace.range)])
                     return EnumSyntax(name: enumName, attributes: attributes, cases: cases, doc: doc)
                 }
                 let token = advance()
@@ -260,8 +269,11 @@ struct Parser {
             return nil
         }
         let nameToken = advance()
-        let attributeName = Name(text: nameToken.text, range: SourceRange(file: file, start: at.range.start,
-                                                                           end: nameToken.range.end))
+        let attributeName = Name(
+            text: nameToken.text,
+            range: SourceRange(
+                file: file, start: at.range.start,
+                end: nameToken.range.end))
         guard current.kind == .leftParen, !current.startsLine else {
             return AttributeSyntax(name: attributeName, arguments: nil, range: attributeName.range)
         }
@@ -269,8 +281,9 @@ struct Parser {
         var arguments: [LocatedExpression] = []
         if current.kind == .rightParen {
             let close = advance()
-            return AttributeSyntax(name: attributeName, arguments: [],
-                                   range: SourceRange(file: file, start: at.range.start, end: close.range.end))
+            return AttributeSyntax(
+                name: attributeName, arguments: [],
+                range: SourceRange(file: file, start: at.range.start, end: close.range.end))
         }
         while true {
             guard let argument = parseExpression(&diagnostics) else { return nil }
@@ -281,11 +294,13 @@ struct Parser {
             }
             if current.kind == .rightParen {
                 let close = advance()
-                return AttributeSyntax(name: attributeName, arguments: arguments,
-                                       range: SourceRange(file: file, start: at.range.start, end: close.range.end))
+                return AttributeSyntax(
+                    name: attributeName, arguments: arguments,
+                    range: SourceRange(file: file, start: at.range.start, end: close.range.end))
             }
-            diagnostics.error("expected ',' or ')' in arguments of '@\(nameToken.text)'", at: current.range,
-                              notes: [Diagnostic(.note, "'(' opened here", at: open.range)])
+            diagnostics.error(
+                "expected ',' or ')' in arguments of '@\(nameToken.text)'", at: current.range,
+                notes: [Diagnostic(.note, "'(' opened here", at: open.range)])
             return nil
         }
     }
@@ -307,8 +322,9 @@ struct Parser {
             if number.range.start == token.range.end, number.kind == .integer || number.kind == .float {
                 _ = advance()
                 _ = advance()
-                return located(number.kind == .integer ? .integer("-" + number.text) : .float("-" + number.text),
-                               number)
+                return located(
+                    number.kind == .integer ? .integer("-" + number.text) : .float("-" + number.text),
+                    number)
             }
             diagnostics.error("expected a number after '-'", at: token.range)
             return nil

@@ -20,7 +20,9 @@ do {
     print("lost update")
 } catch let conflict as ConcurrentUpdate {
     let matches = conflict.expectedVersion == inserted && conflict.actualVersion == item.version && inserted != item.version
-    print("stock \(try Item.find(db, id: item.id!)!.stock) conflict \(matches ? "expected->actual" : "wrong versions") lines \(try OrderLine.count(db))")
+    print(
+        "stock \(try Item.find(db, id: item.id!)!.stock) conflict \(matches ? "expected->actual" : "wrong versions") lines \(try OrderLine.count(db))"
+    )
 }
 
 // A server's way: a Sendable pool shared by concurrent tasks, Swift 6 strict concurrency, no
