@@ -49,4 +49,35 @@ public enum SQLScript {
         finish()
         return statements
     }
+
+    /// The script with whitespace outside quotes collapsed to single spaces and trimmed, and no
+    /// comments: two spellings of the same statements give the same text.
+    public static func normalized(_ script: String) -> String {
+        var out = ""
+        var quote: Character?
+        var pendingSpace = false
+        var characters = Array(script)[...]
+        while let character = characters.first {
+            characters = characters.dropFirst()
+            if let open = quote {
+                out.append(character)
+                if character == open { quote = nil }
+                continue
+            }
+            if character == "-" && characters.first == "-" {
+                while let next = characters.first, next != "\n" { characters = characters.dropFirst() }
+                pendingSpace = true
+                continue
+            }
+            if character.isWhitespace {
+                pendingSpace = true
+                continue
+            }
+            if pendingSpace && !out.isEmpty { out.append(" ") }
+            pendingSpace = false
+            out.append(character)
+            if character == "'" || character == "\"" { quote = character }
+        }
+        return out
+    }
 }

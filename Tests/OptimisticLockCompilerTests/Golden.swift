@@ -109,6 +109,12 @@ struct EmittedGoldenTests {
         }
         let schema = try #require(compilation.schemaSource())
         try Golden.check(schema, against: Golden.root.appendingPathComponent("Tests/TestModels/OptimisticLockSchema.swift"))
+        // Readable in any editor: no generated line is longer than 120 columns, the hostile names included.
+        for index in compilation.files.indices {
+            for line in try #require(compilation.swiftSource(forFile: index)).split(separator: "\n") {
+                #expect(line.count <= 120, "\(compilation.files[index].path): \(line)")
+            }
+        }
     }
 
     @Test("DDL matches the golden SQL", arguments: SQLDialect.allCases)

@@ -79,7 +79,11 @@ extension Author: VersionedModel {
     /// Binds every field but the key and the version to parameters 1...2.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
         statement.bind(text: self.name, at: 1)
-        if let value = self.email { statement.bind(text: value, at: 2) } else { statement.bindNull(at: 2) }
+        if let value = self.email {
+            statement.bind(text: value, at: 2)
+        } else {
+            statement.bindNull(at: 2)
+        }
         return 2
     }
 
@@ -87,13 +91,21 @@ extension Author: VersionedModel {
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
         case .id:
-            if let value = self.id { statement.bind(int64: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.id {
+                statement.bind(int64: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .version:
             statement.bind(int64: self.version, at: index)
         case .name:
             statement.bind(text: self.name, at: index)
         case .email:
-            if let value = self.email { statement.bind(text: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.email {
+                statement.bind(text: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         }
     }
 
@@ -129,7 +141,9 @@ extension Author: VersionedModel {
             ),
             update: SQLStatement(
                 sqlite: #"UPDATE "author" SET "name" = ?, "email" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "author" SET "name" = $1, "email" = $2, "version" = $3 WHERE "id" = $4 AND "version" = $5"#
+                postgres: #"""
+                    UPDATE "author" SET "name" = $1, "email" = $2, "version" = $3 WHERE "id" = $4 AND "version" = $5
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "author" WHERE "id" = ? AND "version" = ?"#,
@@ -192,7 +206,17 @@ public struct Post: Codable, Hashable, Sendable, Identifiable {
     public var views: Int64
 
     /// Creates a record that is not stored yet (version 0). Fields with a default may be left out.
-    public init(id: UUID, authorID: Int64, title: String, body: String = "", status: PostStatus = .draft, createdAt: Date, rating: Double? = nil, attachment: Data? = nil, views: Int64 = 0) {
+    public init(
+        id: UUID,
+        authorID: Int64,
+        title: String,
+        body: String = "",
+        status: PostStatus = .draft,
+        createdAt: Date,
+        rating: Double? = nil,
+        attachment: Data? = nil,
+        views: Int64 = 0
+    ) {
         self.id = id
         self.version = 0
         self.authorID = authorID
@@ -267,8 +291,16 @@ extension Post: VersionedModel {
         statement.bind(text: self.body, at: 3)
         statement.bind(text: self.status.rawValue, at: 4)
         statement.bind(date: self.createdAt, at: 5)
-        if let value = self.rating { statement.bind(double: value, at: 6) } else { statement.bindNull(at: 6) }
-        if let value = self.attachment { statement.bind(data: value, at: 7) } else { statement.bindNull(at: 7) }
+        if let value = self.rating {
+            statement.bind(double: value, at: 6)
+        } else {
+            statement.bindNull(at: 6)
+        }
+        if let value = self.attachment {
+            statement.bind(data: value, at: 7)
+        } else {
+            statement.bindNull(at: 7)
+        }
         statement.bind(int64: self.views, at: 8)
         return 8
     }
@@ -291,9 +323,17 @@ extension Post: VersionedModel {
         case .createdAt:
             statement.bind(date: self.createdAt, at: index)
         case .rating:
-            if let value = self.rating { statement.bind(double: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.rating {
+                statement.bind(double: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .attachment:
-            if let value = self.attachment { statement.bind(data: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.attachment {
+                statement.bind(data: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .views:
             statement.bind(int64: self.views, at: index)
         }
@@ -336,24 +376,49 @@ extension Post: VersionedModel {
                     """#
             ),
             insert: SQLStatement(
-                sqlite: #"INSERT INTO "posts" ("author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count", "version", "id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "posts" ("author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count", "version", "id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"#
+                sqlite: #"""
+                    INSERT INTO "posts" ("author_id", "title", "body", "status", "created_at", "rating", "attachment",
+                        "view_count", "version", "id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "posts" ("author_id", "title", "body", "status", "created_at", "rating", "attachment",
+                        "view_count", "version", "id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    """#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "posts" SET "author_id" = ?, "title" = ?, "body" = ?, "status" = ?, "created_at" = ?, "rating" = ?, "attachment" = ?, "view_count" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "posts" SET "author_id" = $1, "title" = $2, "body" = $3, "status" = $4, "created_at" = $5, "rating" = $6, "attachment" = $7, "view_count" = $8, "version" = $9 WHERE "id" = $10 AND "version" = $11"#
+                sqlite: #"""
+                    UPDATE "posts" SET "author_id" = ?, "title" = ?, "body" = ?, "status" = ?, "created_at" = ?,
+                        "rating" = ?, "attachment" = ?, "view_count" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "posts" SET "author_id" = $1, "title" = $2, "body" = $3, "status" = $4, "created_at" = $5,
+                        "rating" = $6, "attachment" = $7, "view_count" = $8, "version" = $9 WHERE "id" = $10 AND
+                        "version" = $11
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "posts" WHERE "id" = ? AND "version" = ?"#,
                 postgres: #"DELETE FROM "posts" WHERE "id" = $1 AND "version" = $2"#
             ),
             find: SQLStatement(
-                sqlite: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "id" = ?"#,
-                postgres: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "id" = $1"#
+                sqlite: #"""
+                    SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating",
+                        "attachment", "view_count" FROM "posts" WHERE "id" = ?
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating",
+                        "attachment", "view_count" FROM "posts" WHERE "id" = $1
+                    """#
             ),
             fetchAll: SQLStatement(
-                sqlite: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" ORDER BY "id""#,
-                postgres: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" ORDER BY "id""#
+                sqlite: #"""
+                    SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating",
+                        "attachment", "view_count" FROM "posts" ORDER BY "id"
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating",
+                        "attachment", "view_count" FROM "posts" ORDER BY "id"
+                    """#
             ),
             count: SQLStatement(
                 sqlite: #"SELECT COUNT(*) FROM "posts""#,
@@ -371,8 +436,14 @@ extension Post {
     /// The records whose `authorID` is this value, in primary-key order.
     public static func fetchAll(_ db: some DatabaseConnection, authorID value0: Int64) throws -> [Post] {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = ? ORDER BY "id""#,
-            postgres: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = $1 ORDER BY "id""#
+            sqlite: #"""
+                SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment",
+                    "view_count" FROM "posts" WHERE "author_id" = ? ORDER BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment",
+                    "view_count" FROM "posts" WHERE "author_id" = $1 ORDER BY "id"
+                """#
         )
         return try fetchAllWhere(db, sql, value0)
     }
@@ -387,16 +458,30 @@ extension Post {
     }
 
     /// The records whose `authorID` and `status` are these values, in primary-key order.
-    public static func fetchAll(_ db: some DatabaseConnection, authorID value0: Int64, status value1: PostStatus) throws -> [Post] {
+    public static func fetchAll(
+        _ db: some DatabaseConnection,
+        authorID value0: Int64,
+        status value1: PostStatus
+    ) throws -> [Post] {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = ? AND "status" = ? ORDER BY "id""#,
-            postgres: #"SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment", "view_count" FROM "posts" WHERE "author_id" = $1 AND "status" = $2 ORDER BY "id""#
+            sqlite: #"""
+                SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment",
+                    "view_count" FROM "posts" WHERE "author_id" = ? AND "status" = ? ORDER BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "author_id", "title", "body", "status", "created_at", "rating", "attachment",
+                    "view_count" FROM "posts" WHERE "author_id" = $1 AND "status" = $2 ORDER BY "id"
+                """#
         )
         return try fetchAllWhere(db, sql, value0, value1)
     }
 
     /// The number of records whose `authorID` and `status` are these values.
-    public static func count(_ db: some DatabaseConnection, authorID value0: Int64, status value1: PostStatus) throws -> Int {
+    public static func count(
+        _ db: some DatabaseConnection,
+        authorID value0: Int64,
+        status value1: PostStatus
+    ) throws -> Int {
         let sql = SQLStatement(
             sqlite: #"SELECT COUNT(*) FROM "posts" WHERE "author_id" = ? AND "status" = ?"#,
             postgres: #"SELECT COUNT(*) FROM "posts" WHERE "author_id" = $1 AND "status" = $2"#
@@ -506,7 +591,11 @@ extension Comment: VersionedModel {
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
         case .id:
-            if let value = self.id { statement.bind(int64: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.id {
+                statement.bind(int64: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .version:
             statement.bind(int64: self.version, at: index)
         case .postID:
@@ -549,28 +638,53 @@ extension Comment: VersionedModel {
                     """#
             ),
             insert: SQLStatement(
-                sqlite: #"INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version") VALUES (?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version") VALUES ($1, $2, $3, $4, $5) RETURNING "id""#
+                sqlite: #"""
+                    INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version") VALUES (?, ?, ?, ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version") VALUES ($1, $2, $3, $4,
+                        $5) RETURNING "id"
+                    """#
             ),
             insertWithKey: SQLStatement(
-                sqlite: #"INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version", "id") VALUES (?, ?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version", "id") VALUES ($1, $2, $3, $4, $5, $6)"#
+                sqlite: #"""
+                    INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version", "id") VALUES (?, ?, ?, ?,
+                        ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "comment" ("post_id", "text", "is_hidden", "likes", "version", "id") VALUES ($1, $2, $3,
+                        $4, $5, $6)
+                    """#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "comment" SET "post_id" = ?, "text" = ?, "is_hidden" = ?, "likes" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "comment" SET "post_id" = $1, "text" = $2, "is_hidden" = $3, "likes" = $4, "version" = $5 WHERE "id" = $6 AND "version" = $7"#
+                sqlite: #"""
+                    UPDATE "comment" SET "post_id" = ?, "text" = ?, "is_hidden" = ?, "likes" = ?, "version" = ? WHERE
+                        "id" = ? AND "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "comment" SET "post_id" = $1, "text" = $2, "is_hidden" = $3, "likes" = $4, "version" = $5
+                        WHERE "id" = $6 AND "version" = $7
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "comment" WHERE "id" = ? AND "version" = ?"#,
                 postgres: #"DELETE FROM "comment" WHERE "id" = $1 AND "version" = $2"#
             ),
             find: SQLStatement(
-                sqlite: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "id" = ?"#,
-                postgres: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "id" = $1"#
+                sqlite: #"""
+                    SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "id" = ?
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "id" = $1
+                    """#
             ),
             fetchAll: SQLStatement(
-                sqlite: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" ORDER BY "id""#,
-                postgres: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" ORDER BY "id""#
+                sqlite: #"""
+                    SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" ORDER BY "id"
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" ORDER BY "id"
+                    """#
             ),
             count: SQLStatement(
                 sqlite: #"SELECT COUNT(*) FROM "comment""#,
@@ -588,8 +702,14 @@ extension Comment {
     /// The records whose `postID` is this value, in primary-key order.
     public static func fetchAll(_ db: some DatabaseConnection, postID value0: UUID) throws -> [Comment] {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "post_id" = ? ORDER BY "id""#,
-            postgres: #"SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "post_id" = $1 ORDER BY "id""#
+            sqlite: #"""
+                SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "post_id" = ? ORDER
+                    BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "post_id", "text", "is_hidden", "likes" FROM "comment" WHERE "post_id" = $1
+                    ORDER BY "id"
+                """#
         )
         return try fetchAllWhere(db, sql, value0)
     }

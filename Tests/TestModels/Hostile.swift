@@ -104,7 +104,8 @@ extension Hostile: VersionedModel {
                         "from ""x"" where '1'='1" TEXT NOT NULL DEFAULT '''',
                         "?" INTEGER NOT NULL DEFAULT 0
                     );
-                    CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
+                    CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
+                        "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
                     """#,
                 postgres: #"""
                     CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
@@ -114,28 +115,53 @@ extension Hostile: VersionedModel {
                         "from ""x"" where '1'='1" text NOT NULL DEFAULT '''',
                         "?" bigint NOT NULL DEFAULT 0
                     );
-                    CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
+                    CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
+                        "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
                     """#
             ),
             insert: SQLStatement(
-                sqlite: #"INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "version", "id") VALUES (?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "version", "id") VALUES ($1, $2, $3, $4, $5)"#
+                sqlite: #"""
+                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "version",
+                        "id") VALUES (?, ?, ?, ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "version",
+                        "id") VALUES ($1, $2, $3, $4, $5)
+                    """#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "order; DROP TABLE ""author""; --" SET "select" = ?, "from ""x"" where '1'='1" = ?, "?" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "order; DROP TABLE ""author""; --" SET "select" = $1, "from ""x"" where '1'='1" = $2, "?" = $3, "version" = $4 WHERE "id" = $5 AND "version" = $6"#
+                sqlite: #"""
+                    UPDATE "order; DROP TABLE ""author""; --" SET "select" = ?, "from ""x"" where '1'='1" = ?, "?" = ?,
+                        "version" = ? WHERE "id" = ? AND "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "order; DROP TABLE ""author""; --" SET "select" = $1, "from ""x"" where '1'='1" = $2, "?" =
+                        $3, "version" = $4 WHERE "id" = $5 AND "version" = $6
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = ? AND "version" = ?"#,
                 postgres: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1 AND "version" = $2"#
             ),
             find: SQLStatement(
-                sqlite: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "id" = ?"#,
-                postgres: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1"#
+                sqlite: #"""
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                        "order; DROP TABLE ""author""; --" WHERE "id" = ?
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                        "order; DROP TABLE ""author""; --" WHERE "id" = $1
+                    """#
             ),
             fetchAll: SQLStatement(
-                sqlite: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" ORDER BY "id""#,
-                postgres: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" ORDER BY "id""#
+                sqlite: #"""
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                        "order; DROP TABLE ""author""; --" ORDER BY "id"
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                        "order; DROP TABLE ""author""; --" ORDER BY "id"
+                    """#
             ),
             count: SQLStatement(
                 sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --""#,
@@ -153,8 +179,14 @@ extension Hostile {
     /// The records whose `select` is this value, in primary-key order.
     public static func fetchAll(_ db: some DatabaseConnection, select value0: String) throws -> [Hostile] {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? ORDER BY "id""#,
-            postgres: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 ORDER BY "id""#
+            sqlite: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
+                    WHERE "select" = ? ORDER BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
+                    WHERE "select" = $1 ORDER BY "id"
+                """#
         )
         return try fetchAllWhere(db, sql, value0)
     }
@@ -169,10 +201,20 @@ extension Hostile {
     }
 
     /// The records whose `select` and `from` are these values, in primary-key order.
-    public static func fetchAll(_ db: some DatabaseConnection, select value0: String, from value1: String) throws -> [Hostile] {
+    public static func fetchAll(
+        _ db: some DatabaseConnection,
+        select value0: String,
+        from value1: String
+    ) throws -> [Hostile] {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ? ORDER BY "id""#,
-            postgres: #"SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2 ORDER BY "id""#
+            sqlite: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
+                    WHERE "select" = ? AND "from ""x"" where '1'='1" = ? ORDER BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
+                    WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2 ORDER BY "id"
+                """#
         )
         return try fetchAllWhere(db, sql, value0, value1)
     }
@@ -180,8 +222,14 @@ extension Hostile {
     /// The number of records whose `select` and `from` are these values.
     public static func count(_ db: some DatabaseConnection, select value0: String, from value1: String) throws -> Int {
         let sql = SQLStatement(
-            sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ?"#,
-            postgres: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2"#
+            sqlite: #"""
+                SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1"
+                    = ?
+                """#,
+            postgres: #"""
+                SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND
+                    "from ""x"" where '1'='1" = $2
+                """#
         )
         return try countWhere(db, sql, value0, value1)
     }

@@ -23,7 +23,14 @@ public struct Product: Codable, Hashable, Sendable, Identifiable {
     public var price: Double
 
     /// Creates a record that is not stored yet (version 0). Fields with a default may be left out.
-    public init(id: Int64? = nil, sku: String, warehouse: String = "main", name: String, stock: Int64 = 0, price: Double = 0.0) {
+    public init(
+        id: Int64? = nil,
+        sku: String,
+        warehouse: String = "main",
+        name: String,
+        stock: Int64 = 0,
+        price: Double = 0.0
+    ) {
         self.id = id
         self.version = 0
         self.sku = sku
@@ -98,7 +105,11 @@ extension Product: VersionedModel {
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
         case .id:
-            if let value = self.id { statement.bind(int64: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.id {
+                statement.bind(int64: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .version:
             statement.bind(int64: self.version, at: index)
         case .sku:
@@ -145,28 +156,54 @@ extension Product: VersionedModel {
                     """#
             ),
             insert: SQLStatement(
-                sqlite: #"INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version") VALUES (?, ?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "id""#
+                sqlite: #"""
+                    INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version") VALUES (?, ?, ?, ?,
+                        ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version") VALUES ($1, $2, $3,
+                        $4, $5, $6) RETURNING "id"
+                    """#
             ),
             insertWithKey: SQLStatement(
-                sqlite: #"INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version", "id") VALUES (?, ?, ?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version", "id") VALUES ($1, $2, $3, $4, $5, $6, $7)"#
+                sqlite: #"""
+                    INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version", "id") VALUES (?, ?,
+                        ?, ?, ?, ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "product" ("sku", "warehouse", "name", "stock", "price", "version", "id") VALUES ($1,
+                        $2, $3, $4, $5, $6, $7)
+                    """#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "product" SET "sku" = ?, "warehouse" = ?, "name" = ?, "stock" = ?, "price" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "product" SET "sku" = $1, "warehouse" = $2, "name" = $3, "stock" = $4, "price" = $5, "version" = $6 WHERE "id" = $7 AND "version" = $8"#
+                sqlite: #"""
+                    UPDATE "product" SET "sku" = ?, "warehouse" = ?, "name" = ?, "stock" = ?, "price" = ?, "version" = ?
+                        WHERE "id" = ? AND "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "product" SET "sku" = $1, "warehouse" = $2, "name" = $3, "stock" = $4, "price" = $5,
+                        "version" = $6 WHERE "id" = $7 AND "version" = $8
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "product" WHERE "id" = ? AND "version" = ?"#,
                 postgres: #"DELETE FROM "product" WHERE "id" = $1 AND "version" = $2"#
             ),
             find: SQLStatement(
-                sqlite: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "id" = ?"#,
-                postgres: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "id" = $1"#
+                sqlite: #"""
+                    SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "id" = ?
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "id" = $1
+                    """#
             ),
             fetchAll: SQLStatement(
-                sqlite: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" ORDER BY "id""#,
-                postgres: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" ORDER BY "id""#
+                sqlite: #"""
+                    SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" ORDER BY "id"
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" ORDER BY "id"
+                    """#
             ),
             count: SQLStatement(
                 sqlite: #"SELECT COUNT(*) FROM "product""#,
@@ -182,10 +219,20 @@ extension Product: VersionedModel {
 
 extension Product {
     /// The record whose unique `sku` and `warehouse` are these values, or `nil`.
-    public static func find(_ db: some DatabaseConnection, sku value0: String, warehouse value1: String) throws -> Product? {
+    public static func find(
+        _ db: some DatabaseConnection,
+        sku value0: String,
+        warehouse value1: String
+    ) throws -> Product? {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "sku" = ? AND "warehouse" = ? ORDER BY "id""#,
-            postgres: #"SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "sku" = $1 AND "warehouse" = $2 ORDER BY "id""#
+            sqlite: #"""
+                SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "sku" = ? AND
+                    "warehouse" = ? ORDER BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "sku", "warehouse", "name", "stock", "price" FROM "product" WHERE "sku" = $1 AND
+                    "warehouse" = $2 ORDER BY "id"
+                """#
         )
         return try fetchOneWhere(db, sql, value0, value1)
     }
@@ -304,12 +351,23 @@ extension Event: VersionedModel {
                     """#
             ),
             insert: SQLStatement(
-                sqlite: #"INSERT INTO "event" ("title", "seats_left", "starts_at", "version", "id") VALUES (?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "event" ("title", "seats_left", "starts_at", "version", "id") VALUES ($1, $2, $3, $4, $5)"#
+                sqlite: #"""
+                    INSERT INTO "event" ("title", "seats_left", "starts_at", "version", "id") VALUES (?, ?, ?, ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "event" ("title", "seats_left", "starts_at", "version", "id") VALUES ($1, $2, $3, $4,
+                        $5)
+                    """#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "event" SET "title" = ?, "seats_left" = ?, "starts_at" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "event" SET "title" = $1, "seats_left" = $2, "starts_at" = $3, "version" = $4 WHERE "id" = $5 AND "version" = $6"#
+                sqlite: #"""
+                    UPDATE "event" SET "title" = ?, "seats_left" = ?, "starts_at" = ?, "version" = ? WHERE "id" = ? AND
+                        "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "event" SET "title" = $1, "seats_left" = $2, "starts_at" = $3, "version" = $4 WHERE "id" = $5
+                        AND "version" = $6
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "event" WHERE "id" = ? AND "version" = ?"#,
@@ -450,12 +508,22 @@ extension Booking: VersionedModel {
                     """#
             ),
             insert: SQLStatement(
-                sqlite: #"INSERT INTO "booking" ("event_id", "customer", "seat", "version", "id") VALUES (?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "booking" ("event_id", "customer", "seat", "version", "id") VALUES ($1, $2, $3, $4, $5)"#
+                sqlite: #"""
+                    INSERT INTO "booking" ("event_id", "customer", "seat", "version", "id") VALUES (?, ?, ?, ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "booking" ("event_id", "customer", "seat", "version", "id") VALUES ($1, $2, $3, $4, $5)
+                    """#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "booking" SET "event_id" = ?, "customer" = ?, "seat" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "booking" SET "event_id" = $1, "customer" = $2, "seat" = $3, "version" = $4 WHERE "id" = $5 AND "version" = $6"#
+                sqlite: #"""
+                    UPDATE "booking" SET "event_id" = ?, "customer" = ?, "seat" = ?, "version" = ? WHERE "id" = ? AND
+                        "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "booking" SET "event_id" = $1, "customer" = $2, "seat" = $3, "version" = $4 WHERE "id" = $5
+                        AND "version" = $6
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "booking" WHERE "id" = ? AND "version" = ?"#,
@@ -485,8 +553,13 @@ extension Booking {
     /// The records whose `eventID` is this value, in primary-key order.
     public static func fetchAll(_ db: some DatabaseConnection, eventID value0: String) throws -> [Booking] {
         let sql = SQLStatement(
-            sqlite: #"SELECT "id", "version", "event_id", "customer", "seat" FROM "booking" WHERE "event_id" = ? ORDER BY "id""#,
-            postgres: #"SELECT "id", "version", "event_id", "customer", "seat" FROM "booking" WHERE "event_id" = $1 ORDER BY "id""#
+            sqlite: #"""
+                SELECT "id", "version", "event_id", "customer", "seat" FROM "booking" WHERE "event_id" = ? ORDER BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "event_id", "customer", "seat" FROM "booking" WHERE "event_id" = $1 ORDER BY
+                    "id"
+                """#
         )
         return try fetchAllWhere(db, sql, value0)
     }
@@ -580,7 +653,11 @@ extension Counter: VersionedModel {
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
         case .id:
-            if let value = self.id { statement.bind(int64: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.id {
+                statement.bind(int64: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .version:
             statement.bind(int64: self.version, at: index)
         case .value:
@@ -707,7 +784,11 @@ extension AuditEntry: UnversionedModel {
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
         case .id:
-            if let value = self.id { statement.bind(int64: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.id {
+                statement.bind(int64: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .message:
             statement.bind(text: self.message, at: index)
         case .at:
@@ -764,8 +845,14 @@ extension AuditEntry: UnversionedModel {
                 postgres: #"SELECT COUNT(*) FROM "audit_entry""#
             ),
             upsert: SQLStatement(
-                sqlite: #"INSERT INTO "audit_entry" ("message", "at", "id") VALUES (?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "message" = excluded."message", "at" = excluded."at""#,
-                postgres: #"INSERT INTO "audit_entry" ("message", "at", "id") VALUES ($1, $2, $3) ON CONFLICT ("id") DO UPDATE SET "message" = excluded."message", "at" = excluded."at""#
+                sqlite: #"""
+                    INSERT INTO "audit_entry" ("message", "at", "id") VALUES (?, ?, ?) ON CONFLICT ("id") DO UPDATE SET
+                        "message" = excluded."message", "at" = excluded."at"
+                    """#,
+                postgres: #"""
+                    INSERT INTO "audit_entry" ("message", "at", "id") VALUES ($1, $2, $3) ON CONFLICT ("id") DO UPDATE
+                        SET "message" = excluded."message", "at" = excluded."at"
+                    """#
             )
         )
     }

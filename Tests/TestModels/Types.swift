@@ -53,7 +53,29 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
     public var optionalStatus: PostStatus?
 
     /// Creates a record that is not stored yet (version 0). Fields with a default may be left out.
-    public init(id: UUID, int64: Int64 = 0, int32: Int32 = 0, int: Int = 0, double: Double = 0, bool: Bool = false, string: String = "", data: Data, date: Date, uuid: UUID, status: PostStatus = .draft, optionalInt64: Int64? = nil, optionalInt32: Int32? = nil, optionalInt: Int? = nil, optionalDouble: Double? = nil, optionalBool: Bool? = nil, optionalString: String? = nil, optionalData: Data? = nil, optionalDate: Date? = nil, optionalUUID: UUID? = nil, optionalStatus: PostStatus? = nil) {
+    public init(
+        id: UUID,
+        int64: Int64 = 0,
+        int32: Int32 = 0,
+        int: Int = 0,
+        double: Double = 0,
+        bool: Bool = false,
+        string: String = "",
+        data: Data,
+        date: Date,
+        uuid: UUID,
+        status: PostStatus = .draft,
+        optionalInt64: Int64? = nil,
+        optionalInt32: Int32? = nil,
+        optionalInt: Int? = nil,
+        optionalDouble: Double? = nil,
+        optionalBool: Bool? = nil,
+        optionalString: String? = nil,
+        optionalData: Data? = nil,
+        optionalDate: Date? = nil,
+        optionalUUID: UUID? = nil,
+        optionalStatus: PostStatus? = nil
+    ) {
         self.id = id
         self.version = 0
         self.int64 = int64
@@ -181,16 +203,56 @@ extension Sample: VersionedModel {
         statement.bind(date: self.date, at: 8)
         statement.bind(uuid: self.uuid, at: 9)
         statement.bind(text: self.status.rawValue, at: 10)
-        if let value = self.optionalInt64 { statement.bind(int64: value, at: 11) } else { statement.bindNull(at: 11) }
-        if let value = self.optionalInt32 { statement.bind(int32: value, at: 12) } else { statement.bindNull(at: 12) }
-        if let value = self.optionalInt { statement.bind(int: value, at: 13) } else { statement.bindNull(at: 13) }
-        if let value = self.optionalDouble { statement.bind(double: value, at: 14) } else { statement.bindNull(at: 14) }
-        if let value = self.optionalBool { statement.bind(bool: value, at: 15) } else { statement.bindNull(at: 15) }
-        if let value = self.optionalString { statement.bind(text: value, at: 16) } else { statement.bindNull(at: 16) }
-        if let value = self.optionalData { statement.bind(data: value, at: 17) } else { statement.bindNull(at: 17) }
-        if let value = self.optionalDate { statement.bind(date: value, at: 18) } else { statement.bindNull(at: 18) }
-        if let value = self.optionalUUID { statement.bind(uuid: value, at: 19) } else { statement.bindNull(at: 19) }
-        if let value = self.optionalStatus { statement.bind(text: value.rawValue, at: 20) } else { statement.bindNull(at: 20) }
+        if let value = self.optionalInt64 {
+            statement.bind(int64: value, at: 11)
+        } else {
+            statement.bindNull(at: 11)
+        }
+        if let value = self.optionalInt32 {
+            statement.bind(int32: value, at: 12)
+        } else {
+            statement.bindNull(at: 12)
+        }
+        if let value = self.optionalInt {
+            statement.bind(int: value, at: 13)
+        } else {
+            statement.bindNull(at: 13)
+        }
+        if let value = self.optionalDouble {
+            statement.bind(double: value, at: 14)
+        } else {
+            statement.bindNull(at: 14)
+        }
+        if let value = self.optionalBool {
+            statement.bind(bool: value, at: 15)
+        } else {
+            statement.bindNull(at: 15)
+        }
+        if let value = self.optionalString {
+            statement.bind(text: value, at: 16)
+        } else {
+            statement.bindNull(at: 16)
+        }
+        if let value = self.optionalData {
+            statement.bind(data: value, at: 17)
+        } else {
+            statement.bindNull(at: 17)
+        }
+        if let value = self.optionalDate {
+            statement.bind(date: value, at: 18)
+        } else {
+            statement.bindNull(at: 18)
+        }
+        if let value = self.optionalUUID {
+            statement.bind(uuid: value, at: 19)
+        } else {
+            statement.bindNull(at: 19)
+        }
+        if let value = self.optionalStatus {
+            statement.bind(text: value.rawValue, at: 20)
+        } else {
+            statement.bindNull(at: 20)
+        }
         return 20
     }
 
@@ -222,25 +284,65 @@ extension Sample: VersionedModel {
         case .status:
             statement.bind(text: self.status.rawValue, at: index)
         case .optionalInt64:
-            if let value = self.optionalInt64 { statement.bind(int64: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalInt64 {
+                statement.bind(int64: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalInt32:
-            if let value = self.optionalInt32 { statement.bind(int32: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalInt32 {
+                statement.bind(int32: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalInt:
-            if let value = self.optionalInt { statement.bind(int: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalInt {
+                statement.bind(int: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalDouble:
-            if let value = self.optionalDouble { statement.bind(double: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalDouble {
+                statement.bind(double: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalBool:
-            if let value = self.optionalBool { statement.bind(bool: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalBool {
+                statement.bind(bool: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalString:
-            if let value = self.optionalString { statement.bind(text: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalString {
+                statement.bind(text: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalData:
-            if let value = self.optionalData { statement.bind(data: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalData {
+                statement.bind(data: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalDate:
-            if let value = self.optionalDate { statement.bind(date: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalDate {
+                statement.bind(date: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalUUID:
-            if let value = self.optionalUUID { statement.bind(uuid: value, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalUUID {
+                statement.bind(uuid: value, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         case .optionalStatus:
-            if let value = self.optionalStatus { statement.bind(text: value.rawValue, at: index) } else { statement.bindNull(at: index) }
+            if let value = self.optionalStatus {
+                statement.bind(text: value.rawValue, at: index)
+            } else {
+                statement.bindNull(at: index)
+            }
         }
     }
 
@@ -303,24 +405,68 @@ extension Sample: VersionedModel {
                     """#
             ),
             insert: SQLStatement(
-                sqlite: #"INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "version", "id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
-                postgres: #"INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "version", "id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"#
+                sqlite: #"""
+                    INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
+                        "status", "optional_int64", "optional_int32", "optional_int", "optional_double",
+                        "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid",
+                        "optional_status", "version", "id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                        ?, ?, ?, ?, ?)
+                    """#,
+                postgres: #"""
+                    INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
+                        "status", "optional_int64", "optional_int32", "optional_int", "optional_double",
+                        "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid",
+                        "optional_status", "version", "id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                        $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                    """#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "sample" SET "int64" = ?, "int32" = ?, "int" = ?, "double" = ?, "bool" = ?, "string" = ?, "data" = ?, "date" = ?, "uuid" = ?, "status" = ?, "optional_int64" = ?, "optional_int32" = ?, "optional_int" = ?, "optional_double" = ?, "optional_bool" = ?, "optional_string" = ?, "optional_data" = ?, "optional_date" = ?, "optional_uuid" = ?, "optional_status" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "sample" SET "int64" = $1, "int32" = $2, "int" = $3, "double" = $4, "bool" = $5, "string" = $6, "data" = $7, "date" = $8, "uuid" = $9, "status" = $10, "optional_int64" = $11, "optional_int32" = $12, "optional_int" = $13, "optional_double" = $14, "optional_bool" = $15, "optional_string" = $16, "optional_data" = $17, "optional_date" = $18, "optional_uuid" = $19, "optional_status" = $20, "version" = $21 WHERE "id" = $22 AND "version" = $23"#
+                sqlite: #"""
+                    UPDATE "sample" SET "int64" = ?, "int32" = ?, "int" = ?, "double" = ?, "bool" = ?, "string" = ?,
+                        "data" = ?, "date" = ?, "uuid" = ?, "status" = ?, "optional_int64" = ?, "optional_int32" = ?,
+                        "optional_int" = ?, "optional_double" = ?, "optional_bool" = ?, "optional_string" = ?,
+                        "optional_data" = ?, "optional_date" = ?, "optional_uuid" = ?, "optional_status" = ?, "version"
+                        = ? WHERE "id" = ? AND "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "sample" SET "int64" = $1, "int32" = $2, "int" = $3, "double" = $4, "bool" = $5, "string" =
+                        $6, "data" = $7, "date" = $8, "uuid" = $9, "status" = $10, "optional_int64" = $11,
+                        "optional_int32" = $12, "optional_int" = $13, "optional_double" = $14, "optional_bool" = $15,
+                        "optional_string" = $16, "optional_data" = $17, "optional_date" = $18, "optional_uuid" = $19,
+                        "optional_status" = $20, "version" = $21 WHERE "id" = $22 AND "version" = $23
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "sample" WHERE "id" = ? AND "version" = ?"#,
                 postgres: #"DELETE FROM "sample" WHERE "id" = $1 AND "version" = $2"#
             ),
             find: SQLStatement(
-                sqlite: #"SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" WHERE "id" = ?"#,
-                postgres: #"SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" WHERE "id" = $1"#
+                sqlite: #"""
+                    SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
+                        "status", "optional_int64", "optional_int32", "optional_int", "optional_double",
+                        "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid",
+                        "optional_status" FROM "sample" WHERE "id" = ?
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
+                        "status", "optional_int64", "optional_int32", "optional_int", "optional_double",
+                        "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid",
+                        "optional_status" FROM "sample" WHERE "id" = $1
+                    """#
             ),
             fetchAll: SQLStatement(
-                sqlite: #"SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" ORDER BY "id""#,
-                postgres: #"SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" ORDER BY "id""#
+                sqlite: #"""
+                    SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
+                        "status", "optional_int64", "optional_int32", "optional_int", "optional_double",
+                        "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid",
+                        "optional_status" FROM "sample" ORDER BY "id"
+                    """#,
+                postgres: #"""
+                    SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
+                        "status", "optional_int64", "optional_int32", "optional_int", "optional_double",
+                        "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid",
+                        "optional_status" FROM "sample" ORDER BY "id"
+                    """#
             ),
             count: SQLStatement(
                 sqlite: #"SELECT COUNT(*) FROM "sample""#,
@@ -442,8 +588,12 @@ extension Tally: VersionedModel {
                 postgres: #"INSERT INTO "tally" ("count", "find", "version", "code") VALUES ($1, $2, $3, $4)"#
             ),
             update: SQLStatement(
-                sqlite: #"UPDATE "tally" SET "count" = ?, "find" = ?, "version" = ? WHERE "code" = ? AND "version" = ?"#,
-                postgres: #"UPDATE "tally" SET "count" = $1, "find" = $2, "version" = $3 WHERE "code" = $4 AND "version" = $5"#
+                sqlite: #"""
+                    UPDATE "tally" SET "count" = ?, "find" = ?, "version" = ? WHERE "code" = ? AND "version" = ?
+                    """#,
+                postgres: #"""
+                    UPDATE "tally" SET "count" = $1, "find" = $2, "version" = $3 WHERE "code" = $4 AND "version" = $5
+                    """#
             ),
             delete: SQLStatement(
                 sqlite: #"DELETE FROM "tally" WHERE "code" = ? AND "version" = ?"#,

@@ -55,13 +55,13 @@ public struct DatabaseSchema: Sendable {
         model.versionColumn.rawValue
     }
 
-    /// A fingerprint of the schema in one dialect: FNV-1a over the DDL (its statements, so that
-    /// spacing does not count). `migrate` records it, so that starting again with an unchanged schema
+    /// A fingerprint of the schema in one dialect: FNV-1a over the DDL (whitespace between tokens
+    /// does not count). `migrate` records it, so that starting again with an unchanged schema
     /// costs one query.
     public func fingerprint(_ dialect: SQLDialect) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for table in tables {
-            let statements = SQLScript.statements(table.ddl(dialect)).joined(separator: ";\n")
+            let statements = SQLScript.normalized(table.ddl(dialect))
             for byte in (table.name + "\u{0}" + (table.versionColumn ?? "") + "\u{0}" + statements).utf8 {
                 hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
             }

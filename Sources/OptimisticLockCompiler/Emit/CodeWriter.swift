@@ -1,7 +1,13 @@
 /// Builds indented source text line by line (4 spaces per level).
 struct CodeWriter {
+    /// The longest line the writer aims for; declarations longer than this break their parameters.
+    static let width = 120
+
     private(set) var text = ""
     private var level = 0
+
+    /// The columns the current indentation takes.
+    var indentation: Int { level * 4 }
 
     /// Appends one line at the current indentation (an empty string gives an empty line).
     mutating func line(_ content: String = "") {
@@ -26,6 +32,23 @@ struct CodeWriter {
         body(&self)
         level -= 1
         line("}")
+    }
+
+    /// Appends `head(parameters)tail {`, the body one level deeper, then `}`; when that first line
+    /// would be longer than `width`, each parameter goes on a line of its own.
+    mutating func block(_ head: String, parameters: [String], _ tail: String, _ body: (inout CodeWriter) -> Void) {
+        let oneLine = head + "(" + parameters.joined(separator: ", ") + ")" + tail
+        if indentation + oneLine.count + 2 <= Self.width || parameters.isEmpty {
+            block(oneLine, body)
+            return
+        }
+        line(head + "(")
+        level += 1
+        for (offset, parameter) in parameters.enumerated() {
+            line(parameter + (offset == parameters.count - 1 ? "" : ","))
+        }
+        level -= 1
+        block(")" + tail, body)
     }
 
     /// Appends `header {`, the first body, `} else {`, the second body, `}`.

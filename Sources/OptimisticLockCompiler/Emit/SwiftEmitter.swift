@@ -220,7 +220,7 @@ struct ModelEmitter {
             return defaultSpelling(field).map { spelled + " = " + $0 } ?? spelled
         }
         writer.doc(["Creates a record that is not stored yet (version 0). Fields with a default may be left out."])
-        writer.block("\(visibility)init(\(parameters.joined(separator: ", ")))") { writer in
+        writer.block("\(visibility)init", parameters: parameters, "") { writer in
             for field in model.fields {
                 writer.line(field.isVersion ? "self.\(field.name) = 0" : "self.\(field.name) = \(field.name)")
             }
@@ -245,13 +245,18 @@ struct ModelEmitter {
         }
     }
 
-    /// The line that binds a field's value (NULL for nil); fields are read through `self.`, so no
+    /// The lines that bind a field's value (NULL for nil); fields are read through `self.`, so no
     /// field name can be mistaken for a parameter.
-    private func bindLine(_ field: Field, _ index: String) -> String {
+    private func bindLines(_ field: Field, _ index: String) -> [String] {
         let nullable = field.isOptional || (field.isPrimaryKey && model.hasDatabaseAssignedKey)
-        guard nullable else { return bindCall(field.type, "self.\(field.name)", index) }
-        return "if let value = self.\(field.name) { \(bindCall(field.type, "value", index)) } "
-            + "else { statement.bindNull(at: \(index)) }"
+        guard nullable else { return [bindCall(field.type, "self.\(field.name)", index)] }
+        return [
+            "if let value = self.\(field.name) {",
+            "    " + bindCall(field.type, "value", index),
+            "} else {",
+            "    statement.bindNull(at: \(index))",
+            "}",
+        ]
     }
 
     /// The expression that reads a column of the field's type. Optional columns use the runtime's
@@ -324,18 +329,19 @@ struct ModelEmitter {
             writer.doc(["Binds every field but the key and the version to parameters 1...\(valueFields.count)."])
             writer.block("\(visibility)func bindValues(to statement: some PreparedStatement) -> Int32") { writer in
                 for (offset, field) in valueFields.enumerated() {
-                    writer.line(bindLine(field, String(offset + 1)))
+                    for line in bindLines(field, String(offset + 1)) { writer.line(line) }
                 }
                 writer.line("return \(valueFields.count)")
             }
             writer.line()
             writer.doc(["Binds one column's value to parameter `index`."])
-            writer.block("\(visibility)func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32)") {
-                writer in
+            writer.block(
+                "\(visibility)func bind", parameters: ["_ column: Column", "to statement: some PreparedStatement", "at index: Int32"], ""
+            ) { writer in
                 writer.line("switch column {")
                 for field in model.fields {
                     writer.line("case .\(field.name):")
-                    writer.line("    " + bindLine(field, "index"))
+                    for line in bindLines(field, "index") { writer.line("    " + line) }
                 }
                 writer.line("}")
             }
@@ -345,11 +351,11 @@ struct ModelEmitter {
     }
 
     /// `label value: Type` parameters and the values to pass, for finder fields.
-    private func finderParameters(_ fields: [Field]) -> (parameters: String, values: String) {
+    private func finderParameters(_ fields: [Field]) -> (parameters: [String], values: String) {
         let parameters = fields.enumerated().map { offset, field in
             "\(field.name) value\(offset): \(field.type.swiftName)"
         }
-        return (parameters.joined(separator: ", "), fields.indices.map { "value\($0)" }.joined(separator: ", "))
+        return (parameters, fields.indices.map { "value\($0)" }.joined(separator: ", "))
     }
 
     /// `let sql = SQLStatement(...)` for a statement spelled per dialect.
@@ -374,7 +380,8 @@ struct ModelEmitter {
         let names = fields.map { "`\($0.name)`" }.joined(separator: " and ")
         writer.doc(["The record whose unique \(names) \(fields.count == 1 ? "is this value" : "are these values"), or `nil`."])
         let (parameters, values) = finderParameters(fields)
-        writer.block("\(visibility)static func find(_ db: some DatabaseConnection, \(parameters)) throws -> \(name)?") { writer in
+        writer.block("\(visibility)static func find", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> \(name)?") {
+            writer in
             emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
             writer.line("return try fetchOneWhere(db, sql, \(values))")
         }
@@ -386,14 +393,15 @@ struct ModelEmitter {
         writer.doc([
             "The records whose \(names) \(fields.count == 1 ? "is this value" : "are these values"), in primary-key order."
         ])
-        writer.block("\(visibility)static func fetchAll(_ db: some DatabaseConnection, \(parameters)) throws -> [\(name)]") {
+        writer.block("\(visibility)static func fetchAll", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> [\(name)]") {
             writer in
             emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
             writer.line("return try fetchAllWhere(db, sql, \(values))")
         }
         writer.line()
         writer.doc(["The number of records whose \(names) \(fields.count == 1 ? "is this value" : "are these values")."])
-        writer.block("\(visibility)static func count(_ db: some DatabaseConnection, \(parameters)) throws -> Int") { writer in
+        writer.block("\(visibility)static func count", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> Int") {
+            writer in
             emitStatement({ $0.count(conditions: conditions(fields, $0)) }, &writer)
             writer.line("return try countWhere(db, sql, \(values))")
         }
@@ -482,10 +490,14 @@ struct ModelEmitter {
         _ writer: inout CodeWriter
     ) {
         let comma = last ? "" : ","
-        guard sql.utf8.contains(UInt8(ascii: "\n")) else {
-            writer.line("\(indent)\(label): \(SwiftLiteral.raw(sql))\(comma)")
+        let oneLine = "\(indent)\(label): \(SwiftLiteral.raw(sql))\(comma)"
+        guard sql.utf8.contains(UInt8(ascii: "\n")) || writer.indentation + oneLine.count > CodeWriter.width else {
+            writer.line(oneLine)
             return
         }
+        // Long SQL is broken after its commas (outside quoted names and strings), which changes nothing
+        // about what it means, so that no line of the generated code is longer than the writer's width.
+        let sql = SQLWrapping.wrap(sql, width: CodeWriter.width - writer.indentation - indent.count - 4)
         // A multi-line raw literal: its closing delimiter's indentation is stripped from every line.
         let hashes = String(SwiftLiteral.raw(sql).prefix { $0 == "#" })
         writer.line("\(indent)\(label): \(hashes)\"\"\"")
