@@ -336,7 +336,8 @@ struct ModelEmitter {
             writer.line()
             writer.doc(["Binds one column's value to parameter `index`."])
             writer.block(
-                "\(visibility)func bind", parameters: ["_ column: Column", "to statement: some PreparedStatement", "at index: Int32"], ""
+                "\(visibility)func bind",
+                parameters: ["_ column: Column", "to statement: some PreparedStatement", "at index: Int32"], ""
             ) { writer in
                 writer.line("switch column {")
                 for field in model.fields {
@@ -380,7 +381,9 @@ struct ModelEmitter {
         let names = fields.map { "`\($0.name)`" }.joined(separator: " and ")
         writer.doc(["The record whose unique \(names) \(fields.count == 1 ? "is this value" : "are these values"), or `nil`."])
         let (parameters, values) = finderParameters(fields)
-        writer.block("\(visibility)static func find", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> \(name)?") {
+        writer.block(
+            "\(visibility)static func find", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> \(name)?"
+        ) {
             writer in
             emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
             writer.line("return try fetchOneWhere(db, sql, \(values))")
@@ -393,14 +396,19 @@ struct ModelEmitter {
         writer.doc([
             "The records whose \(names) \(fields.count == 1 ? "is this value" : "are these values"), in primary-key order."
         ])
-        writer.block("\(visibility)static func fetchAll", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> [\(name)]") {
+        writer.block(
+            "\(visibility)static func fetchAll", parameters: ["_ db: some DatabaseConnection"] + parameters,
+            " throws -> [\(name)]"
+        ) {
             writer in
             emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
             writer.line("return try fetchAllWhere(db, sql, \(values))")
         }
         writer.line()
         writer.doc(["The number of records whose \(names) \(fields.count == 1 ? "is this value" : "are these values")."])
-        writer.block("\(visibility)static func count", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> Int") {
+        writer.block(
+            "\(visibility)static func count", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> Int"
+        ) {
             writer in
             emitStatement({ $0.count(conditions: conditions(fields, $0)) }, &writer)
             writer.line("return try countWhere(db, sql, \(values))")
