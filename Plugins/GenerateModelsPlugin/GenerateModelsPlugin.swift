@@ -1,46 +1,41 @@
 import Foundation
 import PackagePlugin
 
-/// `swift package --allow-writing-to-package-directory generate-models [--target NAME ...]`
+/// `swift package --allow-writing-to-package-directory generate-models [--target NAME ...] [--access LEVEL]`
 ///
 /// Writes the Swift generated from each target's `.schema` files into `Generated/` inside that
 /// target, so editors that do not see build-plugin output can, and so the generated code can be
 /// reviewed in git. Use it instead of the build-tool plugin on that target, not with it (the types
-/// would be declared twice).
+/// would be declared twice). Each target's `optimistic-lock.json` applies to it; `--access`
+/// overrides it for every target.
 @main
 struct GenerateModelsPlugin: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) async throws {
         var extractor = ArgumentExtractor(arguments)
         let names = extractor.extractOption(named: "target")
-        let targets =
-            names.isEmpty
-            ? context.package.targets
-            : try context.package.targets(named: names)
+        // Read once, for every target: an extractor hands each option out only once.
+        let access = extractor.extractOption(named: "access").last
+        let targets = names.isEmpty ? context.package.targets : try context.package.targets(named: names)
         let tool = try context.tool(named: "optimistic-lock-generate").url
         var generated = 0
         for case let target as SourceModuleTarget in targets {
-            let schemas = target.sourceFiles(withSuffix: "schema").map(\.url.path).sorted()
+            let schemas = GenerateInvocation.schemas(of: target)
             guard !schemas.isEmpty else { continue }
-            var toolArguments = ["generate"] + schemas
-            toolArguments += ["--output", target.directoryURL.appendingPathComponent("Generated").path]
-            toolArguments += extractor.extractOption(named: "access").suffix(1).flatMap { ["--access", $0] }
-            let process = try Process.run(tool, arguments: toolArguments)
+            let output = target.directoryURL.appendingPathComponent("Generated")
+            let process = try Process.run(
+                tool,
+                arguments: GenerateInvocation.arguments(
+                    schemas: schemas, output: output, configuration: GenerateInvocation.configuration(of: target), access: access)
+            )
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                throw GenerateError(message: "optimistic-lock failed for target \(target.name)")
+                throw PluginFailure(message: "optimistic-lock-generate failed for target \(target.name)")
             }
-            print(
-                "Generated Swift for \(schemas.count) schema file(s) of \(target.name) in \(target.directoryURL.path)/Generated")
+            print("Generated Swift for \(schemas.count) schema file(s) of \(target.name) in \(output.path)")
             generated += 1
         }
         if generated == 0 {
             print("No target has .schema files.")
         }
     }
-}
-
-/// A failed generation; the compiler's diagnostics were already printed.
-struct GenerateError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -59,14 +59,27 @@ public enum SchemaCommands {
         @Option(name: .shortAndLong, help: "The folder to write the .swift files to (created if missing).")
         var output: String
 
-        @Option(help: "Access level of the generated declarations: public, package or internal.")
-        var access: AccessLevel = .public
+        @Option(help: "Access level of the generated declarations: public, package or internal (default public).")
+        var access: AccessLevel?
+
+        @Option(help: "A configuration file (optimistic-lock.json); --access overrides what it sets.")
+        var config: String?
 
         /// The command.
         public init() {}
 
         /// Writes the files.
         public func run() throws {
+            var access = AccessLevel.public
+            if let config {
+                do {
+                    access = try GeneratorConfiguration.load(config).access ?? access
+                } catch let failure as GeneratorConfiguration.Failure {
+                    FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+                    throw ExitCode.failure
+                }
+            }
+            if let chosen = self.access { access = chosen }
             let compilation = try inputs.compile()
             let manager = FileManager.default
             try manager.createDirectory(atPath: output, withIntermediateDirectories: true)

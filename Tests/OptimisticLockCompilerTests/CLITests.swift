@@ -148,4 +148,38 @@ struct CLITests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains(#"DROP COLUMN "likes""#), "\(refused.stderr)")
     }
+
+    @Test("generate --config: the configuration is read in one place; a malformed one is a located error")
+    func configuration() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let schema = Self.root.appendingPathComponent("Schemas/Blog.schema").path
+        let config = folder.appendingPathComponent("optimistic-lock.json")
+
+        try #"{ "access": "internal" }"#.write(to: config, atomically: true, encoding: .utf8)
+        let good = try BuiltExecutable.run(
+            Self.cli, ["generate", schema, "--output", "out", "--config", config.path], in: folder)
+        #expect(good.status == 0, "\(good.stderr)")
+        let source = try String(contentsOf: folder.appendingPathComponent("out/Blog.swift"), encoding: .utf8)
+        #expect(source.contains("\nstruct Author"))
+        let overridden = try BuiltExecutable.run(
+            Self.cli, ["generate", schema, "--output", "out", "--config", config.path, "--access", "package"], in: folder)
+        #expect(overridden.status == 0)
+        #expect(
+            try String(contentsOf: folder.appendingPathComponent("out/Blog.swift"), encoding: .utf8).contains(
+                "package struct Author"))
+
+        for (text, expected) in [
+            ("{\n  \"access\": internal\n}", "optimistic-lock.json:2:13: error: the configuration is not valid JSON"),
+            ("{\n  \"acess\": \"internal\"\n}", "optimistic-lock.json:2:3: error: unknown setting \"acess\""),
+            ("{ \"access\": \"private\" }", "optimistic-lock.json:1:3: error: \"access\" must be"),
+            ("[1]", "optimistic-lock.json:1:1: error: the configuration must be a JSON object"),
+        ] {
+            try text.write(to: config, atomically: true, encoding: .utf8)
+            let bad = try BuiltExecutable.run(
+                Self.cli, ["generate", schema, "--output", "out", "--config", "optimistic-lock.json"], in: folder)
+            #expect(bad.status == 1)
+            #expect(bad.stderr.hasPrefix(expected), "\(bad.stderr)")
+        }
+    }
 }

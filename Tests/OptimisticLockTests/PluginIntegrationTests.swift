@@ -61,12 +61,10 @@ struct PluginIntegrationTests {
                 ".build/plugins/outputs/app/App/destination/OptimisticLockPlugin/Generated/Shop.swift"), encoding: .utf8)
         #expect(generated.contains("\nstruct Item: Codable"))
 
-        // The command plugin writes the same code into the source tree, for review in git.
+        // The command plugin writes the same code into the source tree, for review in git; it reads
+        // the target's optimistic-lock.json too (no --access given: internal comes from the file).
         let command = try swift(
-            [
-                "package", "--allow-writing-to-package-directory", "generate-models", "--target", "App",
-                "--access", "internal",
-            ], in: package)
+            ["package", "--allow-writing-to-package-directory", "generate-models", "--target", "App"], in: package)
         #expect(command.status == 0, "\(command.stdout)\n\(command.stderr)")
         let written = package.appendingPathComponent("Sources/App/Generated")
         #expect(
@@ -74,6 +72,20 @@ struct PluginIntegrationTests {
                 == ["OptimisticLockSchema.swift", "Orders.swift", "Shop.swift"])
         #expect(try String(contentsOf: written.appendingPathComponent("Shop.swift"), encoding: .utf8) == generated)
         try FileManager.default.removeItem(at: written)
+
+        // --access applies to every target, not only the first one with schemas.
+        let everyTarget = try swift(
+            ["package", "--allow-writing-to-package-directory", "generate-models", "--access", "package"], in: package)
+        #expect(everyTarget.status == 0, "\(everyTarget.stdout)\n\(everyTarget.stderr)")
+        let catalog = package.appendingPathComponent("Sources/Catalog/Generated")
+        #expect(
+            try String(contentsOf: catalog.appendingPathComponent("Catalog.swift"), encoding: .utf8)
+                .contains("package struct Brand"))
+        #expect(
+            try String(contentsOf: written.appendingPathComponent("Shop.swift"), encoding: .utf8)
+                .contains("package struct Item"))
+        try FileManager.default.removeItem(at: written)
+        try FileManager.default.removeItem(at: catalog)
 
         // A hand-written file named like a schema's output: a clear error, not "multiple producers".
         let clash = package.appendingPathComponent("Sources/Catalog/Catalog.swift")
