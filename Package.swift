@@ -14,7 +14,7 @@ let package = Package(
         .plugin(name: "GenerateModelsPlugin", targets: ["GenerateModelsPlugin"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // MARK: Runtime
@@ -77,8 +77,9 @@ let package = Package(
         .plugin(
             name: "GenerateModelsPlugin",
             capability: .command(
-                intent: .custom(verb: "generate-models",
-                                description: "Write the Swift generated from .schema files into each target's Generated/ folder"),
+                intent: .custom(
+                    verb: "generate-models",
+                    description: "Write the Swift generated from .schema files into each target's Generated/ folder"),
                 permissions: [.writeToPackageDirectory(reason: "writes the generated models into the target's Generated/ folder")]
             ),
             dependencies: ["optimistic-lock-generate"]

@@ -27,7 +27,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: [.plugin(name: "OptimisticLockPlugin", package: root)]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import OptimisticLockCompiler
@@ -21,9 +22,12 @@ enum Golden {
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(
-            actual == expected, "\(url.path) differs; rerun with UPDATE_GOLDEN=1 and review the diff",
-            sourceLocation: sourceLocation)
+        if actual != expected {
+            let diff = UnifiedDiff.between(expected: expected, actual: actual)
+            Issue.record(
+                Comment(rawValue: "\(url.path) differs (rerun with UPDATE_GOLDEN=1 and review `git diff`):\n\(diff)"),
+                sourceLocation: sourceLocation)
+        }
     }
 
     /// The `.schema` files of a folder, sorted, read with paths relative to `relativeTo`.

@@ -10,8 +10,10 @@ struct ContentionBenchmarks {
     let incrementsPerThread = 250
 
     /// Runs `threads` threads, each with its own connection, and returns (seconds, retries).
-    func run(connect: @escaping @Sendable () throws -> any DatabaseConnection,
-             increment: @escaping @Sendable (any DatabaseConnection) throws -> Int) throws -> (Double, Int) {
+    func run(
+        connect: @escaping @Sendable () throws -> any DatabaseConnection,
+        increment: @escaping @Sendable (any DatabaseConnection) throws -> Int
+    ) throws -> (Double, Int) {
         let retries = Mutex(0)
         let failures = Mutex<[String]>([])
         let group = DispatchGroup()
@@ -52,7 +54,9 @@ struct ContentionBenchmarks {
 
     private func show(_ name: String, _ result: (Double, Int), total: Int, final: Int64) {
         let (seconds, retries) = result
-        report.note("\(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%8.0f", Double(total) / seconds)) updates/s, \(retries) retries, final value \(final) of \(total)")
+        report.note(
+            "\(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%8.0f", Double(total) / seconds)) updates/s, \(retries) retries, final value \(final) of \(total)"
+        )
     }
 
     func sqlite() throws {
@@ -64,16 +68,19 @@ struct ContentionBenchmarks {
             BenchDatabase.remove(optimisticPath)
             BenchDatabase.remove(pessimisticPath)
         }
-        let optimistic = try run(connect: { try OptimisticLock.SQLiteConnection(path: optimisticPath) }, increment: Self.optimistic)
-        let pessimistic = try run(connect: { try OptimisticLock.SQLiteConnection(path: pessimisticPath) }, increment: { db in
-            // BEGIN IMMEDIATE takes the write lock first: no other writer can come between read and write.
-            try db.transaction {
-                var item = try BenchItem.find(db, id: 1)!
-                item.value += 1
-                try item.update(db)
-            }
-            return 0
-        })
+        let optimistic = try run(
+            connect: { try OptimisticLock.SQLiteConnection(path: optimisticPath) }, increment: Self.optimistic)
+        let pessimistic = try run(
+            connect: { try OptimisticLock.SQLiteConnection(path: pessimisticPath) },
+            increment: { db in
+                // BEGIN IMMEDIATE takes the write lock first: no other writer can come between read and write.
+                try db.transaction {
+                    var item = try BenchItem.find(db, id: 1)!
+                    item.value += 1
+                    try item.update(db)
+                }
+                return 0
+            })
         let check = try OptimisticLock.SQLiteConnection(path: optimisticPath)
         let other = try OptimisticLock.SQLiteConnection(path: pessimisticPath)
         show("optimistic (retryOnConflict)", optimistic, total: total, final: try BenchItem.find(check, id: 1)!.value)
@@ -95,18 +102,22 @@ struct ContentionBenchmarks {
         try seed.insert(setup)
         let optimistic = try run(connect: { try PostgresConnection(url: scoped) }, increment: Self.optimistic)
         let afterOptimistic = try BenchItem.find(setup, id: 1)!.value
-        let pessimistic = try run(connect: { try PostgresConnection(url: scoped) }, increment: { db in
-            try db.transaction {
-                let rows = try db.query(#"SELECT "value" FROM "bench_item" WHERE "id" = $1 FOR UPDATE"#, [1])
-                guard case .integer(let value) = rows.first?[0] else { throw BenchmarkFailure(message: "no row") }
-                try db.execute(#"UPDATE "bench_item" SET "value" = $1, "version" = $2 WHERE "id" = $3"#,
-                               [.integer(value + 1), .integer(db.newVersion()), 1])
-            }
-            return 0
-        })
+        let pessimistic = try run(
+            connect: { try PostgresConnection(url: scoped) },
+            increment: { db in
+                try db.transaction {
+                    let rows = try db.query(#"SELECT "value" FROM "bench_item" WHERE "id" = $1 FOR UPDATE"#, [1])
+                    guard case .integer(let value) = rows.first?[0] else { throw BenchmarkFailure(message: "no row") }
+                    try db.execute(
+                        #"UPDATE "bench_item" SET "value" = $1, "version" = $2 WHERE "id" = $3"#,
+                        [.integer(value + 1), .integer(db.newVersion()), 1])
+                }
+                return 0
+            })
         show("optimistic (retryOnConflict)", optimistic, total: total, final: afterOptimistic)
-        show("pessimistic (SELECT ... FOR UPDATE)", pessimistic, total: total,
-             final: try BenchItem.find(setup, id: 1)!.value - afterOptimistic)
+        show(
+            "pessimistic (SELECT ... FOR UPDATE)", pessimistic, total: total,
+            final: try BenchItem.find(setup, id: 1)!.value - afterOptimistic)
         report.ratio("contention.postgres.optimistic/pessimistic-throughput", pessimistic.0 / optimistic.0)
     }
 }

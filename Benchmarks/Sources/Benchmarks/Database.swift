@@ -8,7 +8,8 @@ enum BenchDatabase {
     /// On tmpfs (`/dev/shm`) where there is one: the benchmarks compare CPU paths, and disk latency
     /// would only add noise that is the same for every contender.
     static let folder: URL = {
-        let base = FileManager.default.isWritableFile(atPath: "/dev/shm")
+        let base =
+            FileManager.default.isWritableFile(atPath: "/dev/shm")
             ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
         let url = base.appendingPathComponent("optimistic-lock-bench-\(getpid())")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -80,8 +81,9 @@ enum Raw {
 
     static func text(_ statement: OpaquePointer, _ index: Int32) -> String {
         guard let bytes = sqlite3_column_text(statement, index) else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, index))),
-                      as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, index))),
+            as: UTF8.self)
     }
 }
 

@@ -49,22 +49,26 @@ struct GeneratorBenchmarks {
                 for index in files.indices { bytes += compilation.swiftSource(forFile: index)?.utf8.count ?? 0 }
             }
             let sql = Measure.time {
-                bytes += (compilation.ddl(dialect: .sqlite)?.utf8.count ?? 0) + (compilation.ddl(dialect: .postgres)?.utf8.count ?? 0)
+                bytes +=
+                    (compilation.ddl(dialect: .sqlite)?.utf8.count ?? 0) + (compilation.ddl(dialect: .postgres)?.utf8.count ?? 0)
             }
             let run = (milliseconds(parse), milliseconds(check), swift * 1000, sql * 1000)
             if best == nil || run.0 + run.1 + run.2 + run.3 < best!.0 + best!.1 + best!.2 + best!.3 { best = run }
         }
         let b = best!
-        report.note(String(format: "parse %.1f ms, check %.1f ms, emit Swift %.1f ms, emit SQL %.1f ms: total %.1f ms (best of 5)",
-                           b.parse, b.check, b.swift, b.sql, b.parse + b.check + b.swift + b.sql))
+        report.note(
+            String(
+                format: "parse %.1f ms, check %.1f ms, emit Swift %.1f ms, emit SQL %.1f ms: total %.1f ms (best of 5)",
+                b.parse, b.check, b.swift, b.sql, b.parse + b.check + b.swift + b.sql))
         report.ratio("generator.total-ms-per-1000-models", (b.parse + b.check + b.swift + b.sql) * 1000 / Double(models))
     }
 
     /// `swiftc -typecheck` of the generated code for growing model counts: the time must grow linearly.
     func typecheck(counts: [Int] = [250, 500, 1000]) throws {
         report.section("swiftc -typecheck of the generated code")
-        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0])
+        let executable = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0])
         let modules = executable.deletingLastPathComponent().appendingPathComponent("Modules")
         var times: [Int: Double] = [:]
         for count in counts {
@@ -77,8 +81,11 @@ struct GeneratorBenchmarks {
                 try compilation.swiftSource(forFile: index)!.write(toFile: path, atomically: true, encoding: .utf8)
                 paths.append(path)
             }
-            let arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-module-name", "Generated",
-                             "-I", modules.path, "-I", Self.root.appendingPathComponent("Sources/CSQLite").path] + paths
+            let arguments =
+                [
+                    "swiftc", "-typecheck", "-swift-version", "6", "-module-name", "Generated",
+                    "-I", modules.path, "-I", Self.root.appendingPathComponent("Sources/CSQLite").path,
+                ] + paths
             // The best of three runs: a busy machine only ever makes a run slower.
             var seconds = Double.infinity
             for _ in 0..<3 {
@@ -95,8 +102,10 @@ struct GeneratorBenchmarks {
                 seconds = min(seconds, run)
             }
             times[count] = seconds
-            report.note(String(format: "%5d models: %6.2f s, %.2f ms per model (best of 3)", count, seconds,
-                               seconds * 1000 / Double(count)))
+            report.note(
+                String(
+                    format: "%5d models: %6.2f s, %.2f ms per model (best of 3)", count, seconds,
+                    seconds * 1000 / Double(count)))
         }
         if let small = counts.dropLast().last, let large = counts.last, let a = times[small], let b = times[large] {
             report.ratio("typecheck.\(large)/\(small)", b / a)

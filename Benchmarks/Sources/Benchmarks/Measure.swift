@@ -78,14 +78,17 @@ final class Report {
 
     func row(_ name: String, _ samples: Measure.Samples, operations: Int) {
         let perOp = samples.median / Double(operations) * 1e9
-        print("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) median \(String(format: "%9.2f ms", samples.median * 1000))  \(String(format: "%8.0f ns/op", perOp))   best \(String(format: "%9.2f ms", samples.best * 1000))")
+        print(
+            "  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) median \(String(format: "%9.2f ms", samples.median * 1000))  \(String(format: "%8.0f ns/op", perOp))   best \(String(format: "%9.2f ms", samples.best * 1000))"
+        )
     }
 
     /// The median of the per-round ratios of two contenders. They run back to back in every round,
     /// so a slow phase of a shared machine slows both sides of a pair and cancels out.
     func ratio(_ name: String, _ numerator: Measure.Samples?, _ denominator: Measure.Samples?) {
         guard let numerator, let denominator, numerator.runs.count == denominator.runs.count,
-              !numerator.runs.isEmpty else { return }
+            !numerator.runs.isEmpty
+        else { return }
         let ratios = zip(numerator.runs, denominator.runs).map { $0 / $1 }.sorted()
         ratio(name, ratios[ratios.count / 2])
     }

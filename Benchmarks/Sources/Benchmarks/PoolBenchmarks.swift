@@ -56,7 +56,10 @@ struct PoolBenchmarks {
                     let item = grdbItems[slot]
                     let next = versions.next()
                     try await grdb.write { db in
-                        let statement = try db.cachedStatement(sql: #"UPDATE "bench_item" SET "name" = ?, "value" = ?, "score" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#)
+                        let statement = try db.cachedStatement(
+                            sql:
+                                #"UPDATE "bench_item" SET "name" = ?, "value" = ?, "score" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#
+                        )
                         try statement.execute(arguments: [item.name, item.value + 1, item.score, next, item.id, item.version])
                         guard db.changesCount == 1 else { throw BenchmarkFailure(message: "GRDB update conflicted") }
                     }
@@ -72,8 +75,14 @@ struct PoolBenchmarks {
         }
         await pool.close()
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
-        report.note(String(format: "generated pool.write           median %8.1f µs per round trip", median(generatedTimes) * 1e6 / Double(updates)))
-        report.note(String(format: "GRDB DatabasePool.write        median %8.1f µs per round trip", median(grdbTimes) * 1e6 / Double(updates)))
+        report.note(
+            String(
+                format: "generated pool.write           median %8.1f µs per round trip",
+                median(generatedTimes) * 1e6 / Double(updates)))
+        report.note(
+            String(
+                format: "GRDB DatabasePool.write        median %8.1f µs per round trip", median(grdbTimes) * 1e6 / Double(updates)
+            ))
         report.ratio("pool.grdb/generated", median(ratios))
     }
 
@@ -105,7 +114,9 @@ struct PoolBenchmarks {
         report.section("PostgreSQL pools: \(tasks) tasks x \(updatesPerTask) checked updates over 8 connections")
         let total = tasks * updatesPerTask
         let scoped = try Self.postgresTable(url: url, rows: tasks * 4)
-        defer { try? OptimisticLockPostgres.PostgresConnection(url: url).executeScript("DROP SCHEMA IF EXISTS \(Self.schema) CASCADE") }
+        defer {
+            try? OptimisticLockPostgres.PostgresConnection(url: url).executeScript("DROP SCHEMA IF EXISTS \(Self.schema) CASCADE")
+        }
 
         let pool = PostgresPool(url: scoped, configuration: .init(connections: 8, maxConcurrentWrites: 8))
         let client = PostgresClient(configuration: try Self.nioConfiguration(url: url), backgroundLogger: Logger(label: "bench"))
@@ -139,26 +150,27 @@ struct PoolBenchmarks {
                 }
             }
             // The same in a transaction each (BEGIN, UPDATE, COMMIT).
-            let transactional = try await Measure.timeAsync {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for task in 0..<tasks {
-                        let start = owned[task]
-                        group.addTask {
-                            var mine = try await pool.read { db in try start.map { try BenchItem.find(db, id: $0.id!)! } }
-                            for index in 0..<updatesPerTask / 4 {
-                                let item = mine[index % mine.count]
-                                mine[index % mine.count] = try await pool.write { db in
-                                    var next = item
-                                    next.value &+= 1
-                                    try next.update(db)
-                                    return next
+            let transactional =
+                try await Measure.timeAsync {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for task in 0..<tasks {
+                            let start = owned[task]
+                            group.addTask {
+                                var mine = try await pool.read { db in try start.map { try BenchItem.find(db, id: $0.id!)! } }
+                                for index in 0..<updatesPerTask / 4 {
+                                    let item = mine[index % mine.count]
+                                    mine[index % mine.count] = try await pool.write { db in
+                                        var next = item
+                                        next.value &+= 1
+                                        try next.update(db)
+                                        return next
+                                    }
                                 }
                             }
                         }
+                        try await group.waitForAll()
                     }
-                    try await group.waitForAll()
-                }
-            } * 4
+                } * 4
             // postgres-nio: its prepared-statement path, the rows changed counted through RETURNING.
             let nio = try await Measure.timeAsync {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -167,15 +179,17 @@ struct PoolBenchmarks {
                         group.addTask {
                             var versions: [Int64] = []
                             for id in ids {
-                                let rows = try await client.query("SELECT version FROM \(unescaped: Self.schema).bench_item WHERE id = \(id)")
+                                let rows = try await client.query(
+                                    "SELECT version FROM \(unescaped: Self.schema).bench_item WHERE id = \(id)")
                                 for try await version in rows.decode(Int64.self) { versions.append(version) }
                             }
                             let tokens = VersionGenerator()
                             for index in 0..<updatesPerTask {
                                 let slot = index % ids.count
                                 let next = tokens.next()
-                                let statement = NIOCheckedUpdate(id: ids[slot], expected: versions[slot], next: next,
-                                                                 name: "item", value: Int64(index), score: 0.5)
+                                let statement = NIOCheckedUpdate(
+                                    id: ids[slot], expected: versions[slot], next: next,
+                                    name: "item", value: Int64(index), score: 0.5)
                                 var changed = 0
                                 for try await _ in try await client.execute(statement) { changed += 1 }
                                 guard changed == 1 else { throw BenchmarkFailure(message: "postgres-nio update conflicted") }
@@ -198,9 +212,13 @@ struct PoolBenchmarks {
         }
         await pool.close()
         let median = { (name: String) in results[name]!.sorted()[results[name]!.count / 2] }
-        for (name, label) in [("raw", "raw libpq, 8 threads (the limit)"), ("generated", "generated, writeWithoutTransaction"),
-                              ("transaction", "generated, write (BEGIN/COMMIT)"), ("nio", "postgres-nio PostgresClient.execute")] {
-            report.note("\(label.padding(toLength: 40, withPad: " ", startingAt: 0)) \(String(format: "%8.0f", Double(total) / median(name))) updates/s")
+        for (name, label) in [
+            ("raw", "raw libpq, 8 threads (the limit)"), ("generated", "generated, writeWithoutTransaction"),
+            ("transaction", "generated, write (BEGIN/COMMIT)"), ("nio", "postgres-nio PostgresClient.execute"),
+        ] {
+            report.note(
+                "\(label.padding(toLength: 40, withPad: " ", startingAt: 0)) \(String(format: "%8.0f", Double(total) / median(name))) updates/s"
+            )
         }
         report.ratio("pool.postgresnio/generated", median("ratio"))
         report.ratio("pool.pg.generated/raw-libpq", median("generated") / median("raw"))
@@ -214,11 +232,13 @@ struct PoolBenchmarks {
         var configuration: PostgresClient.Configuration
         if let host = query["host"], host.hasPrefix("/") {
             let port = query["port"] ?? "5432"
-            configuration = .init(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: components.password,
-                                  database: database)
+            configuration = .init(
+                unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: components.password,
+                database: database)
         } else {
-            configuration = .init(host: components.host ?? "localhost", port: components.port ?? 5432, username: user,
-                                  password: components.password, database: database, tls: .disable)
+            configuration = .init(
+                host: components.host ?? "localhost", port: components.port ?? 5432, username: user,
+                password: components.password, database: database, tls: .disable)
         }
         configuration.options.maximumConnections = 8
         configuration.options.minimumConnections = 8
@@ -258,7 +278,9 @@ struct PoolBenchmarks {
     func postgresStatementPath(url: String, updates: Int = 20_000) throws {
         report.section("PostgreSQL statement path: \(updates) checked updates on one connection")
         let scoped = try Self.postgresTable(url: url, rows: 100)
-        defer { try? OptimisticLockPostgres.PostgresConnection(url: url).executeScript("DROP SCHEMA IF EXISTS \(Self.schema) CASCADE") }
+        defer {
+            try? OptimisticLockPostgres.PostgresConnection(url: url).executeScript("DROP SCHEMA IF EXISTS \(Self.schema) CASCADE")
+        }
         var ratios: [Double] = []
         var generatedTimes: [Double] = []
         var rawTimes: [Double] = []
@@ -286,7 +308,9 @@ struct PoolBenchmarks {
     }
 
     @inline(never)
-    static func profiledGeneratedLoop(_ db: OptimisticLockPostgres.PostgresConnection, _ items: inout [BenchItem], _ updates: Int) throws {
+    static func profiledGeneratedLoop(_ db: OptimisticLockPostgres.PostgresConnection, _ items: inout [BenchItem], _ updates: Int)
+        throws
+    {
         for index in 0..<updates {
             let slot = index % items.count
             items[slot].value &+= 1
@@ -314,13 +338,17 @@ struct PoolBenchmarks {
         }
         let sqliteFinal = try await sqlite.read { db in try BenchItem.find(db, id: 1)!.value }
         await sqlite.close()
-        report.note("SQLite optimistic (retryOnConflict)     \(String(format: "%8.0f", Double(total) / optimisticSQLite)) updates/s, final \(sqliteFinal) of \(total)")
+        report.note(
+            "SQLite optimistic (retryOnConflict)     \(String(format: "%8.0f", Double(total) / optimisticSQLite)) updates/s, final \(sqliteFinal) of \(total)"
+        )
         guard let url else {
             report.note("PostgreSQL contention skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set")
             return
         }
         let scoped = try Self.postgresTable(url: url, rows: 1)
-        defer { try? OptimisticLockPostgres.PostgresConnection(url: url).executeScript("DROP SCHEMA IF EXISTS \(Self.schema) CASCADE") }
+        defer {
+            try? OptimisticLockPostgres.PostgresConnection(url: url).executeScript("DROP SCHEMA IF EXISTS \(Self.schema) CASCADE")
+        }
         let pool = PostgresPool(url: scoped, configuration: .init(connections: 8, maxConcurrentWrites: 8))
         let optimistic = try await Self.hammer(tasks: tasks, increments: incrementsPerTask) {
             try await pool.retryOnConflict(maxAttempts: 1_000_000) { db in
@@ -334,18 +362,25 @@ struct PoolBenchmarks {
             try await pool.write { db in
                 let rows = try db.query(#"SELECT "value" FROM "bench_item" WHERE "id" = $1 FOR UPDATE"#, [1])
                 guard case .integer(let value) = rows.first?[0] else { throw BenchmarkFailure(message: "no row") }
-                try db.execute(#"UPDATE "bench_item" SET "value" = $1, "version" = $2 WHERE "id" = $3"#,
-                               [.integer(value + 1), .integer(db.newVersion()), 1])
+                try db.execute(
+                    #"UPDATE "bench_item" SET "value" = $1, "version" = $2 WHERE "id" = $3"#,
+                    [.integer(value + 1), .integer(db.newVersion()), 1])
             }
         }
         let final = try await pool.read { db in try BenchItem.find(db, id: 1)!.value }
         await pool.close()
-        report.note("PostgreSQL optimistic (retryOnConflict) \(String(format: "%8.0f", Double(total) / optimistic)) updates/s, final \(afterOptimistic) of \(total)")
-        report.note("PostgreSQL pessimistic (FOR UPDATE)     \(String(format: "%8.0f", Double(total) / pessimistic)) updates/s, final \(final - afterOptimistic) of \(total)")
+        report.note(
+            "PostgreSQL optimistic (retryOnConflict) \(String(format: "%8.0f", Double(total) / optimistic)) updates/s, final \(afterOptimistic) of \(total)"
+        )
+        report.note(
+            "PostgreSQL pessimistic (FOR UPDATE)     \(String(format: "%8.0f", Double(total) / pessimistic)) updates/s, final \(final - afterOptimistic) of \(total)"
+        )
         report.ratio("contention.pool.postgres.optimistic/pessimistic-throughput", pessimistic / optimistic)
     }
 
-    static func hammer(tasks: Int, increments: Int, _ increment: @escaping @Sendable () async throws -> Void) async throws -> Double {
+    static func hammer(tasks: Int, increments: Int, _ increment: @escaping @Sendable () async throws -> Void) async throws
+        -> Double
+    {
         try await Measure.timeAsync {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<tasks {
@@ -359,7 +394,8 @@ struct PoolBenchmarks {
 
 /// postgres-nio's prepared statement for the checked update; the rows changed come back through RETURNING.
 struct NIOCheckedUpdate: PostgresPreparedStatement {
-    static let sql = #"UPDATE optimistic_lock_bench.bench_item SET "name" = $1, "value" = $2, "score" = $3, "version" = $4 WHERE "id" = $5 AND "version" = $6 RETURNING "id""#
+    static let sql =
+        #"UPDATE optimistic_lock_bench.bench_item SET "name" = $1, "value" = $2, "score" = $3, "version" = $4 WHERE "id" = $5 AND "version" = $6 RETURNING "id""#
     typealias Row = Int64
 
     let id: Int64
@@ -403,7 +439,8 @@ final class RawPostgres {
     /// `updates` checked updates of the rows `ids`, round robin.
     @inline(never)
     func run(updates: Int, ids: [Int64]) throws {
-        let sql = #"UPDATE "bench_item" SET "name" = $1, "value" = $2, "score" = $3, "version" = $4 WHERE "id" = $5 AND "version" = $6"#
+        let sql =
+            #"UPDATE "bench_item" SET "name" = $1, "value" = $2, "score" = $3, "version" = $4 WHERE "id" = $5 AND "version" = $6"#
         var types: [UInt32] = [25, 20, 701, 20, 20, 20]
         PQclear(PQprepare(connection, "raw_update", sql, 6, &types))
         var versions: [Int64] = []
@@ -420,7 +457,9 @@ final class RawPostgres {
         try buffer.withUnsafeMutableBytes { raw in
             let base = raw.baseAddress!
             for (offset, byte) in name.enumerated() { base.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self) }
-            var values: [UnsafePointer<CChar>?] = (0..<6).map { UnsafePointer(base.advanced(by: $0 == 0 ? 0 : 8 + ($0 - 1) * 8).assumingMemoryBound(to: CChar.self)) }
+            var values: [UnsafePointer<CChar>?] = (0..<6).map {
+                UnsafePointer(base.advanced(by: $0 == 0 ? 0 : 8 + ($0 - 1) * 8).assumingMemoryBound(to: CChar.self))
+            }
             for index in 0..<updates {
                 let slot = index % ids.count
                 let next = tokens.next()

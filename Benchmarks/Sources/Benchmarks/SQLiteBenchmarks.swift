@@ -54,114 +54,135 @@ struct SQLiteBenchmarks {
     /// Generated, raw, GRDB's fastest hand-written form, GRDB's query interface. Every contender
     /// does the same token work: a new version from a `VersionGenerator` per update.
     func updateContenders() throws -> [Contender] {
-        let generated = Contender(name: "generated update", prepare: {
-            let path = try BenchDatabase.make(rows: updateRows)
-            let db = try OptimisticLock.SQLiteConnection(path: path)
-            return Box((db, try BenchItem.fetchAll(db), path))
-        }, run: { state in
-            let box = state as! Box<(OptimisticLock.SQLiteConnection, [BenchItem], String)>
-            let db = box.value.0
-            var items = box.value.1
-            try db.transaction {
+        let generated = Contender(
+            name: "generated update",
+            prepare: {
+                let path = try BenchDatabase.make(rows: updateRows)
+                let db = try OptimisticLock.SQLiteConnection(path: path)
+                return Box((db, try BenchItem.fetchAll(db), path))
+            },
+            run: { state in
+                let box = state as! Box<(OptimisticLock.SQLiteConnection, [BenchItem], String)>
+                let db = box.value.0
+                var items = box.value.1
+                try db.transaction {
+                    for _ in 0..<updateRounds {
+                        for index in items.indices {
+                            items[index].value &+= 1
+                            try items[index].update(db)
+                        }
+                    }
+                }
+                precondition(VersionGenerator.isValid(items[0].version))
+            })
+        let raw = Contender(
+            name: "raw sqlite3",
+            prepare: {
+                let path = try BenchDatabase.make(rows: updateRows)
+                let db = try OptimisticLock.SQLiteConnection(path: path)
+                return Box((db, try Self.rawFetch(db.handle), path))
+            },
+            run: { state in
+                let box = state as! Box<(OptimisticLock.SQLiteConnection, [RawItem], String)>
+                let handle = box.value.0.handle
+                var items = box.value.1
+                let versions = VersionGenerator()
+                let statement = Raw.prepare(
+                    handle,
+                    #"UPDATE "bench_item" SET "name" = ?, "value" = ?, "score" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#
+                )
+                defer { sqlite3_finalize(statement) }
+                Raw.exec(handle, "BEGIN IMMEDIATE")
                 for _ in 0..<updateRounds {
                     for index in items.indices {
                         items[index].value &+= 1
-                        try items[index].update(db)
-                    }
-                }
-            }
-            precondition(VersionGenerator.isValid(items[0].version))
-        })
-        let raw = Contender(name: "raw sqlite3", prepare: {
-            let path = try BenchDatabase.make(rows: updateRows)
-            let db = try OptimisticLock.SQLiteConnection(path: path)
-            return Box((db, try Self.rawFetch(db.handle), path))
-        }, run: { state in
-            let box = state as! Box<(OptimisticLock.SQLiteConnection, [RawItem], String)>
-            let handle = box.value.0.handle
-            var items = box.value.1
-            let versions = VersionGenerator()
-            let statement = Raw.prepare(handle, #"UPDATE "bench_item" SET "name" = ?, "value" = ?, "score" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#)
-            defer { sqlite3_finalize(statement) }
-            Raw.exec(handle, "BEGIN IMMEDIATE")
-            for _ in 0..<updateRounds {
-                for index in items.indices {
-                    items[index].value &+= 1
-                    let next = versions.next()
-                    Raw.bindText(statement, 1, items[index].name)
-                    sqlite3_bind_int64(statement, 2, items[index].value)
-                    sqlite3_bind_double(statement, 3, items[index].score)
-                    sqlite3_bind_int64(statement, 4, next)
-                    sqlite3_bind_int64(statement, 5, items[index].id)
-                    sqlite3_bind_int64(statement, 6, items[index].version)
-                    guard sqlite3_step(statement) == SQLITE_DONE, sqlite3_changes(handle) == 1 else {
-                        fatalError("raw update failed")
-                    }
-                    sqlite3_reset(statement)
-                    items[index].version = next
-                }
-            }
-            Raw.exec(handle, "COMMIT")
-            precondition(VersionGenerator.isValid(items[0].version))
-        })
-        let grdbCached = Contender(name: "GRDB cached statement", prepare: {
-            let path = try BenchDatabase.make(rows: updateRows)
-            let queue = try BenchDatabase.grdb(path)
-            let items = try queue.read { try GRDBItem.fetchAll($0) }
-            return Box((queue, items, path))
-        }, run: { state in
-            let box = state as! Box<(DatabaseQueue, [GRDBItem], String)>
-            var items = box.value.1
-            let versions = VersionGenerator()
-            try box.value.0.inTransaction(.immediate) { db in
-                let statement = try db.cachedStatement(sql: #"UPDATE "bench_item" SET "name" = ?, "value" = ?, "score" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#)
-                for _ in 0..<updateRounds {
-                    for index in items.indices {
-                        items[index].value &+= 1
-                        let item = items[index]
                         let next = versions.next()
-                        try statement.execute(arguments: [item.name, item.value, item.score, next, item.id, item.version])
-                        guard db.changesCount == 1 else { fatalError("GRDB update conflicted") }
+                        Raw.bindText(statement, 1, items[index].name)
+                        sqlite3_bind_int64(statement, 2, items[index].value)
+                        sqlite3_bind_double(statement, 3, items[index].score)
+                        sqlite3_bind_int64(statement, 4, next)
+                        sqlite3_bind_int64(statement, 5, items[index].id)
+                        sqlite3_bind_int64(statement, 6, items[index].version)
+                        guard sqlite3_step(statement) == SQLITE_DONE, sqlite3_changes(handle) == 1 else {
+                            fatalError("raw update failed")
+                        }
+                        sqlite3_reset(statement)
                         items[index].version = next
                     }
                 }
-                return .commit
-            }
-            precondition(VersionGenerator.isValid(items[0].version))
-        })
-        let grdb = Contender(name: "GRDB filtered updateAll", prepare: {
-            let path = try BenchDatabase.make(rows: updateRows)
-            let queue = try BenchDatabase.grdb(path)
-            let items = try queue.read { try GRDBItem.fetchAll($0) }
-            return Box((queue, items, path))
-        }, run: { state in
-            let box = state as! Box<(DatabaseQueue, [GRDBItem], String)>
-            var items = box.value.1
-            let id = Column("id")
-            let version = Column("version")
-            let versions = VersionGenerator()
-            try box.value.0.inTransaction(.immediate) { db in
-                for _ in 0..<updateRounds {
-                    for index in items.indices {
-                        items[index].value &+= 1
-                        let item = items[index]
-                        let next = versions.next()
-                        let changed = try GRDBItem
-                            .filter(id == item.id && version == item.version)
-                            .updateAll(db, [
-                                Column("name").set(to: item.name),
-                                Column("value").set(to: item.value),
-                                Column("score").set(to: item.score),
-                                version.set(to: next),
-                            ])
-                        guard changed == 1 else { fatalError("GRDB update conflicted") }
-                        items[index].version = next
+                Raw.exec(handle, "COMMIT")
+                precondition(VersionGenerator.isValid(items[0].version))
+            })
+        let grdbCached = Contender(
+            name: "GRDB cached statement",
+            prepare: {
+                let path = try BenchDatabase.make(rows: updateRows)
+                let queue = try BenchDatabase.grdb(path)
+                let items = try queue.read { try GRDBItem.fetchAll($0) }
+                return Box((queue, items, path))
+            },
+            run: { state in
+                let box = state as! Box<(DatabaseQueue, [GRDBItem], String)>
+                var items = box.value.1
+                let versions = VersionGenerator()
+                try box.value.0.inTransaction(.immediate) { db in
+                    let statement = try db.cachedStatement(
+                        sql:
+                            #"UPDATE "bench_item" SET "name" = ?, "value" = ?, "score" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#
+                    )
+                    for _ in 0..<updateRounds {
+                        for index in items.indices {
+                            items[index].value &+= 1
+                            let item = items[index]
+                            let next = versions.next()
+                            try statement.execute(arguments: [item.name, item.value, item.score, next, item.id, item.version])
+                            guard db.changesCount == 1 else { fatalError("GRDB update conflicted") }
+                            items[index].version = next
+                        }
                     }
+                    return .commit
                 }
-                return .commit
-            }
-            precondition(VersionGenerator.isValid(items[0].version))
-        })
+                precondition(VersionGenerator.isValid(items[0].version))
+            })
+        let grdb = Contender(
+            name: "GRDB filtered updateAll",
+            prepare: {
+                let path = try BenchDatabase.make(rows: updateRows)
+                let queue = try BenchDatabase.grdb(path)
+                let items = try queue.read { try GRDBItem.fetchAll($0) }
+                return Box((queue, items, path))
+            },
+            run: { state in
+                let box = state as! Box<(DatabaseQueue, [GRDBItem], String)>
+                var items = box.value.1
+                let id = Column("id")
+                let version = Column("version")
+                let versions = VersionGenerator()
+                try box.value.0.inTransaction(.immediate) { db in
+                    for _ in 0..<updateRounds {
+                        for index in items.indices {
+                            items[index].value &+= 1
+                            let item = items[index]
+                            let next = versions.next()
+                            let changed =
+                                try GRDBItem
+                                .filter(id == item.id && version == item.version)
+                                .updateAll(
+                                    db,
+                                    [
+                                        Column("name").set(to: item.name),
+                                        Column("value").set(to: item.value),
+                                        Column("score").set(to: item.score),
+                                        version.set(to: next),
+                                    ])
+                            guard changed == 1 else { fatalError("GRDB update conflicted") }
+                            items[index].version = next
+                        }
+                    }
+                    return .commit
+                }
+                precondition(VersionGenerator.isValid(items[0].version))
+            })
         return [generated, raw, grdbCached, grdb]
     }
 
@@ -171,9 +192,11 @@ struct SQLiteBenchmarks {
         defer { sqlite3_finalize(statement) }
         var items: [RawItem] = []
         while sqlite3_step(statement) == SQLITE_ROW {
-            items.append(RawItem(id: sqlite3_column_int64(statement, 0), version: sqlite3_column_int64(statement, 1),
-                                 name: Raw.text(statement, 2), value: sqlite3_column_int64(statement, 3),
-                                 score: sqlite3_column_double(statement, 4)))
+            items.append(
+                RawItem(
+                    id: sqlite3_column_int64(statement, 0), version: sqlite3_column_int64(statement, 1),
+                    name: Raw.text(statement, 2), value: sqlite3_column_int64(statement, 3),
+                    score: sqlite3_column_double(statement, 4)))
         }
         return items
     }
@@ -249,16 +272,19 @@ struct SQLiteBenchmarks {
 
     @inline(never)
     static func rawFinder(_ handle: OpaquePointer, items: Int) -> Int {
-        let statement = Raw.prepare(handle, #"SELECT "id", "version", "item_id", "quantity", "note" FROM "bench_line" WHERE "item_id" = ? ORDER BY "id""#)
+        let statement = Raw.prepare(
+            handle, #"SELECT "id", "version", "item_id", "quantity", "note" FROM "bench_line" WHERE "item_id" = ? ORDER BY "id""#)
         defer { sqlite3_finalize(statement) }
         var total = 0
         for item in 1...items {
             sqlite3_bind_int64(statement, 1, Int64(item))
             var lines: [RawLine] = []
             while sqlite3_step(statement) == SQLITE_ROW {
-                lines.append(RawLine(id: sqlite3_column_int64(statement, 0), version: sqlite3_column_int64(statement, 1),
-                                     itemID: sqlite3_column_int64(statement, 2), quantity: sqlite3_column_int64(statement, 3),
-                                     note: Raw.text(statement, 4)))
+                lines.append(
+                    RawLine(
+                        id: sqlite3_column_int64(statement, 0), version: sqlite3_column_int64(statement, 1),
+                        itemID: sqlite3_column_int64(statement, 2), quantity: sqlite3_column_int64(statement, 3),
+                        note: Raw.text(statement, 4)))
             }
             sqlite3_reset(statement)
             total += lines.count
@@ -295,7 +321,8 @@ struct SQLiteBenchmarks {
             let db = try OptimisticLock.SQLiteConnection(path: path(state))
             let handle = db.handle
             let versions = VersionGenerator()
-            let statement = Raw.prepare(handle, #"INSERT INTO "bench_item" ("name", "value", "score", "version") VALUES (?, ?, ?, ?)"#)
+            let statement = Raw.prepare(
+                handle, #"INSERT INTO "bench_item" ("name", "value", "score", "version") VALUES (?, ?, ?, ?)"#)
             defer { sqlite3_finalize(statement) }
             Raw.exec(handle, "BEGIN IMMEDIATE")
             var last: Int64 = 0

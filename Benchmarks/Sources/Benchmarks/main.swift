@@ -2,7 +2,8 @@
 // With no argument every section runs. PostgreSQL contention runs when OPTIMISTIC_LOCK_POSTGRES_URL is set.
 import Foundation
 
-let sections = CommandLine.arguments.dropFirst().isEmpty
+let sections =
+    CommandLine.arguments.dropFirst().isEmpty
     ? ["update", "fetch", "finder", "insert", "contention", "pool", "pg", "generator", "typecheck"]
     : Array(CommandLine.arguments.dropFirst())
 let report = Report()
@@ -13,7 +14,8 @@ let contention = ContentionBenchmarks(report: report)
 let pools = PoolBenchmarks(report: report, measure: measure)
 let postgresURL = ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
-print("swift-optimistic-lock benchmarks: 9 runs after a warm-up, contenders alternating; medians, and medians of per-round ratios")
+print(
+    "swift-optimistic-lock benchmarks: 9 runs after a warm-up, contenders alternating; medians, and medians of per-round ratios")
 do {
     for section in sections {
         switch section {

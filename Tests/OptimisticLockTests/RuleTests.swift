@@ -4,8 +4,8 @@ import TestModels
 import Testing
 
 /// Rules S1–S8 and S10 of DESIGN.md, each its own test, on every available backend.
-@Suite("Semantics")
-struct SemanticsTests {
+@Suite("Rules S1-S10")
+struct RuleTests {
     @Test("S1: a new record has version 0; insert stores a new non-zero version and sets it", arguments: Backend.available)
     func s1InsertStoresVersion(backend: Backend) throws {
         let database = TestDatabase(backend)

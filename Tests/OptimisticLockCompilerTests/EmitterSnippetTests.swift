@@ -1,0 +1,194 @@
+import Foundation
+import OptimisticLockCompiler
+import TestSupport
+import Testing
+
+/// One emitter feature per test: a tiny schema in, the few lines it must produce out, so that an
+/// emitter change fails the tests about the feature it changed (the whole-file goldens fail too,
+/// with a diff). The snippets are matched line by line, whitespace at the ends ignored.
+@Suite("Emitter snippets")
+struct EmitterSnippetTests {
+    /// The Swift emitted for `schema` (one file), failing the test on diagnostics.
+    static func emit(_ schema: String, access: AccessLevel = .public) throws -> String {
+        let compilation = Compiler.compile([SourceFile(path: "Snippet.schema", text: schema)])
+        try #require(!compilation.hasErrors, "\(compilation.renderedDiagnostics)")
+        return try #require(compilation.swiftSource(forFile: 0, access: access))
+    }
+
+    static func normalized(_ text: String) -> [String] {
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Expects the snippet's lines to appear consecutively in `source`.
+    static func expect(_ source: String, contains snippet: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let lines = normalized(source)
+        let wanted = normalized(snippet)
+        let found = lines.indices.contains { start in
+            start + wanted.count <= lines.count && Array(lines[start..<(start + wanted.count)]) == wanted
+        }
+        if !found {
+            Issue.record("the emitted code lacks:\n\(snippet)\n--- in ---\n\(source)", sourceLocation: sourceLocation)
+        }
+    }
+
+    static let base = "id: Int64 @id\n    version: Version\n"
+
+    @Test("An optional field: its property, its binding (NULL for nil) and its reader")
+    func optionalField() throws {
+        let source = try Self.emit("model Note {\n    \(Self.base)    title: String?\n}")
+        Self.expect(source, contains: "public var title: String?")
+        Self.expect(
+            source,
+            contains: """
+                if let value = self.title {
+                    statement.bind(text: value, at: 1)
+                } else {
+                    statement.bindNull(at: 1)
+                }
+                """)
+        Self.expect(source, contains: "self.title = try row.optionalText(at: 2)")
+    }
+
+    @Test(
+        "Each field type binds and reads through its own typed call",
+        arguments: [
+            ("Int64", "statement.bind(int64: self.value, at: 1)", "try row.int64(at: 2)"),
+            ("Int32", "statement.bind(int32: self.value, at: 1)", "try row.int32(at: 2)"),
+            ("Int", "statement.bind(int: self.value, at: 1)", "try row.int(at: 2)"),
+            ("Double", "statement.bind(double: self.value, at: 1)", "try row.double(at: 2)"),
+            ("Bool", "statement.bind(bool: self.value, at: 1)", "try row.bool(at: 2)"),
+            ("String", "statement.bind(text: self.value, at: 1)", "try row.text(at: 2)"),
+            ("Data", "statement.bind(data: self.value, at: 1)", "try row.data(at: 2)"),
+            ("Date", "statement.bind(date: self.value, at: 1)", "try row.date(at: 2)"),
+            ("UUID", "statement.bind(uuid: self.value, at: 1)", "try row.uuid(at: 2)"),
+        ])
+    func fieldTypes(type: String, bind: String, read: String) throws {
+        let source = try Self.emit("model Thing {\n    \(Self.base)    value: \(type)\n}")
+        Self.expect(source, contains: bind)
+        Self.expect(source, contains: "self.value = \(read)")
+    }
+
+    @Test("An enum: stored as its case name, read with a check, a DatabaseEnum")
+    func enumField() throws {
+        let source = try Self.emit("enum Mood { calm, busy }\nmodel Day {\n    \(Self.base)    mood: Mood = .calm\n}")
+        Self.expect(source, contains: "public enum Mood: String, Codable, CaseIterable, Hashable, Sendable, DatabaseEnum {")
+        Self.expect(source, contains: "statement.bind(text: self.mood.rawValue, at: 1)")
+        Self.expect(source, contains: "self.mood = try row.decode(Mood.self, at: 2)")
+        Self.expect(source, contains: "public init(id: Int64? = nil, mood: Mood = .calm) {")
+    }
+
+    @Test("@column names the SQL column; the Column case keeps the Swift name")
+    func columnAttribute() throws {
+        let source = try Self.emit("model Tag {\n    \(Self.base)    label: String @column(\"tag_label\")\n}")
+        Self.expect(source, contains: "case label = \"tag_label\"")
+        Self.expect(
+            source, contains: ##"sqlite: #"UPDATE "tag" SET "tag_label" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,"##)
+    }
+
+    @Test("A database-assigned key receives the row id; a caller-assigned one does not")
+    func keys() throws {
+        let assigned = try Self.emit("model A {\n    \(Self.base)}")
+        Self.expect(assigned, contains: "public var primaryKey: Int64? { self.id }")
+        Self.expect(assigned, contains: "public mutating func didInsert(rowID: Int64) {\nself.id = rowID\n}")
+        let chosen = try Self.emit("model B {\n    code: String @id\n    version: Version\n}")
+        Self.expect(chosen, contains: "public var id: String { code }")
+        Self.expect(chosen, contains: "public var primaryKey: String? { self.code }")
+        #expect(!chosen.contains("didInsert"))
+    }
+
+    @Test("A version field with another name gets a `version` accessor")
+    func versionName() throws {
+        let source = try Self.emit("model Doc {\n    id: Int64 @id\n    revision: Version\n}")
+        Self.expect(source, contains: "public var version: Int64 {\nget { revision }\nset { revision = newValue }\n}")
+        Self.expect(source, contains: "public static var versionColumn: Column { .revision }")
+    }
+
+    @Test("@unversioned: an UnversionedModel with an upsert and no version")
+    func unversioned() throws {
+        let source = try Self.emit("@unversioned\nmodel Log {\n    id: Int64 @id\n    x: String\n}")
+        Self.expect(source, contains: "extension Log: UnversionedModel {")
+        Self.expect(
+            source,
+            contains: #"INSERT INTO "log" ("x", "id") VALUES (?, ?) ON CONFLICT ("id") DO UPDATE SET "x" = excluded."x""#)
+        #expect(!source.contains("versionColumn"))
+    }
+
+    @Test("@unique: a finder returning one record")
+    func uniqueFinder() throws {
+        let source = try Self.emit("model User {\n    \(Self.base)    email: String @unique\n}")
+        Self.expect(
+            source, contains: "public static func find(_ db: some DatabaseConnection, email value0: String) throws -> User? {")
+        Self.expect(source, contains: "return try fetchOneWhere(db, sql, value0)")
+    }
+
+    @Test("@index(a, b): a finder and a count per prefix")
+    func indexFinders() throws {
+        let source = try Self.emit("@index(city, street)\nmodel Shop {\n    \(Self.base)    city: String\n    street: String\n}")
+        Self.expect(
+            source, contains: "public static func fetchAll(_ db: some DatabaseConnection, city value0: String) throws -> [Shop] {"
+        )
+        Self.expect(source, contains: "return try fetchAllWhere(db, sql, value0, value1)")
+        Self.expect(source, contains: "return try countWhere(db, sql, value0)")
+    }
+
+    @Test("@references: both accessors, a finder, and an index in the DDL")
+    func references() throws {
+        let source = try Self.emit(
+            "model Team {\n    \(Self.base)}\nmodel Player {\n    \(Self.base)    teamID: Int64 @references(Team)\n}")
+        Self.expect(
+            source,
+            contains: "public func team(_ db: some DatabaseConnection) throws -> Team? {\ntry Team.find(db, id: self.teamID)\n}")
+        Self.expect(
+            source,
+            contains: """
+                extension Team {
+                /// The `Player` records whose `teamID` references this record, in primary-key order.
+                public func players(_ db: some DatabaseConnection) throws -> [Player] {
+                guard let key = self.id else { return [] }
+                return try Player.fetchAll(db, teamID: key)
+                }
+                }
+                """)
+        Self.expect(source, contains: #"CREATE INDEX IF NOT EXISTS "player_team_id_idx" ON "player" ("team_id");"#)
+    }
+
+    @Test("internal access drops the modifier everywhere")
+    func internalAccess() throws {
+        let source = try Self.emit("model A {\n    \(Self.base)    name: String @unique\n}", access: .internal)
+        #expect(!source.contains("public "))
+        Self.expect(source, contains: "static func find(_ db: some DatabaseConnection, name value0: String) throws -> A? {")
+    }
+}
+
+@Suite("Unified diff")
+struct UnifiedDiffTests {
+    @Test("Only the changed lines, with three lines of context, in unified format")
+    func diff() {
+        let expected = (1...20).map { "line \($0)" }.joined(separator: "\n")
+        var lines = (1...20).map { "line \($0)" }
+        lines[9] = "line ten"
+        lines.insert("new line", at: 15)
+        let actual = lines.joined(separator: "\n")
+        #expect(
+            UnifiedDiff.between(expected: expected, actual: actual) == """
+                --- expected
+                +++ actual
+                @@ -7,12 +7,13 @@
+                 line 7
+                 line 8
+                 line 9
+                -line 10
+                +line ten
+                 line 11
+                 line 12
+                 line 13
+                 line 14
+                 line 15
+                +new line
+                 line 16
+                 line 17
+                 line 18
+                """)
+        #expect(UnifiedDiff.between(expected: expected, actual: expected) == "")
+    }
+}
