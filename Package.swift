@@ -8,13 +8,15 @@ let package = Package(
     products: [
         .library(name: "OptimisticLock", targets: ["OptimisticLock"]),
         .library(name: "OptimisticLockPostgres", targets: ["OptimisticLockPostgres"]),
+        .library(name: "OptimisticLockHTTP", targets: ["OptimisticLockHTTP"]),
         .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
         .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
         .plugin(name: "GenerateModelsPlugin", targets: ["GenerateModelsPlugin"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // MARK: Runtime
@@ -39,6 +41,13 @@ let package = Package(
         .target(
             name: "OptimisticLockPostgres",
             dependencies: ["OptimisticLock", "CLibPQ"]
+        ),
+
+        // ETags, If-Match and statuses over apple/swift-http-types: a separate product, so users who
+        // do not want it never link it.
+        .target(
+            name: "OptimisticLockHTTP",
+            dependencies: ["OptimisticLock", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
 
         // MARK: Schema compiler and CLI
@@ -113,8 +122,8 @@ let package = Package(
         .testTarget(
             name: "OptimisticLockTests",
             dependencies: [
-                "OptimisticLock", "OptimisticLockPostgres", "TestModels", "TestSupport", "contention-worker",
-                "optimistic-lock",
+                "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "TestModels", "TestSupport",
+                "contention-worker", "optimistic-lock",
             ]
         ),
     ],

@@ -1,0 +1,89 @@
+import HTTPTypes
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What a request failed with, as an HTTP status and an RFC 9457 `application/problem+json` body:
+/// for a stale version, the version the client sent and the one the record has now, with its ETag,
+/// so the client can show the difference and try again.
+public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The status.
+    public var status: HTTPResponse.Status
+    /// A URI naming the kind of problem (`about:blank` when the status says it all).
+    public var type: String
+    /// A short summary.
+    public var title: String
+    /// What happened in this request.
+    public var detail: String
+    /// The version the request was checked against.
+    public var expectedVersion: Int64?
+    /// The record's version now (nil when it does not exist or was not read).
+    public var currentVersion: Int64?
+
+    /// A problem.
+    public init(
+        status: HTTPResponse.Status, type: String = "about:blank", title: String, detail: String,
+        expectedVersion: Int64? = nil, currentVersion: Int64? = nil
+    ) {
+        self.status = status
+        self.type = type
+        self.title = title
+        self.detail = detail
+        self.expectedVersion = expectedVersion
+        self.currentVersion = currentVersion
+    }
+
+    /// The record's current ETag, when its version is known.
+    public var currentETag: EntityTag? { currentVersion.map(EntityTag.init(version:)) }
+
+    /// `Content-Type: application/problem+json` and, when the current version is known, `ETag`; a
+    /// `Retry-After` for failures worth retrying.
+    public var headerFields: HTTPFields {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/problem+json"
+        if let currentETag { fields[.eTag] = currentETag.description }
+        if status == .serviceUnavailable { fields[.retryAfter] = "1" }
+        return fields
+    }
+
+    /// The RFC 9457 body: `type`, `title`, `status`, `detail`, and `expectedVersion`,
+    /// `currentVersion`, `currentETag` when known.
+    public var body: [UInt8] {
+        var object: [(String, String)] = [
+            ("type", Self.json(type)), ("title", Self.json(title)), ("status", String(status.code)),
+            ("detail", Self.json(detail)),
+        ]
+        if let expectedVersion { object.append(("expectedVersion", String(expectedVersion))) }
+        if let currentVersion { object.append(("currentVersion", String(currentVersion))) }
+        if let currentETag { object.append(("currentETag", Self.json(currentETag.description))) }
+        return Array(("{" + object.map { "\(Self.json($0.0)):\($0.1)" }.joined(separator: ",") + "}").utf8)
+    }
+
+    /// The status, title and detail.
+    public var description: String { "\(status.code) \(title): \(detail)" }
+
+    /// A JSON string literal.
+    static func json(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,151 @@
+import HTTPTypes
+import OptimisticLock
+
+/// The precondition dance of an HTTP API over optimistic locking, in one call per handler.
+///
+/// ```swift
+/// // PUT /api/pages/:id   (If-Match: "4503599627370123", or "version" in the JSON body)
+/// let saved = try await OptimisticHTTP.write(request: request, bodyVersion: input.version) { version in
+///     try await pool.writeWithoutTransaction { db in
+///         var page = input
+///         page.version = version
+///         try page.update(db)
+///         return page
+///     }
+/// }
+/// // 200 with ETag: EntityTag(version: saved.version); an HTTPProblem otherwise (412, 428, 409, 404, ...).
+/// ```
+public enum OptimisticHTTP {
+    /// Where the version a write is checked against came from.
+    public enum VersionSource: Sendable, Hashable {
+        /// The `If-Match` header: a stale version is 412 Precondition Failed.
+        case ifMatch
+        /// The request body (a form's hidden field, a JSON `version`): a stale version is 409 Conflict.
+        case body
+    }
+
+    /// The versions a write may be checked against: those `If-Match` names (strong tags of ours), or
+    /// else the body's version; and where they came from.
+    ///
+    /// - Throws: `HTTPProblem` 400 for a malformed `If-Match`; 412 when `If-Match` names no version
+    ///   (only weak tags, or tags of something else); 428 Precondition Required when `required` and
+    ///   the request carries no version (`If-Match: *` does not name one).
+    public static func expectedVersions(
+        request: HTTPRequest, bodyVersion: Int64?, required: Bool = true
+    ) throws(HTTPProblem) -> (versions: [Int64], source: VersionSource?) {
+        let ifMatch = try ETagCondition.parse(request.headerFields[values: .ifMatch], header: "If-Match")
+        if case .tags(let tags)? = ifMatch {
+            let versions = tags.compactMap(\.version)
+            guard !versions.isEmpty else {
+                throw HTTPProblem(
+                    status: .preconditionFailed, type: "urn:optimistic-lock:stale-version", title: "Precondition Failed",
+                    detail: "If-Match names no current version (weak tags never match; a record's tag is its version in quotes)")
+            }
+            return (versions, .ifMatch)
+        }
+        if let bodyVersion { return ([bodyVersion], .body) }
+        if required {
+            throw HTTPProblem(
+                status: .preconditionRequired, type: "urn:optimistic-lock:version-required", title: "Precondition Required",
+                detail: "send the version you read: If-Match with the record's ETag, or the version in the body")
+        }
+        return ([], nil)
+    }
+
+    /// Runs a write with the version the request expects and answers for its outcome: the write's
+    /// result, or the `HTTPProblem` to send.
+    ///
+    /// `write` receives the expected version (nil when none is required and none was sent) and must
+    /// make its update or delete check it (`record.version = version; try record.update(db)`). When
+    /// `If-Match` names several versions, the write is tried with each in turn (it matches if any does).
+    ///
+    /// - Throws: `HTTPProblem`: 412 (a stale `If-Match`), 409 (a stale body version, or a unique value
+    ///   taken), 428, 404 (the record does not exist or was deleted), 422 (a value that cannot be
+    ///   stored, a missing referenced record), 503 (busy, timeouts, connection failures: retry later),
+    ///   500 otherwise; `CancellationError` passes through.
+    public static func write<T>(
+        request: HTTPRequest, bodyVersion: Int64?, requireVersion: Bool = true,
+        _ write: (Int64?) async throws -> T
+    ) async throws -> T {
+        let (versions, source) = try expectedVersions(request: request, bodyVersion: bodyVersion, required: requireVersion)
+        guard !versions.isEmpty else {
+            do {
+                return try await write(nil)
+            } catch {
+                throw problem(for: error, source: source)
+            }
+        }
+        var last: any Error = CancellationError()
+        for version in versions {
+            do {
+                return try await write(version)
+            } catch let conflict as ConcurrentUpdate where !conflict.isDeleted {
+                last = conflict
+            } catch {
+                throw problem(for: error, source: source)
+            }
+        }
+        throw problem(for: last, source: source)
+    }
+
+    /// The HTTP problem for an error a write or read threw.
+    public static func problem(for error: any Error, source: VersionSource?) -> any Error {
+        switch error {
+        case is CancellationError, is HTTPProblem:
+            return error
+        case let conflict as ConcurrentUpdate where conflict.isDeleted:
+            return HTTPProblem(
+                status: .notFound, type: "urn:optimistic-lock:deleted", title: "Not Found",
+                detail: "the record was deleted", expectedVersion: conflict.expectedVersion)
+        case let conflict as ConcurrentUpdate:
+            let stale =
+                "the record changed since version \(conflict.expectedVersion) was read; it is at version \(conflict.actualVersion ?? 0) now"
+            return source == .ifMatch
+                ? HTTPProblem(
+                    status: .preconditionFailed, type: "urn:optimistic-lock:stale-version", title: "Precondition Failed",
+                    detail: stale, expectedVersion: conflict.expectedVersion, currentVersion: conflict.actualVersion)
+                : HTTPProblem(
+                    status: .conflict, type: "urn:optimistic-lock:stale-version", title: "Conflict",
+                    detail: stale, expectedVersion: conflict.expectedVersion, currentVersion: conflict.actualVersion)
+        case let missing as RecordNotFound:
+            return HTTPProblem(status: .notFound, title: "Not Found", detail: missing.description)
+        case let failure as DatabaseError:
+            return problem(for: failure)
+        default:
+            return HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "the request failed")
+        }
+    }
+
+    /// A database failure as a client error where the client caused it, a server error otherwise.
+    static func problem(for failure: DatabaseError) -> HTTPProblem {
+        switch failure.kind {
+        case .constraint(.unique), .constraint(.primaryKey):
+            return HTTPProblem(status: .conflict, title: "Conflict", detail: "a unique value is already taken")
+        case .constraint(.foreignKey):
+            return HTTPProblem(
+                status: .unprocessableContent, title: "Unprocessable Content",
+                detail: "a referenced record does not exist (or is still referenced)")
+        case .constraint, .invalidValue:
+            return HTTPProblem(
+                status: .unprocessableContent, title: "Unprocessable Content",
+                detail: "a value cannot be stored: \(failure.message)")
+        case .busy, .serializationFailure, .deadlock, .timeout, .connection, .interrupted:
+            return HTTPProblem(
+                status: .serviceUnavailable, title: "Service Unavailable", detail: "the database is busy; try again")
+        default:
+            return HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "the database failed")
+        }
+    }
+
+    /// True when `If-None-Match` names the record's current version (or is `*`): a GET answers
+    /// 304 Not Modified. Weak comparison, as RFC 9110 asks for `If-None-Match`.
+    public static func isNotModified(request: HTTPRequest, currentVersion: Int64) -> Bool {
+        guard let condition = try? ETagCondition.parse(request.headerFields[values: .ifNoneMatch], header: "If-None-Match") else {
+            return false
+        }
+        switch condition {
+        case .any: return true
+        case .tags(let tags): return tags.contains { $0.opaque == String(currentVersion) }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPTypes
+import OptimisticLock
+import OptimisticLockHTTP
+import TestModels
+import Testing
+
+/// ETags, If-Match, If-None-Match and the statuses of `OptimisticHTTP.write`, against a real database.
+@Suite("HTTP preconditions")
+struct HTTPTests {
+    static func request(_ method: HTTPRequest.Method = .put, ifMatch: [String] = [], ifNoneMatch: String? = nil) -> HTTPRequest {
+        var request = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: "/api/authors/1")
+        for value in ifMatch { request.headerFields.append(HTTPField(name: .ifMatch, value: value)) }
+        if let ifNoneMatch { request.headerFields[.ifNoneMatch] = ifNoneMatch }
+        return request
+    }
+
+    @Test("Entity tags: a record's strong tag is its version; weak tags and lists parse; malformed ones do not")
+    func entityTags() throws {
+        #expect(EntityTag(version: 42).description == #""42""#)
+        #expect(EntityTag.list(#""42""#) == [EntityTag(opaque: "42")])
+        #expect(
+            EntityTag.list(#"W/"42", "7" ,"x""#) == [
+                EntityTag(opaque: "42", isWeak: true), EntityTag(opaque: "7"), EntityTag(opaque: "x"),
+            ])
+        #expect(EntityTag.list(#"W/"42""#)?.first?.version == nil, "a weak tag never names a version")
+        #expect(EntityTag.list(#""042""#)?.first?.version == nil, "not a version we would send")
+        for malformed in [#"42"#, #""42"#, #""4 2""#, #""42" "43""#, #"W/42"#] {
+            #expect(EntityTag.list(malformed[...]) == nil, "\(malformed)")
+        }
+    }
+
+    @Test("The expected version: If-Match first, then the body; 412 for If-Match without a version; 428 when none is sent")
+    func expectedVersions() throws {
+        let fromHeader = try OptimisticHTTP.expectedVersions(request: Self.request(ifMatch: [#""5""#]), bodyVersion: 9)
+        #expect(fromHeader.versions == [5] && fromHeader.source == .ifMatch)
+        let several = try OptimisticHTTP.expectedVersions(
+            request: Self.request(ifMatch: [#""5", "6""#, #""7""#]), bodyVersion: nil)
+        #expect(several.versions == [5, 6, 7])
+        let fromBody = try OptimisticHTTP.expectedVersions(request: Self.request(), bodyVersion: 9)
+        #expect(fromBody.versions == [9] && fromBody.source == .body)
+        let star = try OptimisticHTTP.expectedVersions(request: Self.request(ifMatch: ["*"]), bodyVersion: 9)
+        #expect(star.versions == [9] && star.source == .body)
+
+        let weak = #expect(throws: HTTPProblem.self) {
+            try OptimisticHTTP.expectedVersions(request: Self.request(ifMatch: [#"W/"5""#]), bodyVersion: 9)
+        }
+        #expect(weak?.status == .preconditionFailed)
+        for request in [Self.request(), Self.request(ifMatch: ["*"])] {
+            let missing = #expect(throws: HTTPProblem.self) {
+                try OptimisticHTTP.expectedVersions(request: request, bodyVersion: nil)
+            }
+            #expect(missing?.status == .preconditionRequired)
+        }
+        let malformed = #expect(throws: HTTPProblem.self) {
+            try OptimisticHTTP.expectedVersions(request: Self.request(ifMatch: ["5"]), bodyVersion: nil)
+        }
+        #expect(malformed?.status == .badRequest)
+        #expect(try OptimisticHTTP.expectedVersions(request: Self.request(), bodyVersion: nil, required: false).versions.isEmpty)
+    }
+
+    /// `OptimisticHTTP.write` updating an author the way a PUT handler does.
+    static func put(_ db: SQLiteConnection, _ input: Author, _ request: HTTPRequest) async throws -> Author {
+        try await OptimisticHTTP.write(request: request, bodyVersion: input.version == 0 ? nil : input.version) { version in
+            var author = input
+            if let version { author.version = version }
+            try author.update(db)
+            return author
+        }
+    }
+
+    @Test("Every outcome of a write: 200, 412, 409, 404, 409 for a taken unique value, 422, and If-Match lists")
+    func outcomes() async throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connectWithSchema() as! SQLiteConnection
+        var ada = Author(name: "Ada", email: "ada@example.com")
+        try ada.insert(db)
+        let read = ada
+
+        // Fresh If-Match: saved, with a new version for the next ETag.
+        var edit = read
+        edit.name = "Ada Lovelace"
+        let saved = try await Self.put(db, edit, Self.request(ifMatch: [EntityTag(version: read.version).description]))
+        #expect(saved.version != read.version)
+
+        // The same If-Match again: 412 with the current version and ETag.
+        let stale = await #expect(throws: HTTPProblem.self) {
+            try await Self.put(db, edit, Self.request(ifMatch: [EntityTag(version: read.version).description]))
+        }
+        #expect(stale?.status == .preconditionFailed)
+        #expect(stale?.expectedVersion == read.version && stale?.currentVersion == saved.version)
+        #expect(stale?.headerFields[.eTag] == EntityTag(version: saved.version).description)
+        #expect(stale?.headerFields[.contentType] == "application/problem+json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stale?.body ?? [])) as? [String: Any])
+        #expect(json["status"] as? Int == 412 && json["currentVersion"] as? Int64 == saved.version)
+        #expect(json["currentETag"] as? String == EntityTag(version: saved.version).description)
+
+        // A stale version in the body (a form): 409.
+        let conflict = await #expect(throws: HTTPProblem.self) { try await Self.put(db, edit, Self.request()) }
+        #expect(conflict?.status == .conflict)
+
+        // No version at all: 428; a list whose second tag is current: saved.
+        var noVersion = saved
+        noVersion.version = 0
+        let required = await #expect(throws: HTTPProblem.self) { try await Self.put(db, noVersion, Self.request()) }
+        #expect(required?.status == .preconditionRequired)
+        let listed = try await Self.put(
+            db, saved, Self.request(ifMatch: [#""1", "\#(saved.version)""#]))
+        #expect(listed.version != saved.version)
+
+        // A unique value taken: 409; a value that cannot be stored: 422.
+        var grace = Author(name: "Grace", email: "grace@example.com")
+        try grace.insert(db)
+        var taken = grace
+        taken.email = "ada@example.com"
+        let unique = await #expect(throws: HTTPProblem.self) { try await Self.put(db, taken, Self.request()) }
+        #expect(unique?.status == .conflict)
+        let invalid = await #expect(throws: HTTPProblem.self) {
+            try await OptimisticHTTP.write(request: Self.request(), bodyVersion: 1) { _ in
+                throw DatabaseError.invalidValue("NaN cannot be stored", sql: nil)
+            }
+        }
+        #expect(invalid?.status == .unprocessableContent)
+
+        // Deleted: 404.
+        try Author.delete(db, id: grace.id!, version: grace.version)
+        let deleted = await #expect(throws: HTTPProblem.self) { try await Self.put(db, grace, Self.request()) }
+        #expect(deleted?.status == .notFound)
+        let busy = OptimisticHTTP.problem(for: DatabaseError(kind: .busy, message: "locked"), source: .body) as? HTTPProblem
+        #expect(busy?.status == .serviceUnavailable && busy?.headerFields[.retryAfter] == "1")
+    }
+
+    @Test("If-None-Match: 304 when it names the current version")
+    func notModified() {
+        #expect(OptimisticHTTP.isNotModified(request: Self.request(.get, ifNoneMatch: #""7""#), currentVersion: 7))
+        #expect(OptimisticHTTP.isNotModified(request: Self.request(.get, ifNoneMatch: #"W/"7""#), currentVersion: 7))
+        #expect(OptimisticHTTP.isNotModified(request: Self.request(.get, ifNoneMatch: "*"), currentVersion: 7))
+        #expect(!OptimisticHTTP.isNotModified(request: Self.request(.get, ifNoneMatch: #""6""#), currentVersion: 7))
+        #expect(!OptimisticHTTP.isNotModified(request: Self.request(.get), currentVersion: 7))
+    }
+}
