@@ -15,17 +15,22 @@ extension PostgresConnection: PooledConnection {
 
     /// False for a broken connection, one left inside a transaction, or one whose server has gone
     /// away since its last statement (a restart, `pg_terminate_backend`): libpq only notices at the
-    /// next read, so the socket is polled, and what the server sent (its FATAL goodbye) consumed.
+    /// next read, so the socket is polled and what arrived consumed. The server's goodbye is a FATAL
+    /// error, which libpq hands to the notice receiver while the connection still looks fine (the
+    /// end of the stream is read later): the receiver's flag says the connection is gone.
     package func isUsable() -> Bool {
         let connection = handle.connection
-        guard PQstatus(connection) == CONNECTION_OK, PQtransactionStatus(connection) == PQTRANS_IDLE else {
+        guard PQstatus(connection) == CONNECTION_OK, PQtransactionStatus(connection) == PQTRANS_IDLE,
+            handle.fatalNotice.pointee == 0
+        else {
             return false
         }
         var socket = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
         guard poll(&socket, 1, 0) > 0 else { return true }
+        if socket.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return false }
         guard PQconsumeInput(connection) == 1 else { return false }
         while let notification = PQnotifies(connection) { PQfreemem(notification) }
-        return PQstatus(connection) == CONNECTION_OK && PQisBusy(connection) == 0
+        return PQstatus(connection) == CONNECTION_OK && PQisBusy(connection) == 0 && handle.fatalNotice.pointee == 0
     }
 
     /// A write in a transaction; a read runs its statements as they come (READ COMMITTED, each

@@ -24,27 +24,19 @@ public final class PostgresConnection: DatabaseConnection {
     private let statements = StatementCache<PostgresStatement>()
     private let nesting = TransactionNesting()
 
-    /// Connects, e.g. `postgresql://user:password@host:5432/database` or a `key=value` string.
+    /// Connects, e.g. `postgresql://user:password@host:5432/database` or a `key=value` string. A
+    /// connect gives up after the URL's `connect_timeout` (seconds; 0 for none), else
+    /// `PGCONNECT_TIMEOUT`, else 10 seconds.
     ///
-    /// - Throws: `DatabaseError` of kind `.connection` for a bad URL, a refused connection or failed
-    ///   authentication, with libpq's message.
-    public init(url: String) throws {
-        guard let connection = PQconnectdb(url) else {
-            throw DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: out of memory")
-        }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
-            PQfinish(connection)
-            throw DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: \(message)")
-        }
-        optimistic_lock_silence_notices(connection)
-        // Text travels as UTF-8 whatever the server's default client encoding is.
-        guard PQsetClientEncoding(connection, "UTF8") == 0 else {
-            let message = String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
-            PQfinish(connection)
-            throw DatabaseError(kind: .connection, message: "cannot use UTF-8 with this PostgreSQL server: \(message)")
-        }
-        self.handle = PostgresHandle(connection)
+    /// - Throws: `DatabaseError` of kind `.connection` for a bad URL, a refused connection, failed
+    ///   authentication or the timeout, with libpq's message.
+    public convenience init(url: String) throws {
+        try self.init(url: url, isCancelled: { false })
+    }
+
+    /// Connects, giving up (a `.interrupted` `DatabaseError`) once `isCancelled` returns true.
+    package init(url: String, isCancelled: () -> Bool) throws {
+        self.handle = PostgresHandle(try PostgresConnect.open(url: url, isCancelled: isCancelled))
     }
 
     /// True while a `transaction { }` is open.

@@ -16,9 +16,16 @@ final class PostgresHandle {
     /// A pool's interrupt for the running job: statements refuse to start once it is requested, and
     /// the statement in flight is cancelled with `PQcancel` (which may block, so on a thread of its own).
     let interruption = ConnectionInterruption(nativeBlocks: true)
+    /// Set (to 1) by the notice receiver when the server sent a FATAL error outside a statement.
+    let fatalNotice: UnsafeMutablePointer<Int32> = {
+        let flag = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        flag.initialize(to: 0)
+        return flag
+    }()
 
     init(_ connection: OpaquePointer) {
         self.connection = connection
+        optimistic_lock_watch_notices(connection, fatalNotice)
         if let cancel = PQgetCancel(connection) {
             let canceller = PostgresCanceller(cancel)
             interruption.setNative { canceller.cancel() }
@@ -29,6 +36,7 @@ final class PostgresHandle {
         interruption.setNative(nil)
         PQfinish(connection)
         hasRetired.deallocate()
+        fatalNotice.deallocate()
     }
 
     /// A new server-side statement name, unique on this connection.

@@ -65,8 +65,8 @@ public final class PostgresPool: DatabasePool {
         pool = ConnectionPool(
             name: "postgres", capacity: connections, maxWrites: writes,
             acquireTimeout: configuration.acquireTimeout
-        ) {
-            let db = try PostgresConnection(url: url)
+        ) { isCancelled in
+            let db = try PostgresConnection(url: url, isCancelled: isCancelled)
             if let timeout { try db.executeScript("SET statement_timeout = \(timeout)") }
             return db
         }

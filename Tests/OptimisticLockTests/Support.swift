@@ -162,3 +162,24 @@ final class Locked<Value: Sendable>: Sendable {
         try mutex.withLock { try body(&$0) }
     }
 }
+
+/// The task's result, or nil when it has none within `limit`: a test of something that must not
+/// hang fails instead of hanging the run (the stuck task is left behind).
+func result<T: Sendable>(of task: Task<T, any Error>, within limit: Duration) async -> Result<T, any Error>? {
+    let once = Locked(false)
+    return await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, any Error>?, Never>) in
+        let finish = { @Sendable (value: Result<T, any Error>?) in
+            if once.withLock({ done in
+                defer { done = true }
+                return !done
+            }) {
+                continuation.resume(returning: value)
+            }
+        }
+        Task { finish(await task.result) }
+        Task {
+            try? await Task.sleep(for: limit)
+            finish(nil)
+        }
+    }
+}

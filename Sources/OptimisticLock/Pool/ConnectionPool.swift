@@ -30,17 +30,18 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private let capacity: Int
     private let maxWrites: Int
     private let acquireTimeout: Duration?
-    private let connect: @Sendable () throws -> Connection
+    private let connect: PoolWorker<Connection>.Connect
 
     /// - Parameters:
     ///   - name: names the pool's threads and its errors.
     ///   - capacity: the most connections (at least 1).
     ///   - maxWrites: the most connections running writes at once (at least 1, at most `capacity`).
     ///   - acquireTimeout: how long a request waits for a connection; nil waits as long as it takes.
-    ///   - connect: opens a connection (on the worker's thread).
+    ///   - connect: opens a connection (on the worker's thread), giving up once its argument returns
+    ///     true (the request that needs it was cancelled).
     package init(
         name: String, capacity: Int, maxWrites: Int, acquireTimeout: Duration?,
-        connect: @escaping @Sendable () throws -> Connection
+        connect: @escaping PoolWorker<Connection>.Connect
     ) {
         self.name = name
         self.capacity = max(1, capacity)

@@ -5,8 +5,12 @@ import Synchronization
 /// statement in flight (`sqlite3_interrupt`, `PQcancel`).
 ///
 /// A request belongs to the job that was running when it was made: the connection's worker ends a
-/// job with `end()`, after which a late request (or a `PQcancel` still on its way) cannot reach the
-/// next job.
+/// job with `end()`, after which a late request cannot reach the next job. An interrupt that cannot
+/// block (`sqlite3_interrupt`) runs under the lock `end()` takes, so it is over when `end()` returns.
+/// One that may block (`PQcancel` opens a connection to the server, with no timeout) runs on a
+/// thread of its own without the lock, so a cancel the server never answers holds up nothing;
+/// `end()` then says one may still arrive, and the worker replaces the connection rather than let
+/// the cancel reach the next job.
 package final class ConnectionInterruption: Sendable {
     private let requested = Atomic<Bool>(false)
     private let state: Mutex<State>
@@ -14,6 +18,8 @@ package final class ConnectionInterruption: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var native: (@Sendable () -> Void)?
+        /// Blocking interrupts under way (of any generation).
+        var inFlight = 0
     }
 
     /// Whether the native interrupt blocks (PostgreSQL's `PQcancel` talks to the server), so it runs
@@ -39,22 +45,35 @@ package final class ConnectionInterruption: Sendable {
     package func request() {
         requested.store(true, ordering: .relaxed)
         let generation = state.withLock { $0.generation }
-        let fire: @Sendable () -> Void = { [self] in
+        guard nativeBlocks else {
             state.withLock { state in
                 guard state.generation == generation else { return }
                 state.native?()
             }
+            return
         }
-        if nativeBlocks {
-            WorkerThread.detach(name: "optimistic-lock-cancel", fire)
-        } else {
-            fire()
+        WorkerThread.detach(name: "optimistic-lock-cancel") { [self] in
+            let native = state.withLock { state -> (@Sendable () -> Void)? in
+                guard state.generation == generation, let native = state.native else { return nil }
+                state.inFlight += 1
+                return native
+            }
+            guard let native else { return }
+            native()
+            state.withLock { $0.inFlight -= 1 }
         }
     }
 
-    /// Ends the current job: waits for an interrupt in progress, and lets no later one through.
-    package func end() {
-        state.withLock { $0.generation &+= 1 }
+    /// Ends the current job: no later request reaches the connection's next job. Returns true when
+    /// a blocking interrupt is still under way (it may reach the server after this returns, so the
+    /// connection must not run another job).
+    @discardableResult
+    package func end() -> Bool {
+        let inFlight = state.withLock { state -> Bool in
+            state.generation &+= 1
+            return state.inFlight > 0
+        }
         requested.store(false, ordering: .relaxed)
+        return inFlight
     }
 }

@@ -34,13 +34,27 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
         case stop(@Sendable () -> Void)
     }
 
+    /// Opens a connection on the worker's thread; gives up (throwing) once `isCancelled` is true.
+    package typealias Connect = @Sendable (_ isCancelled: () -> Bool) throws -> Connection
+
+    /// Which job runs, and which was asked to stop before it ran.
+    private struct JobState {
+        /// The job running now and its connection's interrupt.
+        var running: (job: UInt64, interruption: ConnectionInterruption)?
+        /// A job cancelled before it ran (while its request was handed over, or its connection
+        /// opened): it does not start, or is interrupted as soon as it does.
+        var cancelled: UInt64?
+        /// The last job that ended. Job ids grow (a worker serves one request at a time, and a
+        /// request takes its id after it gets the worker), so a cancel for an id up to this one is late.
+        var lastEnded: UInt64 = 0
+    }
+
     private let mailbox = Mailbox<Message>()
-    /// The job running now and its connection's interrupt, for `interrupt(job:)`.
-    private let current = Mutex<(job: UInt64, interruption: ConnectionInterruption)?>(nil)
+    private let jobs = Mutex(JobState())
 
     /// Starts the worker's thread; the connection is made by `connect` at the first job. The thread
     /// keeps the worker alive until `stop`.
-    package init(name: String, connect: @escaping @Sendable () throws -> Connection) {
+    package init(name: String, connect: @escaping Connect) {
         WorkerThread.detach(name: name) { [self] in
             loop(connect: connect)
         }
@@ -51,10 +65,16 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
         mailbox.send(.run(Request(id: id, job: job)))
     }
 
-    /// Interrupts job `id` if it is still running; does nothing once it has ended.
+    /// Stops job `id`: it does not start if it has not, its connection stops opening, its running
+    /// statement is interrupted; nothing happens once it has ended.
     package func interrupt(job id: UInt64) {
-        current.withLock { running in
-            if let running, running.job == id { running.interruption.request() }
+        jobs.withLock { jobs in
+            guard id > jobs.lastEnded else { return }
+            if let running = jobs.running, running.job == id {
+                running.interruption.request()
+            } else {
+                jobs.cancelled = id
+            }
         }
     }
 
@@ -63,7 +83,11 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
         mailbox.send(.stop(done))
     }
 
-    private func loop(connect: @Sendable () throws -> Connection) {
+    private func isCancelled(_ id: UInt64) -> Bool {
+        jobs.withLock { $0.cancelled == id }
+    }
+
+    private func loop(connect: Connect) {
         var connection: Connection?
         while true {
             let request: Request
@@ -75,21 +99,42 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
             case .run(let next):
                 request = next
             }
+            let id = request.id
             if let open = connection, !open.isUsable() { connection = nil }
-            if connection == nil {
+            if !isCancelled(id) && connection == nil {
                 do {
-                    connection = try connect()
+                    connection = try connect { isCancelled(id) }
                 } catch {
+                    finish(id)
                     Self.perform(request.take(), .failure(error))()
                     continue
                 }
             }
-            guard let open = connection else { continue }
-            current.withLock { $0 = (request.id, open.interruption) }
+            guard let open = connection, !isCancelled(id) else {
+                finish(id)
+                Self.perform(request.take(), .failure(CancellationError()))()
+                continue
+            }
+            jobs.withLock { jobs in
+                jobs.running = (id, open.interruption)
+                // A cancel may have come between the check above and now.
+                if jobs.cancelled == id { open.interruption.request() }
+            }
             let completion = Self.perform(request.take(), .success(open))
-            current.withLock { $0 = nil }
-            open.interruption.end()
+            finish(id)
+            // A cancel that may still reach the server would hit the next job: a new connection
+            // takes it instead.
+            if open.interruption.end() { connection = nil }
             completion()
+        }
+    }
+
+    /// Marks job `id` ended: later cancels of it are ignored.
+    private func finish(_ id: UInt64) {
+        jobs.withLock { jobs in
+            jobs.running = nil
+            jobs.cancelled = nil
+            jobs.lastEnded = id
         }
     }
 

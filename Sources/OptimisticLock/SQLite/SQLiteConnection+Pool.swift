@@ -4,17 +4,40 @@ extension SQLiteConnection: PooledConnection {
     /// The connection's interrupt, for pools.
     package var interruption: ConnectionInterruption { state.interruption }
 
-    /// True when no transaction is left open.
+    /// True when no transaction is left open (and the last read turned `query_only` off again).
     package func isUsable() -> Bool {
-        sqlite3_get_autocommit(handle) != 0
+        sqlite3_get_autocommit(handle) != 0 && !state.isStuckReadOnly
     }
 
-    /// A write in a transaction (`BEGIN IMMEDIATE`), a read in a read transaction (`BEGIN DEFERRED`).
+    /// A write in a transaction (`BEGIN IMMEDIATE`), a read in a read-only read transaction.
     package func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T {
         switch access {
         case .write: try transaction(body)
         case .writeWithoutTransaction: try body()
-        case .read: try readTransaction(body)
+        case .read: try readOnly(body)
+        }
+    }
+
+    /// A read: `PRAGMA query_only` is on for its length — on a reader and on the writer alike (a pool
+    /// without readers reads on the writer), and whatever an earlier read did to the pragma — in a
+    /// `BEGIN DEFERRED` transaction. A read that changed rows anyway (it turned the pragma off) is
+    /// rolled back with a `.misuse` error.
+    private func readOnly<T>(_ body: () throws -> T) throws -> T {
+        try executeScript("PRAGMA query_only = 1")
+        defer {
+            do {
+                try executeScript("PRAGMA query_only = 0")
+            } catch {
+                state.isStuckReadOnly = true
+            }
+        }
+        let changes = sqlite3_total_changes64(handle)
+        return try readTransaction {
+            let result = try body()
+            guard sqlite3_total_changes64(handle) == changes else {
+                throw DatabaseError.misuse("a read changed the database (it was rolled back): write with `write`", sql: nil)
+            }
+            return result
         }
     }
 }

@@ -212,6 +212,9 @@ public final class SQLiteConnection: DatabaseConnection {
 final class ConnectionState {
     let depth: UnsafeMutablePointer<Int>
     let interruption = ConnectionInterruption()
+    /// Set when a pool's read could not turn `PRAGMA query_only` off again: the connection is
+    /// replaced rather than used for writes it would refuse.
+    var isStuckReadOnly = false
 
     init() {
         depth = .allocate(capacity: 1)

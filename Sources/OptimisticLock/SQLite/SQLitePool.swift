@@ -51,7 +51,7 @@ public final class SQLitePool: DatabasePool {
         writer = ConnectionPool(
             name: "sqlite-writer", capacity: 1, maxWrites: 1,
             acquireTimeout: configuration.acquireTimeout
-        ) {
+        ) { _ in
             try SQLiteConnection(path: path, busyTimeout: busyTimeout)
         }
         let inMemory = path == ":memory:" || path.isEmpty
@@ -59,10 +59,8 @@ public final class SQLitePool: DatabasePool {
             readers = ConnectionPool(
                 name: "sqlite-reader", capacity: configuration.readers,
                 maxWrites: configuration.readers, acquireTimeout: configuration.acquireTimeout
-            ) {
-                let db = try SQLiteConnection(path: path, busyTimeout: busyTimeout)
-                try db.executeScript("PRAGMA query_only = ON")
-                return db
+            ) { _ in
+                try SQLiteConnection(path: path, busyTimeout: busyTimeout)
             }
         } else {
             readers = nil

@@ -1,0 +1,120 @@
+import CLibPQ
+import OptimisticLock
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Opening a libpq connection without blocking for longer than asked: `PQconnectStartParams` and
+/// `PQconnectPoll`, with the socket polled in short slices so that a cancelled request stops
+/// connecting at once, and a deadline so that a server that accepts connections but never answers
+/// (or a host that drops packets) fails the connect instead of hanging it.
+///
+/// The deadline is the URL's `connect_timeout` (seconds; 0 waits as long as it takes), else
+/// `PGCONNECT_TIMEOUT`, else 10 seconds. Resolving a host name still blocks in libpq.
+enum PostgresConnect {
+    /// The connect timeout when neither the URL nor the environment sets one.
+    static let defaultTimeout: Duration = .seconds(10)
+
+    /// A connected libpq connection whose client encoding is UTF-8.
+    ///
+    /// - Throws: `DatabaseError` `.connection` (libpq's message, or the timeout), or `.interrupted`
+    ///   once `isCancelled` returns true.
+    static func open(url: String, isCancelled: () -> Bool) throws -> OpaquePointer {
+        let timeout = timeout(url)
+        // Text travels as UTF-8 whatever the server's default client encoding is: the parameter after
+        // the expanded URL overrides it.
+        let keywords = ["dbname", "client_encoding"]
+        let values = [url, "UTF8"]
+        let started = withCStrings(keywords) { keywords in
+            withCStrings(values) { values in PQconnectStartParams(keywords, values, 1) }
+        }
+        guard let connection = started else {
+            throw DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: out of memory")
+        }
+        do {
+            try finish(connection, deadline: timeout.map { ContinuousClock.now + $0 }, timeout: timeout, isCancelled: isCancelled)
+        } catch {
+            PQfinish(connection)
+            throw error
+        }
+        return connection
+    }
+
+    private static func finish(
+        _ connection: OpaquePointer, deadline: ContinuousClock.Instant?, timeout: Duration?, isCancelled: () -> Bool
+    ) throws {
+        guard PQstatus(connection) != CONNECTION_BAD else { throw failure(connection) }
+        // Before the first poll, libpq waits to write (its connect is under way).
+        var state = PGRES_POLLING_WRITING
+        while true {
+            switch state {
+            case PGRES_POLLING_OK:
+                guard let encoding = PQparameterStatus(connection, "client_encoding"), String(cString: encoding) == "UTF8"
+                else {
+                    throw DatabaseError(kind: .connection, message: "cannot use UTF-8 with this PostgreSQL server")
+                }
+                return
+            case PGRES_POLLING_FAILED:
+                throw failure(connection)
+            default:
+                let events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT
+                var socket = pollfd(fd: PQsocket(connection), events: Int16(events), revents: 0)
+                while true {
+                    if isCancelled() {
+                        throw DatabaseError(kind: .interrupted, message: "connecting to PostgreSQL was cancelled")
+                    }
+                    if let deadline, ContinuousClock.now >= deadline {
+                        throw DatabaseError(
+                            kind: .connection,
+                            message: "cannot connect to PostgreSQL: no answer within the connect timeout (\(timeout!))")
+                    }
+                    let ready = poll(&socket, 1, 20)
+                    if ready > 0 { break }
+                    if ready < 0 && errno != EINTR {
+                        throw DatabaseError(
+                            kind: .connection, message: "cannot connect to PostgreSQL: poll failed (errno \(errno))")
+                    }
+                }
+                state = PQconnectPoll(connection)
+            }
+        }
+    }
+
+    /// The connect timeout the URL or the environment asks for; nil for none.
+    static func timeout(_ url: String) -> Duration? {
+        var setting: String?
+        if let options = PQconninfoParse(url, nil) {
+            var option = options
+            while let keyword = option.pointee.keyword {
+                if String(cString: keyword) == "connect_timeout", let value = option.pointee.val {
+                    setting = String(cString: value)
+                }
+                option += 1
+            }
+            PQconninfoFree(options)
+        }
+        if setting == nil, let environment = getenv("PGCONNECT_TIMEOUT") { setting = String(cString: environment) }
+        guard let setting else { return defaultTimeout }
+        guard let seconds = Int(setting.filter { $0 != " " }) else { return defaultTimeout }
+        // libpq's rules: zero or less waits indefinitely; less than 2 seconds counts as 2.
+        return seconds <= 0 ? nil : .seconds(max(2, seconds))
+    }
+
+    private static func failure(_ connection: OpaquePointer) -> DatabaseError {
+        let message = String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
+        return DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: \(message)")
+    }
+
+    /// Calls `body` with a NULL-terminated array of C strings.
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let copies = strings.map { strdup($0) }
+        defer { for copy in copies { free(copy) } }
+        let pointers = copies.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

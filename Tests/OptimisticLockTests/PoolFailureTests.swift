@@ -1,0 +1,384 @@
+import Dispatch
+import Foundation
+import OptimisticLock
+import OptimisticLockPostgres
+import TestModels
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The pools where they are easiest to get wrong: a cancel that lands while a connection is being
+/// handed over or opened, a server that never answers, connections the server closed while idle, a
+/// cancel that cannot reach the server, and reads that try to write.
+@Suite("Pool failures")
+struct PoolFailureTests {
+    @Test(
+        "A cancel that lands just after a request starts, before its statement runs, still stops it",
+        arguments: Backend.available)
+    func cancelRightAfterStart(backend: Backend) async throws {
+        let database = TestDatabase(backend)
+        _ = try database.connectWithSchema()
+        let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 1))
+        _ = try await pool.write { db in try Author.count(db) }
+        // Whether a cancelled statement ran to its end (timing would say the same, but a busy test
+        // machine can delay a task for seconds).
+        let completed = Locked(0)
+        for round in 0..<40 {
+            let work = Task {
+                try await pool.write { db in
+                    try slowQuery(db, seconds: 3)
+                    completed.withLock { $0 += 1 }
+                }
+            }
+            // From no delay at all to a few hundred microseconds: every stage of the hand-over.
+            if round % 4 != 0 {
+                let clock = ContinuousClock()
+                let until = clock.now + .microseconds(round * 10)
+                while clock.now < until { await Task.yield() }
+            }
+            work.cancel()
+            let outcome = await work.result
+            #expect(throws: CancellationError.self, "round \(round)") { try outcome.get() }
+        }
+        #expect(completed.withLock { $0 } == 0, "cancelled statements ran to their end")
+        #expect(try await pool.write { db in try Author.count(db) } == 0)
+        await pool.close()
+    }
+
+    @Test(
+        "A cancel that lands while the pool opens the request's connection stops it", arguments: Backend.available)
+    func cancelDuringConnect(backend: Backend) async throws {
+        let database = TestDatabase(backend)
+        _ = try database.connectWithSchema()
+        let completed = Locked(0)
+        for round in 0..<15 {
+            let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 1))
+            let work = Task {
+                try await pool.write { db in
+                    try slowQuery(db, seconds: 3)
+                    completed.withLock { $0 += 1 }
+                }
+            }
+            try await Task.sleep(for: .microseconds(round * 150))
+            work.cancel()
+            let outcome = await work.result
+            #expect(throws: CancellationError.self, "round \(round)") { try outcome.get() }
+            await pool.close()
+        }
+        #expect(completed.withLock { $0 } == 0, "cancelled statements ran to their end")
+    }
+
+    @Test("A server that accepts connections but never answers: cancel, the connect timeout and close all end")
+    func silentServer() async throws {
+        let server = try SilentServer()
+        defer { server.close() }
+        let url = "postgresql://nobody@127.0.0.1:\(server.port)/none?connect_timeout=2"
+        let pool = PostgresPool(url: url, configuration: .init(connections: 1, acquireTimeout: .seconds(1)))
+        let clock = ContinuousClock()
+
+        // Cancelled while connecting: ends then (a CancellationError, not the connect timeout's error).
+        let cancelled = Task { try await pool.write { db in try Author.count(db) } }
+        try await Task.sleep(for: .milliseconds(300))
+        cancelled.cancel()
+        let outcome = await cancelled.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+
+        // Not cancelled: fails with .connection when the connect timeout passes.
+        let start = clock.now
+        let error = await #expect(throws: DatabaseError.self) { try await pool.read { db in try Author.count(db) } }
+        #expect(error?.kind == .connection, "\(String(describing: error))")
+        #expect(error?.message.contains("connect timeout") == true, "\(String(describing: error))")
+        #expect(clock.now - start < .seconds(30), "the connect timeout (2 s) ended the wait")
+
+        // close() returns while a connect is under way.
+        let hanging = Task { try await pool.write { db in try Author.count(db) } }
+        try await Task.sleep(for: .milliseconds(100))
+        let closing = Task<Void, any Error> { await pool.close() }
+        #expect(await result(of: closing, within: .seconds(30)) != nil, "close() hangs")
+        _ = await hanging.result
+    }
+
+    @Test("Idle connections whose backends were terminated are replaced before use: no request fails")
+    func idleTerminated() async throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        let admin = try database.connectWithSchema()
+        let application = "idle_\(UInt32.random(in: 0...UInt32.max))"
+        let pool = AnyPool(database, postgres: .init(connections: 4), applicationName: application)
+        for round in 0..<3 {
+            // Open all four connections (four requests at once, each holding its connection a moment).
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { try await pool.read { db in _ = try db.query("SELECT pg_sleep(0.1)") } } }
+                try await group.waitForAll()
+            }
+            let terminated = try admin.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [.text(application)])
+            #expect(terminated.count == 4, "round \(round)")
+            try await Task.sleep(for: .milliseconds(300))
+            // As after a server restart: every idle connection is gone, and no request may fail for it.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        if index % 2 == 0 {
+                            try await pool.write { db in
+                                var author = Author(name: "round \(round) writer \(index)")
+                                try author.insert(db)
+                            }
+                        } else {
+                            _ = try await pool.read { db in try Author.count(db) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        #expect(try Author.count(admin) == 12)
+        await pool.close()
+    }
+
+    @Test("A cancel that cannot reach the server does not hold up the end of the job")
+    func blockedCancel() async throws {
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let interruption = ConnectionInterruption(nativeBlocks: true)
+        interruption.setNative {
+            entered.signal()
+            release.wait()
+        }
+        interruption.request()
+        entered.wait()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let inFlight = interruption.end()
+        #expect(clock.now - start < .milliseconds(100), "end() waited for the cancel")
+        #expect(inFlight, "the connection must not be reused while a cancel may still reach it")
+        release.signal()
+        // Once the cancel is over, nothing is in flight.
+        interruption.request()
+        entered.wait()
+        release.signal()
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!interruption.end())
+    }
+
+    @Test("A cancel the server never answers: the request ends with its statement, and the next one runs")
+    func stalledCancel() async throws {
+        guard let url = Backend.postgresURL, let parts = URLComponents(string: url),
+            let host = parts.queryItems?.first(where: { $0.name == "host" })?.value, host.hasPrefix("/"),
+            let port = parts.queryItems?.first(where: { $0.name == "port" })?.value
+        else {
+            print("skipped: the stalled-cancel test needs OPTIMISTIC_LOCK_POSTGRES_URL with a Unix socket host=/... and port=")
+            return
+        }
+        let proxy = try CancelHoldingProxy(socketPath: "\(host)/.s.PGSQL.\(port)")
+        defer { proxy.close() }
+        let pool = PostgresPool(url: url + "&host=127.0.0.1&port=\(proxy.port)", configuration: .init(connections: 1))
+        var backend = try await pool.read { db in db.backendProcessID }
+        for round in 0..<3 {
+            let work = Task { try await pool.write { db in _ = try db.query("SELECT pg_sleep(0.5)") } }
+            try await Task.sleep(for: .milliseconds(100))
+            work.cancel()
+            // The cancel never arrives: the statement runs its 0.5 s, and the request ends then.
+            let outcome = await result(of: work, within: .seconds(30))
+            #expect(outcome != nil, "round \(round): the request hangs")
+            guard outcome != nil else { return }
+            // The next request runs, on a new connection: the stalled cancel could still reach the old one.
+            let next = try await pool.read { db in db.backendProcessID }
+            #expect(next != backend, "round \(round)")
+            backend = next
+        }
+        #expect(proxy.held >= 3)
+        await pool.close()
+    }
+
+    @Test("A SQLite read cannot write: without readers, in memory, or after turning query_only off")
+    func sqliteReadsCannotWrite() async throws {
+        let file = TestDatabase(.sqlite)
+        _ = try file.connectWithSchema()
+        let memory = SQLitePool(path: ":memory:")
+        try await memory.write { db in try Author.createTable(db) }
+        let pools = [
+            ("no readers", SQLitePool(path: file.path, configuration: .init(readers: 0))),
+            ("memory", memory),
+            ("one reader", SQLitePool(path: file.path, configuration: .init(readers: 1))),
+        ]
+        for (name, pool) in pools {
+            await #expect(throws: DatabaseError.self, "\(name)") {
+                try await pool.read { db in
+                    var author = Author(name: "written by a read")
+                    try author.insert(db)
+                }
+            }
+            await #expect(throws: DatabaseError.self, "\(name): query_only turned off") {
+                try await pool.read { db in
+                    try db.executeScript("PRAGMA query_only = OFF")
+                    var author = Author(name: "written by a read")
+                    try author.insert(db)
+                }
+            }
+            // The next read of the same connection is read-only again.
+            await #expect(throws: DatabaseError.self, "\(name): after query_only was turned off") {
+                try await pool.read { db in
+                    var author = Author(name: "written by a read")
+                    try author.insert(db)
+                }
+            }
+            #expect(try await pool.read { db in try Author.count(db) } == 0, "\(name)")
+            // Writes still write.
+            try await pool.write { db in
+                var author = Author(name: "written by a write")
+                try author.insert(db)
+            }
+            #expect(try await pool.read { db in try Author.count(db) } == 1, "\(name)")
+            try await pool.write { db in try db.executeScript("DELETE FROM \(Author.tableName)") }
+        }
+        for (_, pool) in pools { await pool.close() }
+    }
+}
+
+/// A TCP server that accepts connections (the kernel completes the handshake) and never answers.
+final class SilentServer: Sendable {
+    let port: Int
+    private let socket: Int32
+    /// The listening socket.
+    var socketDescriptor: Int32 { socket }
+
+    init() throws {
+        #if canImport(Glibc)
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let fd = Darwin.socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, bound == 0, listen(fd, 16) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        socket = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        _ = closeDescriptor(socket)
+    }
+}
+
+/// A TCP proxy to a PostgreSQL server's Unix socket that forwards connections but holds every
+/// cancel request (protocol code 80877102) open without an answer: a cancel path that stalls, as
+/// behind an overloaded postmaster or a load balancer.
+final class CancelHoldingProxy: @unchecked Sendable {
+    let port: Int
+    private let listener: Int32
+    private let upstream: String
+    private let lock = NSLock()
+    private var open: [Int32] = []
+    /// Cancel requests held so far.
+    private(set) var held = 0
+
+    /// A proxy to the server at the Unix socket `socketPath`.
+    init(socketPath: String) throws {
+        upstream = socketPath
+        let server = try SilentServer()
+        listener = server.socketDescriptor
+        port = server.port
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    func close() {
+        lock.lock()
+        let descriptors = open + [listener]
+        open.removeAll()
+        lock.unlock()
+        for descriptor in descriptors {
+            shutdown(descriptor, Int32(SHUT_RDWR))
+            _ = closeDescriptor(descriptor)
+        }
+    }
+
+    private func track(_ descriptor: Int32) {
+        lock.lock()
+        open.append(descriptor)
+        lock.unlock()
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            track(client)
+            Thread.detachNewThread { [self] in serve(client) }
+        }
+    }
+
+    private func serve(_ client: Int32) {
+        var first = [UInt8](repeating: 0, count: 8)
+        guard readFully(client, &first) else { return }
+        let code = first[4...7].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        if code == 80_877_102 {
+            lock.lock()
+            held += 1
+            lock.unlock()
+            return  // held open, never answered, until close()
+        }
+        #if canImport(Glibc)
+            let server = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let server = socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { bytes in
+            for (index, byte) in upstream.utf8.prefix(bytes.count - 1).enumerated() { bytes[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(server, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else { return }
+        track(server)
+        _ = first.withUnsafeBytes { send(server, $0.baseAddress, 8, 0) }
+        Thread.detachNewThread { Self.pump(from: server, to: client) }
+        Self.pump(from: client, to: server)
+    }
+
+    private static func pump(from source: Int32, to destination: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            let sent = buffer.withUnsafeBytes { send(destination, $0.baseAddress, count, Int32(MSG_NOSIGNAL)) }
+            guard sent == count else { break }
+        }
+        shutdown(destination, Int32(SHUT_WR))
+    }
+
+    private func readFully(_ descriptor: Int32, _ bytes: inout [UInt8]) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress! + done, $0.count - done, 0) }
+            guard count > 0 else { return false }
+            done += count
+        }
+        return true
+    }
+}
+
+private func closeDescriptor(_ descriptor: Int32) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.close(descriptor)
+    #else
+        Darwin.close(descriptor)
+    #endif
+}
