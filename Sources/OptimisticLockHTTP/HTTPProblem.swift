@@ -36,6 +36,14 @@ public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
         self.currentVersion = currentVersion
     }
 
+    /// The `type` of a write checked against a version that is no longer current (412 for
+    /// `If-Match`, 409 for a version in the body).
+    public static let staleVersionType = "urn:optimistic-lock:stale-version"
+    /// The `type` of a write that sent no version where one is required (428).
+    public static let versionRequiredType = "urn:optimistic-lock:version-required"
+    /// The `type` of a write to a record deleted since it was read (404).
+    public static let deletedType = "urn:optimistic-lock:deleted"
+
     /// The record's current ETag, when its version is known.
     public var currentETag: EntityTag? { currentVersion.map(EntityTag.init(version:)) }
 

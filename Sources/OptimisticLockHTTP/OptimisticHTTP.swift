@@ -38,7 +38,7 @@ public enum OptimisticHTTP {
             let versions = tags.compactMap(\.version)
             guard !versions.isEmpty else {
                 throw HTTPProblem(
-                    status: .preconditionFailed, type: "urn:optimistic-lock:stale-version", title: "Precondition Failed",
+                    status: .preconditionFailed, type: HTTPProblem.staleVersionType, title: "Precondition Failed",
                     detail: "If-Match names no current version (weak tags never match; a record's tag is its version in quotes)")
             }
             return (versions, .ifMatch)
@@ -46,7 +46,7 @@ public enum OptimisticHTTP {
         if let bodyVersion { return ([bodyVersion], .body) }
         if required {
             throw HTTPProblem(
-                status: .preconditionRequired, type: "urn:optimistic-lock:version-required", title: "Precondition Required",
+                status: .preconditionRequired, type: HTTPProblem.versionRequiredType, title: "Precondition Required",
                 detail: "send the version you read: If-Match with the record's ETag, or the version in the body")
         }
         return ([], nil)
@@ -95,17 +95,17 @@ public enum OptimisticHTTP {
             return error
         case let conflict as ConcurrentUpdate where conflict.isDeleted:
             return HTTPProblem(
-                status: .notFound, type: "urn:optimistic-lock:deleted", title: "Not Found",
+                status: .notFound, type: HTTPProblem.deletedType, title: "Not Found",
                 detail: "the record was deleted", expectedVersion: conflict.expectedVersion)
         case let conflict as ConcurrentUpdate:
             let stale =
                 "the record changed since version \(conflict.expectedVersion) was read; it is at version \(conflict.actualVersion ?? 0) now"
             return source == .ifMatch
                 ? HTTPProblem(
-                    status: .preconditionFailed, type: "urn:optimistic-lock:stale-version", title: "Precondition Failed",
+                    status: .preconditionFailed, type: HTTPProblem.staleVersionType, title: "Precondition Failed",
                     detail: stale, expectedVersion: conflict.expectedVersion, currentVersion: conflict.actualVersion)
                 : HTTPProblem(
-                    status: .conflict, type: "urn:optimistic-lock:stale-version", title: "Conflict",
+                    status: .conflict, type: HTTPProblem.staleVersionType, title: "Conflict",
                     detail: stale, expectedVersion: conflict.expectedVersion, currentVersion: conflict.actualVersion)
         case let missing as RecordNotFound:
             return HTTPProblem(status: .notFound, title: "Not Found", detail: missing.description)

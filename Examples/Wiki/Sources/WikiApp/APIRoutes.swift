@@ -1,0 +1,79 @@
+import Hummingbird
+import OptimisticLock
+import OptimisticLockHTTP
+import WikiModels
+
+/// A new page, as a client posts it.
+struct NewPage: Decodable {
+    var slug: String
+    var title: String
+    var body: String?
+}
+
+/// An edit, as a client puts it: the whole editable page, and the version it was read at unless
+/// `If-Match` carries it.
+struct PageEdit: Decodable {
+    var title: String
+    var body: String
+    var version: Int64?
+}
+
+/// The same pages as a JSON API. A page's ETag is its version; `PUT` and `DELETE` are checked
+/// against `If-Match` (or a `version` in the body) in their one statement, with no read before.
+struct APIRoutes<Pool: DatabasePool>: Sendable {
+    let pages: PageStore<Pool>
+
+    func add(to router: Router<some RequestContext>) {
+        router.get("/api/pages") { _, _ in
+            try await Responses.api { try Responses.json(try await pages.all()) }
+        }
+        router.get("/api/pages/:id") { request, context in
+            try await Responses.api {
+                let id = try context.parameters.require("id", as: Int64.self)
+                guard let page = try await pages.page(id) else { throw Self.notFound(id) }
+                if OptimisticHTTP.isNotModified(request: request.head, currentVersion: page.version) {
+                    return Response(status: .notModified, headers: [.eTag: EntityTag(version: page.version).description])
+                }
+                return try Responses.page(page)
+            }
+        }
+        router.post("/api/pages") { request, _ in
+            try await Responses.api {
+                var request = request
+                let input = try await request.json(NewPage.self)
+                if let problem = PageRules.problem(slug: input.slug, title: input.title) {
+                    throw HTTPProblem(status: .unprocessableContent, title: "Unprocessable Content", detail: problem)
+                }
+                let page = try await pages.create(slug: input.slug, title: input.title, body: input.body ?? "")
+                return try Responses.page(page, status: .created, location: true)
+            }
+        }
+        router.put("/api/pages/:id") { request, context in
+            try await Responses.api {
+                let id = try context.parameters.require("id", as: Int64.self)
+                var request = request
+                let edit = try await request.json(PageEdit.self)
+                if let problem = PageRules.problem(slug: nil, title: edit.title) {
+                    throw HTTPProblem(status: .unprocessableContent, title: "Unprocessable Content", detail: problem)
+                }
+                let saved = try await OptimisticHTTP.write(request: request.head, bodyVersion: edit.version) { version in
+                    try await pages.save(id, version: version, title: edit.title, body: edit.body)
+                }
+                return try Responses.page(saved)
+            }
+        }
+        router.delete("/api/pages/:id") { request, context in
+            try await Responses.api {
+                let id = try context.parameters.require("id", as: Int64.self)
+                try await OptimisticHTTP.write(request: request.head, bodyVersion: nil) { version in
+                    try await pages.delete(id, version: version)
+                }
+                return Response(status: .noContent)
+            }
+        }
+    }
+
+    private static func notFound(_ id: Int64) -> HTTPProblem {
+        HTTPProblem(status: .notFound, title: "Not Found", detail: "there is no page \(id)")
+    }
+}
