@@ -21,7 +21,9 @@ extension DatabaseConnection {
     /// back); busy, serialization and deadlock failures end the loop, because only the outermost
     /// transaction can be rerun.
     ///
-    /// - Parameter maxAttempts: how many times to run the closure at most (at least 1).
+    /// - Parameters:
+    ///   - maxAttempts: how many times to run the closure at most (at least 1).
+    ///   - body: the read-modify-write, run in one transaction (a savepoint inside an open one).
     /// - Throws: the last failure when every attempt failed, or the closure's other errors at once.
     public func retryOnConflict<T>(maxAttempts: Int = 10, _ body: () throws -> T) throws -> T {
         let nested = isInTransaction

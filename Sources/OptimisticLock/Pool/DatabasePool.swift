@@ -36,7 +36,9 @@ extension DatabasePool {
     ///
     /// Connection failures are never retried: a write may have committed before the connection broke.
     ///
-    /// - Parameter maxAttempts: how many times to run the closure at most (at least 1).
+    /// - Parameters:
+    ///   - maxAttempts: how many times to run the closure at most (at least 1).
+    ///   - body: the read-modify-write, run in one `write` transaction per attempt.
     /// - Throws: the last failure when every attempt failed, the closure's other errors at once, or
     ///   `CancellationError`.
     public func retryOnConflict<T: Sendable>(

@@ -61,7 +61,8 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
         } catch let error as DatabaseError {
             let problem = OptimisticHTTP.problem(for: error, source: nil) as? HTTPProblem
             let message =
-                problem?.status == .conflict ? "A page named \"\(draft.slug)\" exists already: choose another name." : "\(error.message)"
+                problem?.status == .conflict
+                ? "A page named \"\(draft.slug)\" exists already: choose another name." : "\(error.message)"
             return Responses.html(Views.newPage(draft, message: message), status: problem?.status ?? .internalServerError)
         }
     }

@@ -13,8 +13,9 @@ enum Responses {
     }()
 
     static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: page)))
+        Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
@@ -52,7 +53,9 @@ enum Responses {
             return Self.problem(HTTPProblem(status: error.status, title: error.status.reasonPhrase, detail: "\(error)"))
         } catch {
             let mapped = OptimisticHTTP.problem(for: error, source: nil)
-            return Self.problem(mapped as? HTTPProblem ?? HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "\(error)"))
+            return Self.problem(
+                mapped as? HTTPProblem
+                    ?? HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "\(error)"))
         }
     }
 

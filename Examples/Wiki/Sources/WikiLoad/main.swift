@@ -69,7 +69,9 @@ func load(_ baseURL: String, _ options: Options, backend: String) async throws -
 }
 
 /// Starts the wiki in this process on a free port, runs `body`, and shuts the server down.
-func withLocalServer<Pool: DatabasePool>(pool: Pool, _ body: @escaping @Sendable (String) async throws -> Bool) async throws -> Bool {
+func withLocalServer<Pool: DatabasePool>(pool: Pool, _ body: @escaping @Sendable (String) async throws -> Bool) async throws
+    -> Bool
+{
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "WikiLoad")
     logger.logLevel = .warning

@@ -7,7 +7,9 @@ import WikiClient
 /// stored (or not) each time.
 @Suite("JSON API")
 struct APITests {
-    @Test("POST creates: 201, Location, the version as a strong ETag; a taken slug is 409; bad input 422 or 400", arguments: Backend.available)
+    @Test(
+        "POST creates: 201, Location, the version as a strong ETag; a taken slug is 409; bad input 422 or 400",
+        arguments: Backend.available)
     func create(backend: Backend) async throws {
         try await withWiki(backend) { wiki in
             let reply = try await wiki.client.send(.POST, "/api/pages", json: ["slug": "home", "title": "Home", "body": "Hello"])
@@ -43,7 +45,8 @@ struct APITests {
             let same = try await wiki.client.send(.GET, "/api/pages/\(page.id)", headers: [("If-None-Match", etag(page.version))])
             #expect(same.status == 304)
             #expect(same.body.isEmpty)
-            let weak = try await wiki.client.send(.GET, "/api/pages/\(page.id)", headers: [("If-None-Match", "W/" + etag(page.version))])
+            let weak = try await wiki.client.send(
+                .GET, "/api/pages/\(page.id)", headers: [("If-None-Match", "W/" + etag(page.version))])
             #expect(weak.status == 304, "If-None-Match compares weakly")
             let other = try await wiki.client.send(.GET, "/api/pages/\(page.id)", headers: [("If-None-Match", "\"1\"")])
             #expect(other.status == 200)
@@ -55,7 +58,9 @@ struct APITests {
         }
     }
 
-    @Test("PUT with the current If-Match saves (200, a new ETag); a stale one is 412 with the current version; nothing else is written", arguments: Backend.available)
+    @Test(
+        "PUT with the current If-Match saves (200, a new ETag); a stale one is 412 with the current version; nothing else is written",
+        arguments: Backend.available)
     func putIfMatch(backend: Backend) async throws {
         try await withWiki(backend) { wiki in
             let page = try await createPage(wiki, slug: "put", body: "first")
@@ -87,7 +92,9 @@ struct APITests {
         }
     }
 
-    @Test("PUT: no version is 428; weak or foreign tags are 412; a malformed If-Match is 400; a bad title 422", arguments: Backend.available)
+    @Test(
+        "PUT: no version is 428; weak or foreign tags are 412; a malformed If-Match is 400; a bad title 422",
+        arguments: Backend.available)
     func putPreconditions(backend: Backend) async throws {
         try await withWiki(backend) { wiki in
             let page = try await createPage(wiki, slug: "pre", body: "kept")
@@ -129,7 +136,9 @@ struct APITests {
         }
     }
 
-    @Test("DELETE with the current If-Match is 204; stale is 412 and keeps the page; a deleted page is 404 to PUT and DELETE", arguments: Backend.available)
+    @Test(
+        "DELETE with the current If-Match is 204; stale is 412 and keeps the page; a deleted page is 404 to PUT and DELETE",
+        arguments: Backend.available)
     func delete(backend: Backend) async throws {
         try await withWiki(backend) { wiki in
             let page = try await createPage(wiki, slug: "gone", body: "x")

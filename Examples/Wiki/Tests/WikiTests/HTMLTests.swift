@@ -15,7 +15,8 @@ struct HTMLTests {
     @Test("Create, list, show and edit: the form carries the version; text is escaped", arguments: Backend.available)
     func createAndEdit(backend: Backend) async throws {
         try await withWiki(backend) { wiki in
-            let created = try await post(wiki, "/pages", [("slug", "tags"), ("title", "<b>Tags</b> & such"), ("body", "a <script>")])
+            let created = try await post(
+                wiki, "/pages", [("slug", "tags"), ("title", "<b>Tags</b> & such"), ("body", "a <script>")])
             #expect(created.status == 303)
             let location = try #require(created.headers["location"])
             #expect(location.hasPrefix("/pages/"))
@@ -59,10 +60,12 @@ struct HTMLTests {
             let page = try await createPage(wiki, slug: "shared", title: "Shared", body: "Line one")
             let path = "/pages/\(page.id)"
             let seen = String(page.version)
-            let alice = try await post(wiki, path, [("version", seen), ("slug", "shared"), ("title", "Shared"), ("body", "Line one\nAlice")])
+            let alice = try await post(
+                wiki, path, [("version", seen), ("slug", "shared"), ("title", "Shared"), ("body", "Line one\nAlice")])
             #expect(alice.status == 303)
 
-            let bob = try await post(wiki, path, [("version", seen), ("slug", "shared"), ("title", "Shared"), ("body", "Line one\nBob")])
+            let bob = try await post(
+                wiki, path, [("version", seen), ("slug", "shared"), ("title", "Shared"), ("body", "Line one\nBob")])
             #expect(bob.status == 409)
             #expect(elementText("their-body", in: bob.text) == "Line one\nAlice")
             #expect(elementText("your-body", in: bob.text) == "Line one\nBob")
@@ -89,11 +92,14 @@ struct HTMLTests {
             #expect(deleted.status == 303)
             #expect(try await wiki.pageCount() == 0)
 
-            let save = try await post(wiki, path, [("version", String(page.version)), ("slug", "doomed"), ("title", "Doomed"), ("body", "my edit")])
+            let save = try await post(
+                wiki, path, [("version", String(page.version)), ("slug", "doomed"), ("title", "Doomed"), ("body", "my edit")])
             #expect(save.status == 404)
             #expect(save.text.contains("id=\"deleted\""))
             #expect(save.text.contains("my edit"))
-            #expect(save.text.contains("<input type=\"text\" id=\"slug\" name=\"slug\" value=\"doomed\">"), "the slug can be edited here")
+            #expect(
+                save.text.contains("<input type=\"text\" id=\"slug\" name=\"slug\" value=\"doomed\">"),
+                "the slug can be edited here")
             #expect(try await wiki.pageCount() == 0, "nothing was re-created behind the person's back")
 
             let again = try await post(wiki, "/pages", [("slug", "doomed"), ("title", "Doomed"), ("body", "my edit")])
@@ -106,7 +112,8 @@ struct HTMLTests {
         try await withWiki(backend) { wiki in
             let page = try await createPage(wiki, slug: "kept", title: "Kept", body: "v1")
             let path = "/pages/\(page.id)"
-            let edited = try await post(wiki, path, [("version", String(page.version)), ("slug", "kept"), ("title", "Kept"), ("body", "v2")])
+            let edited = try await post(
+                wiki, path, [("version", String(page.version)), ("slug", "kept"), ("title", "Kept"), ("body", "v2")])
             #expect(edited.status == 303)
             let stale = try await post(wiki, path + "/delete", [("version", String(page.version))])
             #expect(stale.status == 409)

@@ -43,7 +43,9 @@ struct Wiki: Sendable {
 
     /// The body of page `id` as stored.
     func storedBody(_ id: Int64) async throws -> String? {
-        guard case .text(let body)? = try await database("SELECT body FROM page WHERE id = \(id)").first?.first else { return nil }
+        guard case .text(let body)? = try await database("SELECT body FROM page WHERE id = \(id)").first?.first else {
+            return nil
+        }
         return body
     }
 
@@ -81,7 +83,9 @@ func withWiki(
     }
 }
 
-private func serve<Pool: DatabasePool>(_ pool: Pool, sqlitePath: String?, _ body: @Sendable (Wiki) async throws -> Void) async throws {
+private func serve<Pool: DatabasePool>(_ pool: Pool, sqlitePath: String?, _ body: @Sendable (Wiki) async throws -> Void)
+    async throws
+{
     var logger = Logger(label: "WikiTests")
     logger.logLevel = .warning
     let app = try await WikiApplication.build(pool: pool, port: 0, logger: logger)
@@ -109,7 +113,9 @@ private func serve<Pool: DatabasePool>(_ pool: Pool, sqlitePath: String?, _ body
 /// A page as created through the API.
 func createPage(_ wiki: Wiki, slug: String, title: String = "A page", body: String = "") async throws -> PageJSON {
     let reply = try await wiki.client.send(.POST, "/api/pages", json: ["slug": slug, "title": title, "body": body])
-    guard reply.status == 201 else { throw ConcurrentEditors.UnexpectedReply(request: "POST", status: reply.status, body: reply.text) }
+    guard reply.status == 201 else {
+        throw ConcurrentEditors.UnexpectedReply(request: "POST", status: reply.status, body: reply.text)
+    }
     return try reply.decode(PageJSON.self)
 }
 
