@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "OptimisticLock", targets: ["OptimisticLock"]),
         .library(name: "OptimisticLockPostgres", targets: ["OptimisticLockPostgres"]),
         .library(name: "OptimisticLockHTTP", targets: ["OptimisticLockHTTP"]),
+        .library(name: "OptimisticLockServiceLifecycle", targets: ["OptimisticLockServiceLifecycle"]),
         .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
         .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
@@ -17,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // Documentation only (`swift package generate-documentation`): a plugin, nothing users link.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -50,6 +53,13 @@ let package = Package(
         .target(
             name: "OptimisticLockHTTP",
             dependencies: ["OptimisticLock", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+
+        // A pool as a swift-service-lifecycle Service (closed at graceful shutdown): a separate
+        // product, so the runtime never depends on it.
+        .target(
+            name: "OptimisticLockServiceLifecycle",
+            dependencies: ["OptimisticLock", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
 
         // MARK: Schema compiler and CLI
@@ -124,8 +134,10 @@ let package = Package(
         .testTarget(
             name: "OptimisticLockTests",
             dependencies: [
-                "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "TestModels", "TestSupport",
-                "contention-worker", "optimistic-lock",
+                "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "OptimisticLockServiceLifecycle",
+                "TestModels", "TestSupport", "contention-worker", "optimistic-lock",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

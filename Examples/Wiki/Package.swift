@@ -30,6 +30,7 @@ let package = Package(
                 "WikiModels",
                 .product(name: "OptimisticLockHTTP", package: root),
                 .product(name: "OptimisticLockPostgres", package: root),
+                .product(name: "OptimisticLockServiceLifecycle", package: root),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -15,20 +15,20 @@ guard let port = Int(environment["PORT"] ?? "8080") else {
     exit(2)
 }
 
+/// Serves the wiki on `pool` until the process is told to stop (SIGTERM, SIGINT); the application
+/// closes the pool as it shuts down.
+func serve<Pool: DatabasePool>(_ pool: Pool, on database: String) async throws {
+    let app = try await WikiApplication.build(pool: pool, host: host, port: port)
+    print("Wiki on \(database) at http://\(host):\(port)")
+    try await app.runService()
+}
+
 do {
     if let url = environment["DATABASE_URL"] {
-        let pool = PostgresPool(url: url)
-        let app = try await WikiApplication.build(pool: pool, host: host, port: port)
-        print("Wiki on PostgreSQL at http://\(host):\(port)")
-        try await app.runService()
-        await pool.close()
+        try await serve(PostgresPool(url: url), on: "PostgreSQL")
     } else {
         let path = environment["WIKI_DATABASE"] ?? "wiki.sqlite"
-        let pool = SQLitePool(path: path)
-        let app = try await WikiApplication.build(pool: pool, host: host, port: port)
-        print("Wiki on SQLite (\(path)) at http://\(host):\(port)")
-        try await app.runService()
-        await pool.close()
+        try await serve(SQLitePool(path: path), on: "SQLite (\(path))")
     }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
