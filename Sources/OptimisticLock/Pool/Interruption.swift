@@ -1,5 +1,13 @@
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// How a pool stops the work running on one of its connections when the task that asked for it is
 /// cancelled: a flag every statement checks before it runs, and the backend's own interrupt for the
 /// statement in flight (`sqlite3_interrupt`, `PQcancel`).
@@ -8,7 +16,8 @@ import Synchronization
 /// job with `end()`, after which a late request cannot reach the next job. An interrupt that cannot
 /// block (`sqlite3_interrupt`) runs under the lock `end()` takes, so it is over when `end()` returns.
 /// One that may block (`PQcancel` opens a connection to the server, with no timeout) runs on a
-/// thread of its own without the lock, so a cancel the server never answers holds up nothing;
+/// thread of its own without the lock, again and again until the job ends (a cancel that arrives
+/// before the statement does is lost), so a cancel the server never answers holds up nothing;
 /// `end()` then says one may still arrive, and the worker replaces the connection rather than let
 /// the cancel reach the next job.
 package final class ConnectionInterruption: Sendable {
@@ -53,16 +62,25 @@ package final class ConnectionInterruption: Sendable {
             return
         }
         WorkerThread.detach(name: "optimistic-lock-cancel") { [self] in
-            let native = state.withLock { state -> (@Sendable () -> Void)? in
-                guard state.generation == generation, let native = state.native else { return nil }
-                state.inFlight += 1
-                return native
+            // A cancel that reaches the server before the statement does finds nothing to cancel
+            // (the statement checked `isRequested` an instant before it was set): so it is sent
+            // again while the job runs, until `end()`.
+            while true {
+                let native = state.withLock { state -> (@Sendable () -> Void)? in
+                    guard state.generation == generation, let native = state.native else { return nil }
+                    state.inFlight += 1
+                    return native
+                }
+                guard let native else { return }
+                native()
+                state.withLock { $0.inFlight -= 1 }
+                usleep(Self.repeatMicroseconds)
             }
-            guard let native else { return }
-            native()
-            state.withLock { $0.inFlight -= 1 }
         }
     }
+
+    /// How often a blocking interrupt is sent again while the job it stops still runs.
+    private static let repeatMicroseconds: UInt32 = 50_000
 
     /// Ends the current job: no later request reaches the connection's next job. Returns true when
     /// a blocking interrupt is still under way (it may reach the server after this returns, so the

@@ -52,6 +52,15 @@ public final class SQLiteConnection: DatabaseConnection {
         // travels as an address, and `deinit` removes the interrupt before closing.
         let address = UInt(bitPattern: db)
         state.interruption.setNative { sqlite3_interrupt(OpaquePointer(bitPattern: address)) }
+        // sqlite3_interrupt stops only statements already running: one that started an instant
+        // before a pool's interrupt arrived stops within its next 1,000 virtual-machine steps.
+        let interruption = Unmanaged.passUnretained(state.interruption).toOpaque()
+        sqlite3_progress_handler(
+            db, 1_000,
+            { context in
+                guard let context else { return 0 }
+                return Unmanaged<ConnectionInterruption>.fromOpaque(context).takeUnretainedValue().isRequested ? 1 : 0
+            }, interruption)
         // Opening reads the file header and the WAL index, which another connection opening at the
         // same moment may hold for an instant: wait at least a second for that, then use `busyTimeout`.
         let milliseconds: Int32 =
