@@ -74,7 +74,12 @@ public enum ETagCondition: Sendable, Hashable {
         for value in values {
             let trimmed = value.trimmingSpaces
             if trimmed == "*" {
-                guard values.count == 1 else { break }
+                // `*` stands alone: beside tags (on other header lines) it is malformed.
+                guard values.count == 1 else {
+                    throw HTTPProblem(
+                        status: .badRequest, title: "Malformed \(header)",
+                        detail: "\(header) is either * or a list of entity tags, not both")
+                }
                 return .any
             }
             guard let list = EntityTag.list(trimmed[...]) else {

@@ -41,7 +41,7 @@ public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
     public static let staleVersionType = "urn:optimistic-lock:stale-version"
     /// The `type` of a write that sent no version where one is required (428).
     public static let versionRequiredType = "urn:optimistic-lock:version-required"
-    /// The `type` of a write to a record deleted since it was read (404).
+    /// The `type` of a write to a record no row has: deleted since it was read, or never there (404).
     public static let deletedType = "urn:optimistic-lock:deleted"
 
     /// The record's current ETag, when its version is known.

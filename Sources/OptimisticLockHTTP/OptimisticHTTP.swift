@@ -56,36 +56,66 @@ public enum OptimisticHTTP {
     /// result, or the `HTTPProblem` to send.
     ///
     /// `write` receives the expected version (nil when none is required and none was sent) and must
-    /// make its update or delete check it (`record.version = version; try record.update(db)`). When
-    /// `If-Match` names several versions, the write is tried with each in turn (it matches if any does).
+    /// make its update or delete check it (`record.version = version; try record.update(db)`), in
+    /// one transaction: it may run twice. When `If-Match` names several versions, the write is tried
+    /// with the first; if that one is stale, the conflict tells the current version, and the write
+    /// is tried once more with it if the list names it. So a list of any length costs at most two
+    /// writes.
     ///
-    /// - Throws: `HTTPProblem`: 412 (a stale `If-Match`), 409 (a stale body version, or a unique value
-    ///   taken), 428, 404 (the record does not exist or was deleted), 422 (a value that cannot be
-    ///   stored, a missing referenced record), 503 (busy, timeouts, connection failures: retry later),
-    ///   500 otherwise; `CancellationError` passes through.
+    /// `If-None-Match` is honoured too (RFC 9110 evaluates it after `If-Match`): `*` asks that the
+    /// record not exist, which a write of an existing record cannot meet (412); a tag naming the
+    /// version the write expects would be false exactly when the write succeeds (412, nothing
+    /// written); other tags let the write run.
+    ///
+    /// - Throws: `HTTPProblem`: 412 (a stale `If-Match`, a false `If-None-Match`), 409 (a stale body
+    ///   version, or a unique value taken), 428, 404 (no record has the key: it was deleted, or never
+    ///   existed), 422 (a value that cannot be stored, a missing referenced record), 400 (malformed
+    ///   conditions), 503 (busy, timeouts, connection failures: retry later), 500 otherwise (a
+    ///   stored value that does not fit its field is the server's fault); `CancellationError`
+    ///   passes through.
     public static func write<T>(
         request: HTTPRequest, bodyVersion: Int64?, requireVersion: Bool = true,
         _ write: (Int64?) async throws -> T
     ) async throws -> T {
         let (versions, source) = try expectedVersions(request: request, bodyVersion: bodyVersion, required: requireVersion)
-        guard !versions.isEmpty else {
+        let ifNoneMatch = try ETagCondition.parse(request.headerFields[values: .ifNoneMatch], header: "If-None-Match")
+        if ifNoneMatch == .any {
+            throw HTTPProblem(
+                status: .preconditionFailed, title: "Precondition Failed",
+                detail: "If-None-Match: * asks that the record not exist; this request changes an existing one")
+        }
+        func excluded(_ version: Int64) -> Bool {
+            guard case .tags(let tags)? = ifNoneMatch else { return false }
+            return tags.contains { $0.opaque == String(version) }
+        }
+        guard let first = versions.first else {
             do {
                 return try await write(nil)
             } catch {
                 throw problem(for: error, source: source)
             }
         }
-        var last: any Error = CancellationError()
-        for version in versions {
+        let named = Set(versions)
+        var version = first
+        while true {
+            if excluded(version) {
+                throw HTTPProblem(
+                    status: .preconditionFailed, title: "Precondition Failed",
+                    detail: "If-None-Match names version \(version), the one this write expects", expectedVersion: version)
+            }
             do {
                 return try await write(version)
             } catch let conflict as ConcurrentUpdate where !conflict.isDeleted {
-                last = conflict
+                // The conflict tells the current version: tried once more if the list names it.
+                guard let current = conflict.actualVersion, current != version, named.contains(current), version == first
+                else {
+                    throw problem(for: conflict, source: source)
+                }
+                version = current
             } catch {
                 throw problem(for: error, source: source)
             }
         }
-        throw problem(for: last, source: source)
     }
 
     /// The HTTP problem for an error a write or read threw.
@@ -96,7 +126,7 @@ public enum OptimisticHTTP {
         case let conflict as ConcurrentUpdate where conflict.isDeleted:
             return HTTPProblem(
                 status: .notFound, type: HTTPProblem.deletedType, title: "Not Found",
-                detail: "the record was deleted", expectedVersion: conflict.expectedVersion)
+                detail: "no record has this key: it was deleted, or never existed", expectedVersion: conflict.expectedVersion)
         case let conflict as ConcurrentUpdate:
             let stale =
                 "the record changed since version \(conflict.expectedVersion) was read; it is at version \(conflict.actualVersion ?? 0) now"
@@ -125,6 +155,10 @@ public enum OptimisticHTTP {
             return HTTPProblem(
                 status: .unprocessableContent, title: "Unprocessable Content",
                 detail: "a referenced record does not exist (or is still referenced)")
+        case .invalidStoredValue:
+            return HTTPProblem(
+                status: .internalServerError, title: "Internal Server Error",
+                detail: "a stored value does not fit its field")
         case .constraint, .invalidValue:
             return HTTPProblem(
                 status: .unprocessableContent, title: "Unprocessable Content",

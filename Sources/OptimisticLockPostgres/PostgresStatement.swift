@@ -27,7 +27,7 @@ import OptimisticLock
 /// reads `double precision` (not `real`, which rounds what is written to it); a `Bool` reads
 /// `boolean`; text reads `text`, `varchar` or `name` holding valid UTF-8 (not `char(n)`, which pads); bytes read `bytea`; a date reads `timestamptz` (not
 /// `infinity`); a UUID reads `uuid`. NULL is only read by the optional readers. Anything else is a
-/// `DatabaseError` of kind `.invalidValue` naming the column and its type — never bytes
+/// `DatabaseError` of kind `.invalidStoredValue` naming the column and its type — never bytes
 /// reinterpreted as another type.
 ///
 /// A parameter's type is fixed by its first non-NULL value; a statement run with different types
@@ -418,7 +418,7 @@ public final class PostgresStatement: PreparedStatement {
     }
 
     private func misfit(_ index: Int32, _ reason: String) -> DatabaseError {
-        .invalidValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
+        .invalidStoredValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
     }
 
     private func wrongType(_ index: Int32, _ type: UInt32, _ expected: String) -> DatabaseError {

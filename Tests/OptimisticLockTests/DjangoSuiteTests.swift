@@ -187,13 +187,13 @@ struct DjangoSuiteTests {
         for bad in [Int64.max, VersionGenerator.maximum + 1, 0, -1] {
             try Fixture.execute(db, #"UPDATE "counter" SET "version" = ?"#, [.integer(bad)])
             let error = #expect(throws: DatabaseError.self) { try Counter.find(db, id: counter.id!) }
-            #expect(error?.kind == .invalidValue)
+            #expect(error?.kind == .invalidStoredValue)
             #expect(error?.message.contains("\"version\"") == true, "names the column: \(String(describing: error))")
             #expect(error?.message.contains("\"counter\" \(counter.id!)") == true, "names the table and key")
             // The record's version is not the row's: the write conflicts and changes nothing.
             counter.value = 1
             let conflict = #expect(throws: DatabaseError.self) { try counter.save(db) }
-            #expect(conflict?.kind == .invalidValue, "the conflict report refuses the stored version too")
+            #expect(conflict?.kind == .invalidStoredValue, "the conflict report refuses the stored version too")
         }
         #expect(try Fixture.column(db, #"SELECT "value" FROM "counter""#) == .integer(0))
     }

@@ -139,3 +139,93 @@ struct HTTPTests {
         #expect(!OptimisticHTTP.isNotModified(request: Self.request(.get), currentVersion: 7))
     }
 }
+
+/// What an adversarial client can send.
+@Suite("HTTP preconditions under attack")
+struct HTTPAttackTests {
+    @Test("If-Match listing thousands of tags costs at most two writes, whatever the list")
+    func longLists() async throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connectWithSchema() as! SQLiteConnection
+        var ada = Author(name: "Ada")
+        try ada.insert(db)
+        let attempts = Locked(0)
+        let stale = (1...10_000).map { "\"\($0)\"" }.joined(separator: ", ")
+        let failed = await #expect(throws: HTTPProblem.self) {
+            try await OptimisticHTTP.write(request: HTTPTests.request(ifMatch: [stale]), bodyVersion: nil) { version in
+                attempts.withLock { $0 += 1 }
+                var author = ada
+                author.version = version ?? 0
+                try author.update(db)
+                return author
+            }
+        }
+        #expect(failed?.status == .preconditionFailed)
+        #expect(failed?.currentVersion == ada.version)
+        #expect(attempts.withLock { $0 } == 1, "one write tells the current version: none of the tags names it")
+
+        // The current version at the end of a long list: two writes (the first tells which one).
+        attempts.withLock { $0 = 0 }
+        let listed = try await OptimisticHTTP.write(
+            request: HTTPTests.request(ifMatch: [stale + ", \"\(ada.version)\""]), bodyVersion: nil
+        ) { version in
+            attempts.withLock { $0 += 1 }
+            var author = ada
+            author.version = version ?? 0
+            author.name = "Ada Lovelace"
+            try author.update(db)
+            return author
+        }
+        #expect(listed.name == "Ada Lovelace")
+        #expect(attempts.withLock { $0 } == 2)
+    }
+
+    @Test("`*` with other values, on one line or several, is malformed (400)")
+    func starWithOthers() {
+        for values in [["*", #""5""#], [#""5""#, "*"], [#"*, "5""#], [#""5", *"#]] {
+            let error = #expect(throws: HTTPProblem.self, "\(values)") {
+                try OptimisticHTTP.expectedVersions(request: HTTPTests.request(ifMatch: values), bodyVersion: nil)
+            }
+            #expect(error?.status == .badRequest, "\(values)")
+        }
+    }
+
+    @Test("If-None-Match on a write: * is 412; a tag naming the version the write expects is 412; others let it run")
+    func ifNoneMatchOnWrites() async throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connectWithSchema() as! SQLiteConnection
+        var ada = Author(name: "Ada")
+        try ada.insert(db)
+        let written = Locked(0)
+        func put(ifNoneMatch: String) async throws -> Author {
+            var request = HTTPTests.request(ifMatch: [EntityTag(version: ada.version).description])
+            request.headerFields[.ifNoneMatch] = ifNoneMatch
+            return try await OptimisticHTTP.write(request: request, bodyVersion: nil) { version in
+                written.withLock { $0 += 1 }
+                var author = ada
+                author.version = version ?? 0
+                try author.update(db)
+                return author
+            }
+        }
+        for refused in ["*", EntityTag(version: ada.version).description, "W/" + EntityTag(version: ada.version).description] {
+            let error = await #expect(throws: HTTPProblem.self, "\(refused)") { try await put(ifNoneMatch: refused) }
+            #expect(error?.status == .preconditionFailed, "\(refused)")
+        }
+        #expect(written.withLock { $0 } == 0, "a false precondition is not performed")
+        let saved = try await put(ifNoneMatch: #""12345""#)
+        #expect(saved.version != ada.version)
+        ada = saved
+    }
+
+    @Test("A stored value that does not fit its field is the server's fault (500), not the client's")
+    func storedValueIsServerError() {
+        let stored =
+            OptimisticHTTP.problem(
+                for: DatabaseError.invalidStoredValue("column \"name\": BLOB is not text", sql: nil), source: .body)
+            as? HTTPProblem
+        #expect(stored?.status == .internalServerError)
+        let sent = OptimisticHTTP.problem(for: DatabaseError.invalidValue("NaN", sql: nil), source: .body) as? HTTPProblem
+        #expect(sent?.status == .unprocessableContent)
+    }
+}

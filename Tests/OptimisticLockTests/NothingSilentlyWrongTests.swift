@@ -89,14 +89,14 @@ struct NothingSilentlyWrongTests {
     // MARK: 9. Strict reads
 
     /// Changes one column of every row of a table with hand-written SQL, then expects reading the
-    /// model to fail with `.invalidValue` naming the column, the table and the key.
+    /// model to fail with `.invalidStoredValue` naming the column, the table and the key.
     func expectRefused<Model: SchemaModel>(
         _ db: some DatabaseConnection, _ model: Model.Type, key: Model.Key, column: String, _ assignment: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         try db.executeScript(#"UPDATE "\#(Model.tableName)" SET "\#(column)" = \#(assignment)"#)
         let error = #expect(throws: DatabaseError.self, sourceLocation: sourceLocation) { try Model.find(db, id: key) }
-        #expect(error?.kind == .invalidValue, sourceLocation: sourceLocation)
+        #expect(error?.kind == .invalidStoredValue, sourceLocation: sourceLocation)
         let message = error?.message ?? ""
         #expect(message.contains("\"\(column)\""), "names the column: \(message)", sourceLocation: sourceLocation)
         #expect(
@@ -185,7 +185,7 @@ struct NothingSilentlyWrongTests {
         // 8 bytes of text used to read as an Int64; the cached plan used to fail forever.
         try db.executeScript(#"ALTER TABLE "counter" ALTER COLUMN "value" TYPE text USING 'abcdefgh'"#)
         let error = #expect(throws: DatabaseError.self) { try Counter.find(db, id: id) }
-        #expect(error?.kind == .invalidValue, "\(String(describing: error))")
+        #expect(error?.kind == .invalidStoredValue, "\(String(describing: error))")
         #expect(error?.message.contains("text column is not an integer") == true, "\(String(describing: error))")
         try db.executeScript(#"ALTER TABLE "counter" ALTER COLUMN "value" TYPE bigint USING 6"#)
         #expect(try Counter.find(db, id: id)?.value == 6, "prepared again after the change")

@@ -94,7 +94,7 @@ struct ValueTests {
         try sample.insert(db)
         try Fixture.execute(db, #"UPDATE "sample" SET "status" = 'deleted'"#)
         let error = #expect(throws: DatabaseError.self) { try Sample.fetchAll(db) }
-        #expect(error?.kind == .invalidValue)
+        #expect(error?.kind == .invalidStoredValue)
         #expect(try Sample.count(db) == 1, "the statement was reset and the connection still works")
     }
 }

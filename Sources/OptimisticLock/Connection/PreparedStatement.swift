@@ -12,7 +12,7 @@
 ///
 /// Reading is strict: a stored value that does not fit the type asked for — another storage class or
 /// column type, NULL, a number out of range or with a fraction, invalid UTF-8 — throws a
-/// `DatabaseError` of kind `.invalidValue` naming the column; nothing is ever coerced. Storage
+/// `DatabaseError` of kind `.invalidStoredValue` naming the column; nothing is ever coerced. Storage
 /// formats are the backend's; see `SQLiteStatement` and the PostgreSQL backend.
 public protocol PreparedStatement: AnyObject {
     /// Binds a 64-bit integer.

@@ -12,7 +12,7 @@ extension PreparedStatement {
     /// The error for a value that does not fit: names the column and says why.
     @usableFromInline
     func misfit(_ index: Int32, _ reason: String) -> DatabaseError {
-        DatabaseError.invalidValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
+        DatabaseError.invalidStoredValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
     }
 
     /// Reads a 32-bit integer; a value outside `Int32`'s range is an error, never truncated.

@@ -46,9 +46,13 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         /// The database differs from the schema in a way `migrate` does not change on its own; the
         /// message lists every difference and the SQL to review. Nothing was changed.
         case schemaMismatch
-        /// A stored value does not fit the field it is read into (storage class, range, fraction, NULL,
-        /// invalid UTF-8, column type), or a value cannot be stored (NaN on SQLite, a date out of range).
+        /// A value cannot be stored: NaN on SQLite, a non-finite or out-of-range date, text with NUL on
+        /// PostgreSQL, a value too big, a value the server refuses (PostgreSQL's SQLSTATE class 22).
+        /// Nothing was written.
         case invalidValue
+        /// A stored value does not fit the field it is read into (storage class, range, fraction, NULL,
+        /// invalid UTF-8, column type): the database holds what the schema does not allow.
+        case invalidStoredValue
         /// The API was used in a way that cannot work: a wrong number of arguments for a statement's
         /// parameters, SQL that is not one statement, a transaction the database already ended.
         case misuse
@@ -89,9 +93,14 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
             message: prefix + message, sql: sql)
     }
 
-    /// A value that cannot be read or stored.
+    /// A value that cannot be stored (see `Kind.invalidValue`).
     public static func invalidValue(_ message: String, sql: String?) -> DatabaseError {
         DatabaseError(kind: .invalidValue, message: message, sql: sql)
+    }
+
+    /// A stored value that does not fit its field (see `Kind.invalidStoredValue`).
+    public static func invalidStoredValue(_ message: String, sql: String?) -> DatabaseError {
+        DatabaseError(kind: .invalidStoredValue, message: message, sql: sql)
     }
 
     /// A call that cannot work (see `Kind.misuse`).
@@ -102,7 +111,7 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
     /// A value read from the database that does not fit its field, with where it came from: the message
     /// names the table, the column and the row's key, e.g. `column "likes" of "comment" 7: ...`.
     public func reading(table: String, primaryKey: String?) -> DatabaseError {
-        guard kind == .invalidValue else { return self }
+        guard kind == .invalidStoredValue else { return self }
         let row = primaryKey.map { "\"\(table)\" \($0)" } ?? "\"\(table)\""
         return prefixingMessage("in \(row): ")
     }

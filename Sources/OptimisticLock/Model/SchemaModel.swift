@@ -25,7 +25,7 @@ public protocol SchemaModel: Sendable {
     mutating func didInsert(rowID: Int64)
 
     /// Reads a row selected with every column in field order (`Column.allCases`), strictly: a value
-    /// that does not fit its field throws `DatabaseError` of kind `.invalidValue`.
+    /// that does not fit its field throws `DatabaseError` of kind `.invalidStoredValue`.
     init(row: borrowing some PreparedStatement) throws
 
     /// Binds every field but the key and the version to parameters 1, 2, ... in field order, and

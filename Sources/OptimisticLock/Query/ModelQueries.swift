@@ -106,7 +106,7 @@ extension SchemaModel {
     /// generated DDL made); each row is read strictly, as `find` reads one.
     ///
     /// - Throws: `DatabaseError` of kind `.misuse` naming the missing, extra or misplaced columns;
-    ///   `.invalidValue` for a value that does not fit its field; or the database's error.
+    ///   `.invalidStoredValue` for a value that does not fit its field; or the database's error.
     public static func fetchAll(_ db: some DatabaseConnection, sql: String, arguments: [DatabaseValue] = []) throws -> [Self] {
         let statement = try db.prepare(sql)
         defer { statement.reset() }
@@ -135,7 +135,7 @@ extension SchemaModel {
                 if checkingColumns && records.isEmpty { try checkColumns(statement) }
                 records.append(try Self(row: statement))
             }
-        } catch let error as DatabaseError where error.kind == .invalidValue {
+        } catch let error as DatabaseError where error.kind == .invalidStoredValue {
             throw misfit(error, in: statement)
         }
         return records

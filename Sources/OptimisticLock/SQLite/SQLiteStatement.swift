@@ -20,7 +20,7 @@ import CSQLite
 /// Reads are strict: an integer field reads INTEGER (or a REAL with no fraction that fits), a
 /// `Double` reads REAL (or an INTEGER it holds exactly), a `Bool` reads 0 or 1, text must be TEXT
 /// holding valid UTF-8, bytes must be a BLOB, a date an INTEGER; NULL is only read by the optional
-/// readers. Anything else is a `DatabaseError` of kind `.invalidValue` naming the column.
+/// readers. Anything else is a `DatabaseError` of kind `.invalidStoredValue` naming the column.
 public final class SQLiteStatement: PreparedStatement {
     /// The sqlite3_stmt handle.
     public let handle: OpaquePointer

@@ -7,7 +7,7 @@
 // Typed, strict accessors for the rows of `query`, with the encodings both backends use for dynamic
 // values: dates as integer microseconds since 1970, UUIDs as 16 bytes (SQLite) or text (PostgreSQL),
 // Booleans as 0 or 1. A missing column is a `.misuse` error naming it; a value of another kind, or
-// out of range, an `.invalidValue` error; NULL is only read by the optional accessors.
+// out of range, an `.invalidStoredValue` error; NULL is only read by the optional accessors.
 
 extension Row {
     /// The value of column `name`, which must exist.
@@ -19,7 +19,7 @@ extension Row {
     }
 
     private func misfit(_ name: String, _ value: DatabaseValue, _ expected: String) -> DatabaseError {
-        DatabaseError.invalidValue("column \"\(name)\": \(value) is not \(expected)", sql: nil)
+        DatabaseError.invalidStoredValue("column \"\(name)\": \(value) is not \(expected)", sql: nil)
     }
 
     private func nonNull(_ name: String, _ expected: String) throws -> DatabaseValue {
