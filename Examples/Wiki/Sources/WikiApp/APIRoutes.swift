@@ -39,9 +39,16 @@ struct APIRoutes<Pool: DatabasePool>: Sendable {
         }
         router.post("/api/pages") { request, _ in
             try await Responses.api {
+                // A new page has no current version, so no tag in If-Match can match it (RFC 9110
+                // 13.1.1): the client meant to change a page that exists, not to create one.
+                if request.headers[.ifMatch] != nil {
+                    throw HTTPProblem(
+                        status: .preconditionFailed, title: "Precondition Failed",
+                        detail: "If-Match names a current version, and a page being created has none")
+                }
                 var request = request
                 let input = try await request.json(NewPage.self)
-                if let problem = PageRules.problem(slug: input.slug, title: input.title) {
+                if let problem = PageRules.problem(slug: input.slug, title: input.title, body: input.body ?? "") {
                     throw HTTPProblem(status: .unprocessableContent, title: "Unprocessable Content", detail: problem)
                 }
                 let page = try await pages.create(slug: input.slug, title: input.title, body: input.body ?? "")
@@ -53,7 +60,7 @@ struct APIRoutes<Pool: DatabasePool>: Sendable {
                 let id = try context.parameters.require("id", as: Int64.self)
                 var request = request
                 let edit = try await request.json(PageEdit.self)
-                if let problem = PageRules.problem(slug: nil, title: edit.title) {
+                if let problem = PageRules.problem(slug: nil, title: edit.title, body: edit.body) {
                     throw HTTPProblem(status: .unprocessableContent, title: "Unprocessable Content", detail: problem)
                 }
                 let saved = try await OptimisticHTTP.write(request: request.head, bodyVersion: edit.version) { version in

@@ -12,35 +12,45 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
 
     func add(to router: Router<some RequestContext>) {
         router.get("/") { _, _ in
-            Responses.html(Views.list(try await pages.all()))
+            try await Responses.htmlRoute { Responses.html(Views.list(try await pages.all())) }
         }
         router.get("/pages/new") { _, _ in
             Responses.html(Views.newPage(Draft(slug: "", title: "", body: "")))
         }
         router.post("/pages") { request, _ in
-            var request = request
-            return try await create(Form(try await request.text()))
+            try await Responses.htmlRoute {
+                var request = request
+                return try await create(Form(try await request.formBody()))
+            }
         }
         router.get("/pages/:id") { _, context in
-            let id = try context.parameters.require("id", as: Int64.self)
-            guard let page = try await pages.page(id) else { return notFound }
-            return Responses.html(Views.show(page))
+            try await Responses.htmlRoute {
+                let id = try context.parameters.require("id", as: Int64.self)
+                guard let page = try await pages.page(id) else { return notFound }
+                return Responses.html(Views.show(page))
+            }
         }
         router.get("/pages/:id/edit") { _, context in
-            let id = try context.parameters.require("id", as: Int64.self)
-            guard let page = try await pages.page(id) else { return notFound }
-            let draft = Draft(slug: page.slug, title: page.title, body: page.body)
-            return Responses.html(Views.edit(id: id, version: page.version, draft))
+            try await Responses.htmlRoute {
+                let id = try context.parameters.require("id", as: Int64.self)
+                guard let page = try await pages.page(id) else { return notFound }
+                let draft = Draft(slug: page.slug, title: page.title, body: page.body)
+                return Responses.html(Views.edit(id: id, version: page.version, draft))
+            }
         }
         router.post("/pages/:id") { request, context in
-            let id = try context.parameters.require("id", as: Int64.self)
-            var request = request
-            return try await save(id, Form(try await request.text()), request: request.head)
+            try await Responses.htmlRoute {
+                let id = try context.parameters.require("id", as: Int64.self)
+                var request = request
+                return try await save(id, Form(try await request.formBody()), request: request.head)
+            }
         }
         router.post("/pages/:id/delete") { request, context in
-            let id = try context.parameters.require("id", as: Int64.self)
-            var request = request
-            return try await delete(id, Form(try await request.text()), request: request.head)
+            try await Responses.htmlRoute {
+                let id = try context.parameters.require("id", as: Int64.self)
+                var request = request
+                return try await delete(id, Form(try await request.formBody()), request: request.head)
+            }
         }
     }
 
@@ -50,7 +60,7 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
 
     private func create(_ form: Form) async throws -> Response {
         let draft = Draft(form)
-        if let problem = PageRules.problem(slug: draft.slug, title: draft.title) {
+        if let problem = PageRules.problem(slug: draft.slug, title: draft.title, body: draft.body) {
             return Responses.html(Views.newPage(draft, message: problem), status: .unprocessableContent)
         }
         do {
@@ -70,7 +80,7 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
     /// One call checks the form's version in the UPDATE and answers for the outcome.
     private func save(_ id: Int64, _ form: Form, request: HTTPRequest) async throws -> Response {
         let draft = Draft(form)
-        if let problem = PageRules.problem(slug: nil, title: draft.title) {
+        if let problem = PageRules.problem(slug: nil, title: draft.title, body: draft.body) {
             let version = form.integer("version") ?? 0
             return Responses.html(Views.edit(id: id, version: version, draft, message: problem), status: .unprocessableContent)
         }
@@ -84,6 +94,11 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
             // before this person saves, they are told again.
             guard let current = try await pages.page(id) else {
                 return Responses.html(Views.deleted(draft), status: .notFound)
+            }
+            // The page already says what this person wants (a second click on Save, a form sent
+            // again after its first answer was lost): nothing to merge.
+            if current.title == draft.title, current.body == draft.body {
+                return Responses.redirect("/pages/\(id)")
             }
             return Responses.html(Views.conflict(current: current, yours: draft), status: .conflict)
         } catch let problem as HTTPProblem where problem.status == .notFound {

@@ -1,7 +1,12 @@
-/// What a page must be: a slug of lowercase letters, digits and dashes, and a title.
+/// What a page must be: a slug of lowercase letters, digits and dashes, a title, and a text of at
+/// most 1 MB. No field may hold U+0000: PostgreSQL's text cannot store it, so a wiki that took it
+/// on SQLite could not move to PostgreSQL.
 enum PageRules {
-    /// What is wrong with the slug (nil: not being changed) and title, or nil.
-    static func problem(slug: String?, title: String) -> String? {
+    /// The longest text, in UTF-8 bytes.
+    static let maximumBodyBytes = 1 << 20
+
+    /// What is wrong with the slug (nil: not being changed), title and text, or nil.
+    static func problem(slug: String?, title: String, body: String) -> String? {
         if let slug {
             let allowed = slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
             guard !slug.isEmpty, slug.count <= 64, allowed else {
@@ -10,6 +15,10 @@ enum PageRules {
         }
         guard !title.allSatisfy(\.isWhitespace) else { return "A page needs a title." }
         guard title.count <= 200 else { return "A title has at most 200 characters." }
+        guard body.utf8.count <= maximumBodyBytes else { return "A text has at most 1 MB (1,048,576 bytes of UTF-8)." }
+        guard !title.unicodeScalars.contains("\0"), !body.unicodeScalars.contains("\0") else {
+            return "A title or text cannot hold the character U+0000."
+        }
         return nil
     }
 }

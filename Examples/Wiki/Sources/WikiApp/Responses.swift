@@ -59,6 +59,27 @@ enum Responses {
         }
     }
 
+    /// Runs a page's route and answers its failures as HTML pages: a malformed id or form is a 400
+    /// page, a body over the limit a 413 page, a busy database a 503 page.
+    static func htmlRoute(_ route: () async throws -> Response) async throws -> Response {
+        do {
+            return try await route()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as HTTPError {
+            return html(Views.message(error.status.reasonPhrase, error.body ?? "\(error)"), status: error.status)
+        } catch let problem as HTTPProblem {
+            return html(Views.message(problem.title, problem.detail), status: problem.status)
+        } catch let error as any HTTPResponseError {
+            return html(Views.message(error.status.reasonPhrase, "\(error)"), status: error.status)
+        } catch {
+            let problem =
+                OptimisticHTTP.problem(for: error, source: nil) as? HTTPProblem
+                ?? HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "the request failed")
+            return html(Views.message(problem.title, problem.detail), status: problem.status)
+        }
+    }
+
     /// What is wrong with a JSON body, in a sentence.
     static func describe(_ error: DecodingError) -> String {
         switch error {
@@ -72,14 +93,18 @@ enum Responses {
 }
 
 extension Request {
-    /// The body, at most 1 MB.
-    mutating func text() async throws -> String {
-        String(buffer: try await collectBody(upTo: 1 << 20))
+    /// The most bytes a request body may have: a 1 MB text escaped in a form or in JSON can take
+    /// several times its size, and a larger body is refused (413) before it is read.
+    static let maximumBodyBytes = 16 << 20
+
+    /// The body of a form, at most 16 MB.
+    mutating func formBody() async throws -> ByteBuffer {
+        try await collectBody(upTo: Self.maximumBodyBytes)
     }
 
-    /// The body decoded from JSON, at most 1 MB.
+    /// The body decoded from JSON, at most 16 MB.
     mutating func json<T: Decodable>(_ type: T.Type) async throws -> T {
-        let buffer = try await collectBody(upTo: 1 << 20)
+        let buffer = try await collectBody(upTo: Self.maximumBodyBytes)
         return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
     }
 }

@@ -23,20 +23,22 @@ struct Draft: Sendable {
 
 /// The wiki's HTML. Every value written into a page goes through `escape`.
 enum Views {
+    /// `text` with every character HTML gives a meaning replaced by its reference. It works on
+    /// Unicode scalars, not characters: a quote followed by a combining mark (`"` U+0301) is one
+    /// `Character` that is not `"`, yet the browser's HTML parser still ends an attribute at it.
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": escaped.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": escaped.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": escaped.append(contentsOf: "&#39;".unicodeScalars)
+            default: escaped.append(scalar)
             }
         }
-        return escaped
+        return String(escaped)
     }
 
     static func layout(title: String, _ content: String) -> String {

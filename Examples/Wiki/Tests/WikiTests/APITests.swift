@@ -164,23 +164,68 @@ struct APITests {
         }
     }
 
-    @Test("A database that stays locked is 503 (try again), and the write is not half done")
-    func busy() async throws {
-        try await withWiki(.sqlite, sqlite: .init(busyTimeout: 0.2)) { wiki in
+    @Test(
+        "A row or database that stays locked is 503 (try again) to the API and to the form, the typed text is kept, nothing is half done",
+        arguments: Backend.available)
+    func busy(backend: Backend) async throws {
+        // SQLite: another process holds the write lock past the pool's busy timeout. PostgreSQL:
+        // another server's open transaction holds the row past the pool's statement timeout.
+        try await withWiki(backend, sqlite: .init(busyTimeout: 0.2), postgres: .init(statementTimeout: .milliseconds(300))) {
+            wiki in
             let page = try await createPage(wiki, slug: "busy", body: "before")
-            // Another process holds the write lock past the pool's busy timeout.
-            let path = try #require(wiki.sqlitePath)
-            let other = try SQLiteConnection(path: path)
-            try other.executeScript("BEGIN EXCLUSIVE")
+            let other = try wiki.connect()
+            switch backend {
+            case .sqlite: try other.executeScript("BEGIN EXCLUSIVE")
+            case .postgres: try other.executeScript("BEGIN; SELECT * FROM page WHERE id = \(page.id) FOR UPDATE")
+            }
             let reply = try await wiki.client.send(
                 .PUT, "/api/pages/\(page.id)", headers: [("If-Match", etag(page.version))], json: ["title": "B", "body": "after"])
             #expect(reply.status == 503)
+            #expect(reply.headers["content-type"] == "application/problem+json")
+            let typed = try await wiki.client.send(
+                .POST, "/pages/\(page.id)",
+                body: form([("version", String(page.version)), ("slug", "busy"), ("title", "B"), ("body", "typed while busy")]),
+                contentType: "application/x-www-form-urlencoded")
+            #expect(typed.status == 503)
+            #expect(typed.text.contains("typed while busy"), "the form keeps what was typed")
+            #expect(hiddenValue("version", in: typed.text) == String(page.version))
             try other.executeScript("ROLLBACK")
             #expect(try await wiki.storedBody(page.id) == "before")
-            // The same version still saves once the lock is gone: the failed attempt changed nothing.
+            // The same version still saves once the lock is gone: the failed attempts changed nothing.
             let retried = try await wiki.client.send(
                 .PUT, "/api/pages/\(page.id)", headers: [("If-Match", etag(page.version))], json: ["title": "B", "body": "after"])
             #expect(retried.status == 200)
+        }
+    }
+
+    @Test(
+        "POST with If-Match is 412: a page being created has no version to match; nothing is created",
+        arguments: Backend.available)
+    func createWithIfMatch(backend: Backend) async throws {
+        try await withWiki(backend) { wiki in
+            for tag in ["*", "\"12345\""] {
+                let reply = try await wiki.client.send(
+                    .POST, "/api/pages", headers: [("If-Match", tag)], json: ["slug": "new", "title": "New"])
+                #expect(reply.status == 412, "If-Match: \(tag)")
+            }
+            #expect(try await wiki.pageCount() == 0)
+        }
+    }
+
+    @Test(
+        "NUL in a title or text is 422 on both databases (PostgreSQL's text cannot hold it), and nothing is stored",
+        arguments: Backend.available)
+    func nulIsRefused(backend: Backend) async throws {
+        try await withWiki(backend) { wiki in
+            let created = try await wiki.client.send(.POST, "/api/pages", json: ["slug": "nul", "title": "a\u{0}b"])
+            #expect(created.status == 422)
+            let page = try await createPage(wiki, slug: "kept", body: "clean")
+            let edit = try await wiki.client.send(
+                .PUT, "/api/pages/\(page.id)", headers: [("If-Match", etag(page.version))],
+                json: ["title": "T", "body": "x\u{0}y"])
+            #expect(edit.status == 422)
+            #expect(try await wiki.pageCount() == 1)
+            #expect(try await wiki.storedBody(page.id) == "clean")
         }
     }
 }

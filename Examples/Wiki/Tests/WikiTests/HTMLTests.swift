@@ -61,14 +61,17 @@ struct HTMLTests {
             let path = "/pages/\(page.id)"
             let seen = String(page.version)
             let alice = try await post(
-                wiki, path, [("version", seen), ("slug", "shared"), ("title", "Shared"), ("body", "Line one\nAlice")])
+                wiki, path, [("version", seen), ("slug", "shared"), ("title", "Alice's title"), ("body", "Line one\nAlice")])
             #expect(alice.status == 303)
 
             let bob = try await post(
-                wiki, path, [("version", seen), ("slug", "shared"), ("title", "Shared"), ("body", "Line one\nBob")])
+                wiki, path, [("version", seen), ("slug", "shared"), ("title", "Bob's title"), ("body", "Line one\nBob")])
             #expect(bob.status == 409)
+            #expect(elementText("their-title", in: bob.text) == "Alice's title")
+            #expect(elementText("your-title", in: bob.text) == "Bob's title")
             #expect(elementText("their-body", in: bob.text) == "Line one\nAlice")
             #expect(elementText("your-body", in: bob.text) == "Line one\nBob")
+            #expect(bob.text.contains("name=\"title\" value=\"Bob&#39;s title\""), "the merge form holds Bob's title")
             #expect(try await wiki.storedBody(page.id) == "Line one\nAlice", "Bob's save changed nothing")
             // The merge form is checked against the version the conflict page showed, and holds Bob's text.
             let current = try await wiki.client.send(.GET, "/api/pages/\(page.id)").decode(PageJSON.self)
@@ -93,8 +96,10 @@ struct HTMLTests {
             #expect(try await wiki.pageCount() == 0)
 
             let save = try await post(
-                wiki, path, [("version", String(page.version)), ("slug", "doomed"), ("title", "Doomed"), ("body", "my edit")])
+                wiki, path,
+                [("version", String(page.version)), ("slug", "doomed"), ("title", "My new title"), ("body", "my edit")])
             #expect(save.status == 404)
+            #expect(save.text.contains("name=\"title\" value=\"My new title\""), "the typed title is kept too")
             #expect(save.text.contains("id=\"deleted\""))
             #expect(save.text.contains("my edit"))
             #expect(

@@ -40,6 +40,8 @@ struct Wiki: Sendable {
     var sqlitePath: String?
     /// Runs SQL on the database directly (the tests' view of what was stored).
     let database: @Sendable (String) async throws -> [[DatabaseValue]]
+    /// Opens a connection of its own to the wiki's database (another server, say).
+    let connect: @Sendable () throws -> any DatabaseConnection
 
     /// The body of page `id` as stored.
     func storedBody(_ id: Int64) async throws -> String? {
@@ -59,6 +61,7 @@ struct Wiki: Sendable {
 /// Runs `body` against a wiki server on a new database of `backend`, then stops both.
 func withWiki(
     _ backend: Backend, sqlite configuration: SQLitePool.Configuration = .init(),
+    postgres postgresConfiguration: PostgresPool.Configuration = .init(),
     _ body: @Sendable (Wiki) async throws -> Void
 ) async throws {
     switch backend {
@@ -70,7 +73,7 @@ func withWiki(
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         let pool = SQLitePool(path: path, configuration: configuration)
-        try await serve(pool, sqlitePath: path, body)
+        try await serve(pool, sqlitePath: path, connect: { try SQLiteConnection(path: path) }, body)
     case .postgres:
         let base = Backend.postgresURL!
         let schema = "wiki_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -78,14 +81,15 @@ func withWiki(
         try admin.executeScript("CREATE SCHEMA \(schema)")
         defer { try? admin.executeScript("DROP SCHEMA \(schema) CASCADE") }
         let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
-        let pool = PostgresPool(url: url)
-        try await serve(pool, sqlitePath: nil, body)
+        let pool = PostgresPool(url: url, configuration: postgresConfiguration)
+        try await serve(pool, sqlitePath: nil, connect: { try PostgresConnection(url: url) }, body)
     }
 }
 
-private func serve<Pool: DatabasePool>(_ pool: Pool, sqlitePath: String?, _ body: @Sendable (Wiki) async throws -> Void)
-    async throws
-{
+private func serve<Pool: DatabasePool>(
+    _ pool: Pool, sqlitePath: String?, connect: @escaping @Sendable () throws -> any DatabaseConnection,
+    _ body: @Sendable (Wiki) async throws -> Void
+) async throws {
     var logger = Logger(label: "WikiTests")
     logger.logLevel = .warning
     let app = try await WikiApplication.build(pool: pool, port: 0, logger: logger)
@@ -96,7 +100,7 @@ private func serve<Pool: DatabasePool>(_ pool: Pool, sqlitePath: String?, _ body
                 try await pool.read { db in try db.query(sql).map(\.values) }
             }
             do {
-                try await body(Wiki(client: client, sqlitePath: sqlitePath, database: database))
+                try await body(Wiki(client: client, sqlitePath: sqlitePath, database: database, connect: connect))
             } catch {
                 try await client.shutdown()
                 throw error
