@@ -63,7 +63,8 @@ public final class PostgresConnection: DatabaseConnection {
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
-            throw DatabaseError.postgres(result, connection: handle.connection, sql: sql)
+            throw DatabaseError.postgres(
+                result, connection: handle.connection, sql: sql, cancelled: handle.interruption.isRequested)
         }
     }
 
@@ -80,7 +81,8 @@ public final class PostgresConnection: DatabaseConnection {
         let result = PQexec(handle.connection, "COMMIT")
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-            throw DatabaseError.postgres(result, connection: handle.connection, sql: "COMMIT")
+            throw DatabaseError.postgres(
+                result, connection: handle.connection, sql: "COMMIT", cancelled: handle.interruption.isRequested)
         }
         if let tag = PQcmdStatus(result), String(cString: tag) == "ROLLBACK" {
             throw DatabaseError.misuse(

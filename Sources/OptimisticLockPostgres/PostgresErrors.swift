@@ -3,7 +3,10 @@ import OptimisticLock
 
 extension DatabaseError {
     /// The error of a failed result: SQLSTATE, the server's message, and the SQL.
-    static func postgres(_ result: OpaquePointer?, connection: OpaquePointer, sql: String?) -> DatabaseError {
+    /// `cancelled`: a pool's cancel request was sent for the running job.
+    static func postgres(_ result: OpaquePointer?, connection: OpaquePointer, sql: String?, cancelled: Bool = false)
+        -> DatabaseError
+    {
         func field(_ code: UInt8) -> String? {
             guard let result, let value = PQresultErrorField(result, Int32(code)) else { return nil }
             return String(cString: value)
@@ -15,7 +18,10 @@ extension DatabaseError {
         if let detail = field(UInt8(ascii: "D")) { message += " (\(detail))" }
         let constraint = field(UInt8(ascii: "n"))
         var kind = Self.kind(sqlState: sqlState, constraint: constraint)
-        if sqlState == "57014" { kind = message.contains("statement timeout") ? .timeout : .interrupted }
+        // query_canceled: by statement_timeout, or by a cancel request — which only a pool sends,
+        // when its task is cancelled (`PostgresStatement` then says `.interrupted`). The message is
+        // in the server's language, so it cannot tell them apart.
+        if sqlState == "57014" { kind = cancelled ? .interrupted : .timeout }
         if PQstatus(connection) == CONNECTION_BAD { kind = .connection }
         if message.isEmpty { message = "the server did not answer" }
         return DatabaseError(kind: kind, sqlState: sqlState, message: message, sql: sql)

@@ -35,7 +35,8 @@ public final class PostgresPool: DatabasePool {
         /// `DatabaseError`; nil waits as long as it takes.
         public var acquireTimeout: Duration?
         /// PostgreSQL's `statement_timeout` for every statement (a `.timeout` `DatabaseError` past
-        /// it); nil keeps the server's.
+        /// it); nil keeps the server's. At most 2^31 - 1 ms (about 24.8 days, PostgreSQL's
+        /// limit): a longer one is that; a shorter positive one is at least 1 ms.
         public var statementTimeout: Duration?
 
         /// A configuration: 8 connections, 7 of them for writes, a 30 s acquire timeout by default.
@@ -59,7 +60,9 @@ public final class PostgresPool: DatabasePool {
         let connections = max(1, configuration.connections)
         let writes = configuration.maxConcurrentWrites ?? max(1, connections - 1)
         let timeout = configuration.statementTimeout.map { duration -> Int64 in
+            // PostgreSQL takes at most 2^31 - 1 ms (about 24.8 days); a longer timeout is that.
             let (seconds, attoseconds) = duration.components
+            guard seconds < Int64(Int32.max) / 1_000 else { return Int64(Int32.max) }
             return max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
         }
         pool = ConnectionPool(

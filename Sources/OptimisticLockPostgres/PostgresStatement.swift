@@ -277,7 +277,7 @@ public final class PostgresStatement: PreparedStatement {
         let prepared = PQprepare(connection, name, sql, count, bound)
         defer { PQclear(prepared) }
         guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
-            throw DatabaseError.postgres(prepared, connection: connection, sql: sql)
+            throw DatabaseError.postgres(prepared, connection: connection, sql: sql, cancelled: handle.interruption.isRequested)
         }
         let variant = Variant(name: name, types: bound)
         variants.append(variant)
@@ -343,7 +343,8 @@ public final class PostgresStatement: PreparedStatement {
             state.pointee.formats, 1)
         let status = PQresultStatus(outcome)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            let error = DatabaseError.postgres(outcome, connection: connection, sql: sql)
+            let error = DatabaseError.postgres(
+                outcome, connection: connection, sql: sql, cancelled: handle.interruption.isRequested)
             PQclear(outcome)
             throw error
         }

@@ -259,6 +259,119 @@ struct PoolFailureTests {
         }
         for (_, pool) in pools { await pool.close() }
     }
+
+    @Test(
+        "Cancel storms: a request reports success exactly when its write was committed, with or without a transaction",
+        arguments: Backend.available)
+    func cancelStormsReportTheTruth(backend: Backend) async throws {
+        let database = TestDatabase(backend)
+        _ = try database.connectWithSchema()
+        let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 2))
+        try await pool.write { db in try db.executeScript("CREATE TABLE storm (id BIGINT PRIMARY KEY)") }
+        let requests = 1_600
+        // Four at a time, each cancelled 0 to 6 ms after it was made: at every stage of its
+        // life, from waiting for a connection to committing.
+        let succeeded = try await withThrowingTaskGroup(of: Int64?.self) { group in
+            var ids: Set<Int64> = []
+            for id in Int64(0)..<Int64(requests) {
+                if id >= 4, let done = try await group.next(), let done { ids.insert(done) }
+                group.addTask {
+                    let work = Task {
+                        let insert: @Sendable (any DatabaseConnection) throws -> Void = { db in
+                            try db.execute("INSERT INTO storm (id) VALUES (\(db.dialect.placeholder(1)))", [.integer(id)])
+                        }
+                        if id % 2 == 0 { try await pool.writeWithoutTransaction(insert) } else { try await pool.write(insert) }
+                    }
+                    let clock = ContinuousClock()
+                    let until = clock.now + .microseconds(Int.random(in: 0...6_000))
+                    while clock.now < until { await Task.yield() }
+                    work.cancel()
+                    switch await work.result {
+                    case .success: return id
+                    case .failure(let error):
+                        #expect(error is CancellationError, "\(error)")
+                        return nil
+                    }
+                }
+            }
+            for try await id in group { if let id { ids.insert(id) } }
+            return ids
+        }
+        let stored = try await pool.read { db in
+            Set(try db.query("SELECT id FROM storm").map { try $0.int64("id") })
+        }
+        let committedButCancelled = stored.subtracting(succeeded).sorted()
+        let reportedButMissing = succeeded.subtracting(stored).sorted()
+        #expect(committedButCancelled.isEmpty, "committed, but reported cancelled: ids \(committedButCancelled.prefix(10))")
+        #expect(reportedButMissing.isEmpty, "reported committed, but missing: ids \(reportedButMissing.prefix(10))")
+        print("cancel storm (\(backend)): \(succeeded.count) of \(requests) requests committed, the rest cancelled")
+        await pool.close()
+    }
+
+    @Test(
+        "A body that catches the cancellation's error and goes on commits nothing: the request is cancelled",
+        arguments: Backend.available)
+    func swallowedCancellationCommitsNothing(backend: Backend) async throws {
+        let database = TestDatabase(backend)
+        _ = try database.connectWithSchema()
+        let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 1))
+        let started = Locked(false)
+        let cancelled = Locked(false)
+        let work = Task {
+            try await pool.write { db in
+                var author = Author(name: "first")
+                try author.insert(db)
+                started.withLock { $0 = true }
+                while !cancelled.withLock({ $0 }) { usleep(1_000) }
+                do {
+                    var second = Author(name: "second")
+                    try second.insert(db)
+                } catch {
+                    // A careless body logs the error and goes on.
+                }
+                return 1
+            }
+        }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        work.cancel()
+        cancelled.withLock { $0 = true }
+        let outcome = await work.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        #expect(try await pool.read { db in try Author.count(db) } == 0, "half the transaction was committed")
+        await pool.close()
+    }
+
+    @Test("A SQLite request waiting for another process's lock stops waiting when cancelled", arguments: [false, true])
+    func cancelWhileWaitingForLock(withoutTransaction: Bool) async throws {
+        let database = TestDatabase(.sqlite)
+        _ = try database.connectWithSchema()
+        let pool = SQLitePool(path: database.path, configuration: .init(readers: 1, busyTimeout: 20))
+        _ = try await pool.read { db in try Author.count(db) }
+        let other = try database.connect()
+        try other.executeScript("BEGIN IMMEDIATE")
+        let work = Task {
+            let insert: @Sendable (SQLiteConnection) throws -> Void = { db in
+                var author = Author(name: "waits")
+                try author.insert(db)
+            }
+            if withoutTransaction { try await pool.writeWithoutTransaction(insert) } else { try await pool.write(insert) }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let cancelledAt = clock.now
+        work.cancel()
+        let outcome = await work.result
+        let waited = cancelledAt.duration(to: clock.now)
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        #expect(waited < .seconds(5), "the request waited \(waited) after its cancel (busy timeout 20 s)")
+        try other.executeScript("ROLLBACK")
+        #expect(try await pool.read { db in try Author.count(db) } == 0)
+        try await pool.write { db in
+            var author = Author(name: "after")
+            try author.insert(db)
+        }
+        await pool.close()
+    }
 }
 
 /// A TCP server that accepts connections (the kernel completes the handshake) and never answers.

@@ -42,14 +42,33 @@ public enum BuiltExecutable {
         let errData = Mutex(Data())
         let done = DispatchSemaphore(value: 0)
         Thread {
-            errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() }
+            errData.withLock { $0 = readToEnd(err.fileHandleForReading) }
             done.signal()
         }.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = readToEnd(out.fileHandleForReading)
         done.wait()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+    }
+}
+
+/// Everything `handle` yields until its end. Unlike `FileHandle.readDataToEndOfFile`, which traps
+/// on Linux when a read is interrupted by a signal (children exiting send SIGCHLD to test
+/// processes that run several at once), an interrupted read is simply read again.
+public func readToEnd(_ handle: FileHandle) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    let descriptor = handle.fileDescriptor
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count > 0 {
+            data.append(contentsOf: buffer[0..<count])
+        } else if count < 0 && errno == EINTR {
+            continue
+        } else {
+            return data
+        }
     }
 }

@@ -77,7 +77,9 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         case .success(let value):
             return value
         case .failure(let error):
-            if Task.isCancelled, let error = error as? DatabaseError, error.kind == .interrupted {
+            // Interrupted, or stopped waiting for a lock (SQLite's busy handler gives up when the
+            // request is cancelled): nothing of the request was kept.
+            if Task.isCancelled, let error = error as? DatabaseError, error.kind == .interrupted || error.kind == .busy {
                 throw CancellationError()
             }
             throw error

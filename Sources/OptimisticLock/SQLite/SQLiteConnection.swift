@@ -1,5 +1,13 @@
 import CSQLite
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A connection to a SQLite database through the system libsqlite3.
 ///
 /// Opening a file turns on WAL (readers never block the writer), foreign keys, and a busy timeout so
@@ -53,22 +61,36 @@ public final class SQLiteConnection: DatabaseConnection {
         let address = UInt(bitPattern: db)
         state.interruption.setNative { sqlite3_interrupt(OpaquePointer(bitPattern: address)) }
         // sqlite3_interrupt stops only statements already running: one that started an instant
-        // before a pool's interrupt arrived stops within its next 1,000 virtual-machine steps.
-        let interruption = Unmanaged.passUnretained(state.interruption).toOpaque()
+        // before a pool's interrupt arrived stops within its next 1,000 virtual-machine steps — but
+        // only inside a transaction, which then rolls back. Outside one, SQLite checks the handler
+        // once more after a statement has committed on its own, and an interrupt there would report
+        // a committed write as not done: such a statement runs to its end and reports what it did.
+        state.handle = db
+        let context = Unmanaged.passUnretained(state).toOpaque()
         sqlite3_progress_handler(
             db, 1_000,
             { context in
                 guard let context else { return 0 }
-                return Unmanaged<ConnectionInterruption>.fromOpaque(context).takeUnretainedValue().isRequested ? 1 : 0
-            }, interruption)
+                let state = Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue()
+                guard state.interruption.isRequested, let handle = state.handle else { return 0 }
+                return sqlite3_get_autocommit(handle) == 0 ? 1 : 0
+            }, context)
+        // Waiting for another connection's lock: sqlite3_busy_timeout's waits, but a cancelled
+        // request stops waiting (its statement then fails as busy, having done nothing).
+        sqlite3_busy_handler(
+            db,
+            { context, count in
+                guard let context else { return 0 }
+                return Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue().waitForLock(attempt: count) ? 1 : 0
+            }, context)
         // Opening reads the file header and the WAL index, which another connection opening at the
         // same moment may hold for an instant: wait at least a second for that, then use `busyTimeout`.
         let milliseconds: Int32 =
             busyTimeout.isNaN || busyTimeout <= 0
             ? 0
             : busyTimeout >= Double(Int32.max) / 1000 ? Int32.max : Int32(busyTimeout * 1000)
-        sqlite3_busy_timeout(db, max(milliseconds, 1_000))
-        defer { sqlite3_busy_timeout(db, milliseconds) }
+        state.busyTimeoutMilliseconds = max(milliseconds, 1_000)
+        defer { state.busyTimeoutMilliseconds = milliseconds }
         do {
             try executeScript("PRAGMA foreign_keys = ON")
             if readOnly {
@@ -221,6 +243,11 @@ public final class SQLiteConnection: DatabaseConnection {
 final class ConnectionState {
     let depth: UnsafeMutablePointer<Int>
     let interruption = ConnectionInterruption()
+    /// The sqlite3 handle, once open (for the progress handler).
+    var handle: OpaquePointer?
+    /// How long a statement waits for another connection's lock.
+    var busyTimeoutMilliseconds: Int32 = 0
+    private var busySince = ContinuousClock.now
     /// Set when a pool's read could not turn `PRAGMA query_only` off again: the connection is
     /// replaced rather than used for writes it would refuse.
     var isStuckReadOnly = false
@@ -232,5 +259,24 @@ final class ConnectionState {
 
     deinit {
         depth.deallocate()
+    }
+
+    /// SQLite's busy handler: true to try the lock again after a short sleep, false to give up
+    /// (the statement fails as busy) — when the timeout has passed, or the request was cancelled.
+    /// Sleeps grow like sqlite3_busy_timeout's (1, 2, 5, 10 ms ...) but never past 10 ms, so a
+    /// cancel is seen within 10 ms.
+    func waitForLock(attempt: Int32) -> Bool {
+        guard !interruption.isRequested else { return false }
+        let now = ContinuousClock.now
+        if attempt == 0 { busySince = now }
+        let waited = busySince.duration(to: now)
+        let limit = Duration.milliseconds(busyTimeoutMilliseconds)
+        guard waited < limit else { return false }
+        let delays: [Int64] = [1, 2, 5, 10]
+        let delay = Duration.milliseconds(delays[min(Int(attempt), delays.count - 1)])
+        let sleep = min(delay, limit - waited)
+        let (seconds, attoseconds) = sleep.components
+        usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+        return true
     }
 }
