@@ -9,8 +9,19 @@ extension PostgresConnection: SchemaInspecting {
         return try inspect(namespace: schema, names)
     }
 
+    /// The fingerprint of the current schema only: a schema later on the search path may have one
+    /// too (the query's table is the current schema's, or it reads no row).
+    package var recordedFingerprintSQL: String {
+        let table = dialect.quote(fingerprintTable)
+        return """
+            SELECT \(dialect.quote("fingerprint")) FROM \(table) \
+            WHERE to_regclass(quote_ident(current_schema()) || '.' || quote_ident('\(fingerprintTable)')) = '\(table)'::regclass
+            """
+    }
+
     /// The tables the schema's DDL creates in a scratch schema, inside a transaction (or savepoint)
-    /// that is rolled back: the server normalises both sides the same way.
+    /// that is rolled back: the server normalises both sides the same way. Without `IF NOT EXISTS`:
+    /// a name two objects want fails here instead of leaving one out.
     package func expectedTables(_ schema: DatabaseSchema) throws -> [String: TableSnapshot] {
         struct Discard: Error {}
         var result: [String: TableSnapshot] = [:]
@@ -18,7 +29,9 @@ extension PostgresConnection: SchemaInspecting {
         do {
             try transaction {
                 try executeScript("CREATE SCHEMA \(dialect.quote(scratch)); SET LOCAL search_path TO \(dialect.quote(scratch))")
-                for table in schema.tables { try executeScript(table.postgres) }
+                for table in schema.tables {
+                    for statement in DatabaseSchema.withoutIfNotExists(table.postgres) { try executeScript(statement) }
+                }
                 result = try inspect(namespace: scratch, schema.tables.map(\.name))
                 throw Discard()
             }
@@ -38,12 +51,18 @@ extension PostgresConnection: SchemaInspecting {
         var tables: [String: TableSnapshot] = [:]
         for name in names {
             let arguments: [DatabaseValue] = [.text(namespace), .text(name)]
-            let exists = try query(
+            let relation = try query(
                 """
-                SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
+                SELECT c.relkind::text AS "kind" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = $1 AND c.relname = $2
                 """, arguments)
-            guard exists.first?[0] == .integer(1) else { continue }
+            guard let kind = try relation.first?.string("kind") else { continue }
+            guard kind == "r" || kind == "p" else {
+                let names = ["v": "view", "m": "materialized view", "i": "index", "S": "sequence", "f": "foreign table"]
+                tables[name] = TableSnapshot(
+                    name: name, columns: [], indexes: [], foreignKeys: [], notATable: names[kind] ?? "relation")
+                continue
+            }
             let primary = Set(
                 try query(
                     """
@@ -56,7 +75,7 @@ extension PostgresConnection: SchemaInspecting {
             let columns = try query(
                 """
                 SELECT a.attname::text AS "name", format_type(a.atttypid, a.atttypmod) AS "type", a.attnotnull AS "notnull",
-                       pg_get_expr(d.adbin, d.adrelid) AS "default"
+                       CASE WHEN a.attidentity <> '' THEN 'identity' ELSE pg_get_expr(d.adbin, d.adrelid) END AS "default"
                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                 WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
@@ -71,6 +90,8 @@ extension PostgresConnection: SchemaInspecting {
             let indexes = try query(
                 """
                 SELECT ic.relname::text AS "name", i.indisunique AS "unique",
+                       (i.indpred IS NULL AND i.indexprs IS NULL) AS "plain",
+                       EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'u') AS "constraint",
                        (SELECT string_agg(a.attname::text, chr(31) ORDER BY k.ord)
                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS "columns"
@@ -83,7 +104,7 @@ extension PostgresConnection: SchemaInspecting {
                 TableSnapshot.Index(
                     name: try row.string("name"),
                     columns: (try row.optionalString("columns") ?? "").split(separator: "\u{1F}").map(String.init),
-                    unique: try row.bool("unique"))
+                    unique: try row.bool("unique"), plain: try row.bool("plain"), constraint: try row.bool("constraint"))
             }
             let foreignKeys = try query(
                 """

@@ -132,6 +132,9 @@ struct CLITests {
         let same = try BuiltExecutable.run(Self.cli, ["diff", schemas, "--database", database], in: folder)
         #expect(same.status == 0)
         #expect(same.stdout.contains("the database matches the schema"))
+        let again = try BuiltExecutable.run(Self.cli, ["migrate", schemas, "--database", database], in: folder)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("the database was not compared"), "an unchanged schema says what it skipped")
 
         // A schema that no longer has a field: refused, with the SQL to review.
         let edited = folder.appendingPathComponent("Edited")

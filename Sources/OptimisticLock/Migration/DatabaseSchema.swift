@@ -55,6 +55,19 @@ public struct DatabaseSchema: Sendable {
         model.versionColumn.rawValue
     }
 
+    /// `script` with `IF NOT EXISTS` taken out of its `CREATE TABLE` and `CREATE INDEX` statements,
+    /// one statement per element: `migrate` creates what it found missing, and a name another
+    /// object already holds must fail, not leave the table or index out.
+    package static func withoutIfNotExists(_ script: String) -> [String] {
+        SQLScript.statements(script).map { statement in
+            for prefix in ["CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "]
+            where statement.hasPrefix(prefix + "IF NOT EXISTS ") {
+                return prefix + statement.dropFirst(prefix.count + "IF NOT EXISTS ".count)
+            }
+            return statement
+        }
+    }
+
     /// A fingerprint of the schema in one dialect: FNV-1a over the DDL (whitespace between tokens
     /// does not count). `migrate` records it, so that starting again with an unchanged schema
     /// costs one query.

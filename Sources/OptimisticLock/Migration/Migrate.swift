@@ -45,7 +45,10 @@ extension DatabasePool {
 }
 
 /// The table where `migrate` records the fingerprint of the schema it brought the database to.
-let fingerprintTable = "optimistic_lock_schema"
+package let fingerprintTable = "optimistic_lock_schema"
+
+/// The largest version: versions stay exact in a JavaScript number (`Number.MAX_SAFE_INTEGER`).
+let largestVersionSQL = "9007199254740991"
 
 extension SchemaInspecting {
     func run(_ schema: DatabaseSchema, apply: Bool) throws -> MigrationPlan {
@@ -55,8 +58,7 @@ extension SchemaInspecting {
         }
         let expected = try expectedTables(schema)
         let work = { () throws -> MigrationPlan in
-            let live = try self.liveTables(schema.tables.map(\.name))
-            let plan = MigrationPlanner(dialect: self.dialect, schema: schema, expected: expected, live: live).plan()
+            let plan = try self.compare(schema, expected)
             guard apply else { return plan }
             guard plan.refusals.isEmpty else {
                 throw DatabaseError(
@@ -66,22 +68,57 @@ extension SchemaInspecting {
             for change in plan.changes {
                 for sql in change.sql { try self.executeScript(sql) }
             }
+            // Whatever the changes were, the database must match the schema now, or none of them
+            // is kept: a change that did less than it said can never be recorded as done.
+            if !plan.changes.isEmpty {
+                let after = try self.compare(schema, expected)
+                guard after.isUpToDate else {
+                    throw DatabaseError(
+                        kind: .schemaMismatch,
+                        message: "after the changes the database still differs from the schema, so none of them was kept.\n"
+                            + after.description)
+                }
+            }
             try self.record(fingerprint)
             return plan
         }
         return apply ? try migrationTransaction(work) : try work()
     }
 
+    /// The plan for the database as it is now.
+    private func compare(_ schema: DatabaseSchema, _ expected: [String: TableSnapshot]) throws -> MigrationPlan {
+        let live = try liveTables(schema.tables.map(\.name))
+        var unusableVersions: Set<String> = []
+        for table in schema.tables {
+            guard let version = table.versionColumn, let existing = live[table.name], existing.notATable == nil,
+                existing.column(version) != nil
+            else { continue }
+            if try hasUnusableVersions(table: table.name, column: version) { unusableVersions.insert(table.name) }
+        }
+        return MigrationPlanner(
+            dialect: dialect, schema: schema, expected: expected, live: live, unusableVersions: unusableVersions
+        ).plan()
+    }
+
+    /// True when a row's version is not one `migrate` or the generated code would store: NULL,
+    /// outside `1...2^53-1`, not an integer, or shared with another row — a table adopted from a
+    /// framework whose versions are counters (Rails' `lock_version` starts at 0 in every row).
+    private func hasUnusableVersions(table: String, column: String) throws -> Bool {
+        let name = dialect.quote(table)
+        let version = dialect.quote(column)
+        let notInteger = dialect == .sqlite ? " OR typeof(\(version)) <> 'integer'" : ""
+        let sql = """
+            SELECT (EXISTS (SELECT 1 FROM \(name) WHERE \(version) IS NULL OR \(version) < 1 \
+            OR \(version) > \(largestVersionSQL)\(notInteger)) \
+            OR EXISTS (SELECT 1 FROM \(name) GROUP BY \(version) HAVING count(*) > 1)) AS "found"
+            """
+        return try query(sql).first?.bool("found") ?? true
+    }
+
     /// The fingerprint `migrate` recorded last, or nil (also when the table does not exist).
     private func recordedFingerprint() -> String? {
         let read = { () throws -> String? in
-            guard
-                case .text(let value)? = try self.query(
-                    "SELECT \(self.dialect.quote("fingerprint")) FROM \(self.dialect.quote(fingerprintTable))"
-                ).first?[0]
-            else {
-                return nil
-            }
+            guard case .text(let value)? = try self.query(self.recordedFingerprintSQL).first?[0] else { return nil }
             return value
         }
         // Inside a transaction, a failing read (no table yet) must not abort it (PostgreSQL): a savepoint.

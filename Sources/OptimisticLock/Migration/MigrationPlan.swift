@@ -45,8 +45,13 @@ public struct MigrationPlan: Sendable, CustomStringConvertible {
     /// True when the database matches the schema.
     public var isUpToDate: Bool { changes.isEmpty && refusals.isEmpty }
 
-    /// The refusals, then the safe changes, each with its SQL; or "up to date".
+    /// The refusals, then the safe changes, each with its SQL; or that nothing differs — or, when
+    /// the recorded fingerprint matched, that nothing was compared.
     public var description: String {
+        if matchedFingerprint {
+            return
+                "the schema is the one last migrated to (its fingerprint matches): the database was not compared (`optimistic-lock diff` compares it)"
+        }
         if isUpToDate { return "the database matches the schema" }
         var lines: [String] = []
         if !refusals.isEmpty {

@@ -25,11 +25,19 @@ package struct TableSnapshot: Sendable, Equatable {
         package var name: String
         package var columns: [String]
         package var unique: Bool
+        /// False for a partial index (`WHERE ...`) or one over expressions: it never stands for an
+        /// index or unique constraint of the schema, which cover every row by plain columns.
+        package var plain: Bool
+        /// True for the index of a `UNIQUE` constraint (PostgreSQL: dropped with `DROP CONSTRAINT`;
+        /// SQLite: an automatic index only a table rebuild removes).
+        package var constraint: Bool
 
-        package init(name: String, columns: [String], unique: Bool) {
+        package init(name: String, columns: [String], unique: Bool, plain: Bool = true, constraint: Bool = false) {
             self.name = name
             self.columns = columns
             self.unique = unique
+            self.plain = plain
+            self.constraint = constraint
         }
     }
 
@@ -50,12 +58,15 @@ package struct TableSnapshot: Sendable, Equatable {
     package var columns: [Column]
     package var indexes: [Index]
     package var foreignKeys: [ForeignKey]
+    /// What the relation is when it is not a table (a view, say): `migrate` cannot make it one.
+    package var notATable: String?
 
-    package init(name: String, columns: [Column], indexes: [Index], foreignKeys: [ForeignKey]) {
+    package init(name: String, columns: [Column], indexes: [Index], foreignKeys: [ForeignKey], notATable: String? = nil) {
         self.name = name
         self.columns = columns
         self.indexes = indexes
         self.foreignKeys = foreignKeys
+        self.notATable = notATable
     }
 
     package func column(_ name: String) -> Column? { columns.first { $0.name == name } }
@@ -64,8 +75,12 @@ package struct TableSnapshot: Sendable, Equatable {
 /// What a backend does for `migrate`: reads the live tables, and the tables a schema's DDL makes
 /// (in a scratch database or schema, so both sides come from the same server's own normalisation).
 package protocol SchemaInspecting: DatabaseConnection {
-    /// The live tables among `names` (missing ones are absent from the result).
+    /// The live tables among `names` (missing ones are absent from the result; a view or another
+    /// relation with the name is there with `notATable` set). SQLite's names ignore case.
     func liveTables(_ names: [String]) throws -> [String: TableSnapshot]
+    /// The query reading the recorded fingerprint: only from the fingerprint table of the schema
+    /// `migrate` changes (PostgreSQL: the current schema, not another one on the search path).
+    var recordedFingerprintSQL: String { get }
     /// The tables the schema's DDL creates, made where they change nothing (then dropped).
     func expectedTables(_ schema: DatabaseSchema) throws -> [String: TableSnapshot]
     /// Runs `body` in the migration's transaction, with whatever lock keeps two migrating

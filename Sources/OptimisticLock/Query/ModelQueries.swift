@@ -131,9 +131,13 @@ extension SchemaModel {
     static func decodeAll(_ statement: some PreparedStatement, checkingColumns: Bool = false) throws -> [Self] {
         var records: [Self] = []
         do {
-            while try statement.step() {
-                if checkingColumns && records.isEmpty { try checkColumns(statement) }
+            var more = try statement.step()
+            // The columns are known once the statement ran, rows or not: a query whose columns are
+            // wrong fails on an empty table too, not only once it has rows.
+            if checkingColumns { try checkColumns(statement) }
+            while more {
                 records.append(try Self(row: statement))
+                more = try statement.step()
             }
         } catch let error as DatabaseError where error.kind == .invalidStoredValue {
             throw misfit(error, in: statement)

@@ -4,10 +4,18 @@ extension SQLiteConnection: SchemaInspecting {
         try Self.inspect(self, names)
     }
 
-    /// The tables the schema's DDL creates in a private in-memory database.
+    /// `SELECT "fingerprint" FROM "optimistic_lock_schema"` (a database file has one schema).
+    package var recordedFingerprintSQL: String {
+        "SELECT \(dialect.quote("fingerprint")) FROM \(dialect.quote(fingerprintTable))"
+    }
+
+    /// The tables the schema's DDL creates in a private in-memory database (without `IF NOT
+    /// EXISTS`: a name two objects want fails here instead of leaving one out).
     package func expectedTables(_ schema: DatabaseSchema) throws -> [String: TableSnapshot] {
         let scratch = try SQLiteConnection(path: ":memory:")
-        for table in schema.tables { try scratch.executeScript(table.sqlite) }
+        for table in schema.tables {
+            for statement in DatabaseSchema.withoutIfNotExists(table.sqlite) { try scratch.executeScript(statement) }
+        }
         return try Self.inspect(scratch, schema.tables.map(\.name))
     }
 
@@ -19,8 +27,13 @@ extension SQLiteConnection: SchemaInspecting {
     static func inspect(_ db: SQLiteConnection, _ names: [String]) throws -> [String: TableSnapshot] {
         var tables: [String: TableSnapshot] = [:]
         for name in names {
-            let exists = try db.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)])
-            guard exists.first?[0] == .integer(1) else { continue }
+            // SQLite's names ignore case: a table "Thing" is the table "thing".
+            let relation = try db.query("SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE", [.text(name)])
+            guard let kind = try relation.first?.string("type") else { continue }
+            guard kind == "table" else {
+                tables[name] = TableSnapshot(name: name, columns: [], indexes: [], foreignKeys: [], notATable: kind)
+                continue
+            }
             let columns = try db.query(
                 #"SELECT "name", "type", "notnull", "dflt_value", "pk" FROM pragma_table_info(?) ORDER BY "cid""#,
                 [.text(name)]
@@ -31,12 +44,20 @@ extension SQLiteConnection: SchemaInspecting {
                     defaultSQL: try row.optionalString("dflt_value"))
             }
             var indexes: [TableSnapshot.Index] = []
-            for index in try db.query(#"SELECT "name", "unique", "origin" FROM pragma_index_list(?)"#, [.text(name)]) {
+            for index in try db.query(
+                #"SELECT "name", "unique", "origin", "partial" FROM pragma_index_list(?)"#, [.text(name)])
+            {
                 guard try index.string("origin") != "pk" else { continue }
                 let indexName = try index.string("name")
+                // An expression's column has no name.
                 let indexColumns = try db.query(#"SELECT "name" FROM pragma_index_info(?) ORDER BY "seqno""#, [.text(indexName)])
-                    .map { try $0.string("name") }
-                indexes.append(.init(name: indexName, columns: indexColumns, unique: try index.int64("unique") != 0))
+                    .map { try $0.optionalString("name") }
+                indexes.append(
+                    .init(
+                        name: indexName, columns: indexColumns.map { $0 ?? "(expression)" },
+                        unique: try index.int64("unique") != 0,
+                        plain: try index.int64("partial") == 0 && !indexColumns.contains(nil),
+                        constraint: try index.string("origin") == "u"))
             }
             var foreignKeys: [TableSnapshot.ForeignKey] = []
             for key in try db.query(#"SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)"#, [.text(name)]) {

@@ -349,16 +349,21 @@ public final class SQLiteStatement: PreparedStatement {
         sqlite3_column_name(handle, index).map { String(cString: $0) } ?? ""
     }
 
-    /// A column of the current row as a dynamic value, by its storage class (text as stored, invalid
-    /// UTF-8 repaired with U+FFFD).
-    public func value(at index: Int32) -> DatabaseValue {
+    /// A column of the current row as a dynamic value, by its storage class: text as stored — text
+    /// that is not UTF-8 is an `.invalidStoredValue` error, never repaired into other text.
+    public func value(at index: Int32) throws -> DatabaseValue {
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
         case SQLITE_TEXT:
             guard let bytes = sqlite3_column_text(handle, index) else { return .text("") }
             let count = Int(sqlite3_column_bytes(handle, index))
-            return .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
+            guard let text = String(validating: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self) else {
+                throw DatabaseError.invalidStoredValue(
+                    "column \"\(columnName(at: index))\": the text stored is not UTF-8 (read it as a BLOB: CAST(... AS BLOB))",
+                    sql: sql)
+            }
+            return .text(text)
         case SQLITE_BLOB:
             guard let bytes = sqlite3_column_blob(handle, index) else { return .blob(Data()) }
             return .blob(Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, index))))

@@ -26,19 +26,8 @@ struct SQLEmitter {
             lines.append("    UNIQUE (" + columns(unique) + ")")
         }
         var out = "CREATE TABLE IF NOT EXISTS \(table) (\n" + lines.joined(separator: ",\n") + "\n);\n"
-        for field in model.fields where field.isIndexed {
-            out += createIndex([field.name])
-        }
-        for index in model.indexes {
-            out += createIndex(index)
-        }
-        // A reference gets an index of its own unless one already starts with it: finding the rows
-        // that reference a record (`author.posts(db)`, a cascading check) must not scan the table.
-        for field in model.fields where field.references != nil && !field.isIndexed && !field.isUnique && !field.isPrimaryKey {
-            let covered =
-                model.indexes.contains { $0.first == field.name }
-                || model.uniqueConstraints.contains { $0.first == field.name }
-            if !covered { out += createIndex([field.name]) }
+        for list in model.indexedFieldLists {
+            out += createIndex(list)
         }
         return out
     }
@@ -68,25 +57,8 @@ struct SQLEmitter {
     }
 
     private func createIndex(_ fieldNames: [String]) -> String {
-        let columnNames = fieldNames.compactMap { model.field(named: $0)?.columnName }
-        let name = Self.indexName(table: model.tableName, columns: columnNames)
+        let name = Model.indexName(table: model.tableName, columns: model.columnNames(fieldNames))
         return "CREATE INDEX IF NOT EXISTS \(dialect.quote(name)) ON \(table) (\(columns(fieldNames)));\n"
-    }
-
-    /// `table_col1_col2_idx`, shortened with a hash when longer than PostgreSQL's 63-byte limit.
-    static func indexName(table: String, columns: [String]) -> String {
-        let full = ([table] + columns + ["idx"]).joined(separator: "_")
-        guard full.utf8.count > 63 else { return full }
-        var hash: UInt32 = 2_166_136_261
-        for byte in full.utf8 {
-            hash = (hash ^ UInt32(byte)) &* 16_777_619
-        }
-        let suffix = "_" + String(hash, radix: 16) + "_idx"
-        var prefix = ""
-        for character in full where prefix.utf8.count + character.utf8.count + suffix.utf8.count <= 63 {
-            prefix.append(character)
-        }
-        return prefix + suffix
     }
 
     private func columns(_ fieldNames: [String]) -> String {

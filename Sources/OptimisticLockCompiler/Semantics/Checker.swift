@@ -188,5 +188,36 @@ struct Checker {
                 seen[key] = (model.name, syntax.name.range)
             }
         }
+        checkObjectNames(models)
+    }
+
+    /// Two database objects that want one name (an index of one table and another table, two
+    /// indexes): the second would silently not be made by `CREATE ... IF NOT EXISTS`.
+    private mutating func checkObjectNames(_ models: [Model]) {
+        var taken: [String: String] = [:]
+        var tables: [String: Int] = [:]
+        for model in models {
+            taken[model.tableName.lowercased()] = "table \"\(model.tableName)\""
+            tables[model.tableName.lowercased(), default: 0] += 1
+        }
+        // Two models on one table are reported already; their objects would only repeat it.
+        for model in models where tables[model.tableName.lowercased()] == 1 {
+            guard let syntax = modelSyntax[model.name] else { continue }
+            for (name, what) in model.databaseObjectNames {
+                let key = name.lowercased()
+                if let holder = taken[key] {
+                    diagnostics.error(
+                        "'\(model.name)': \(what) would be \"\(name)\", the name of \(holder) already",
+                        at: syntax.name.range,
+                        notes: [
+                            Diagnostic(
+                                .note, "give a table another name with '@table(\"...\")', or a field another column name",
+                                at: syntax.name.range)
+                        ])
+                } else {
+                    taken[key] = "\(what.replacingOccurrences(of: "its ", with: "the ")) of table \"\(model.tableName)\""
+                }
+            }
+        }
     }
 }
