@@ -192,6 +192,19 @@ struct MigrationAttackTests {
         #expect(try Author.fetchAll(db).map(\.name) == ["Ada"])
     }
 
+    @Test("SQLite: a field retyped between types stored as integers (a Date that became an Int64) is refused")
+    func integerRetypes() throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connect()
+        try db.executeScript(
+            #"CREATE TABLE "counter" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "version" INTEGER NOT NULL, "value" DATETIME NOT NULL DEFAULT 0)"#
+        )
+        let error = #expect(throws: DatabaseError.self) { try db.migrate(Self.schema) }
+        #expect(
+            error?.message.contains(#""counter"."value": has type DATETIME in the database but INTEGER in the schema"#) == true,
+            "\(error?.message ?? "")")
+    }
+
     @Test("SQLite: an index over an expression does not stop the comparison")
     func expressionIndex() throws {
         let database = TestDatabase(.sqlite)

@@ -79,7 +79,7 @@ struct MigrationTests {
                 "author_id" \(Self.type(backend, "INTEGER", "bigint")) NOT NULL REFERENCES "author" ("id"),
                 "title" \(Self.type(backend, "TEXT", "text")) NOT NULL, "body" \(Self.type(backend, "TEXT", "text")) NOT NULL DEFAULT '',
                 "status" \(Self.type(backend, "TEXT", "text")) NOT NULL DEFAULT 'draft',
-                "created_at" \(Self.type(backend, "INTEGER", "timestamptz")) NOT NULL)
+                "created_at" \(Self.type(backend, "DATETIME", "timestamptz")) NOT NULL)
             """)
         let id = UUID()
         let created = Date(timeIntervalSince1970: 1_700_000_000)

@@ -352,7 +352,7 @@ extension Post: VersionedModel {
                         "title" TEXT NOT NULL,
                         "body" TEXT NOT NULL DEFAULT '',
                         "status" TEXT NOT NULL DEFAULT 'draft',
-                        "created_at" INTEGER NOT NULL,
+                        "created_at" DATETIME NOT NULL,
                         "rating" REAL,
                         "attachment" BLOB,
                         "view_count" INTEGER NOT NULL DEFAULT 0
@@ -620,8 +620,8 @@ extension Comment: VersionedModel {
                         "version" INTEGER NOT NULL,
                         "post_id" BLOB NOT NULL REFERENCES "posts" ("id"),
                         "text" TEXT NOT NULL,
-                        "is_hidden" INTEGER NOT NULL DEFAULT 0,
-                        "likes" INTEGER NOT NULL DEFAULT 0
+                        "is_hidden" BOOLEAN NOT NULL DEFAULT 0,
+                        "likes" INT NOT NULL DEFAULT 0
                     );
                     CREATE INDEX IF NOT EXISTS "comment_post_id_idx" ON "comment" ("post_id");
                     """#,

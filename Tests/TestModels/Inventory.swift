@@ -337,7 +337,7 @@ extension Event: VersionedModel {
                         "version" INTEGER NOT NULL,
                         "title" TEXT NOT NULL,
                         "seats_left" INTEGER NOT NULL DEFAULT 100,
-                        "starts_at" INTEGER NOT NULL
+                        "starts_at" DATETIME NOT NULL
                     );
                     """#,
                 postgres: #"""
@@ -492,7 +492,7 @@ extension Booking: VersionedModel {
                         "version" INTEGER NOT NULL,
                         "event_id" TEXT NOT NULL REFERENCES "event" ("id"),
                         "customer" TEXT NOT NULL,
-                        "seat" INTEGER NOT NULL
+                        "seat" INT NOT NULL
                     );
                     CREATE INDEX IF NOT EXISTS "booking_event_id_idx" ON "booking" ("event_id");
                     """#,
@@ -805,7 +805,7 @@ extension AuditEntry: UnversionedModel {
                     CREATE TABLE IF NOT EXISTS "audit_entry" (
                         "id" INTEGER PRIMARY KEY AUTOINCREMENT,
                         "message" TEXT NOT NULL,
-                        "at" INTEGER NOT NULL
+                        "at" DATETIME NOT NULL
                     );
                     """#,
                 postgres: #"""

@@ -4,12 +4,16 @@
 // the statements themselves are spelled by `OptimisticLockSQL`, shared with the runtime.
 
 extension SQLDialect {
-    /// The column type for a field type.
+    /// The column type for a field type. On SQLite the declared type does not change how values
+    /// are stored (integers stay integers under INTEGER and NUMERIC affinity alike), but it names
+    /// the field's type, so that `migrate` sees a field retyped between types stored as integers
+    /// (an `Int64` that became a `Date` would otherwise be read as microseconds, silently).
     func columnType(_ type: FieldType) -> String {
         switch (self, type) {
-        case (.sqlite, .int64), (.sqlite, .int32), (.sqlite, .int), (.sqlite, .bool), (.sqlite, .date),
-            (.sqlite, .version):
-            "INTEGER"
+        case (.sqlite, .int64), (.sqlite, .int), (.sqlite, .version): "INTEGER"
+        case (.sqlite, .int32): "INT"
+        case (.sqlite, .bool): "BOOLEAN"
+        case (.sqlite, .date): "DATETIME"
         case (.sqlite, .double): "REAL"
         case (.sqlite, .string), (.sqlite, .enumeration): "TEXT"
         case (.sqlite, .data), (.sqlite, .uuid): "BLOB"

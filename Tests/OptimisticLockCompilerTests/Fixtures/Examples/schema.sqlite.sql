@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS "posts" (
     "title" TEXT NOT NULL,
     "body" TEXT NOT NULL DEFAULT '',
     "status" TEXT NOT NULL DEFAULT 'draft',
-    "created_at" INTEGER NOT NULL,
+    "created_at" DATETIME NOT NULL,
     "rating" REAL,
     "attachment" BLOB,
     "view_count" INTEGER NOT NULL DEFAULT 0
@@ -27,8 +27,8 @@ CREATE TABLE IF NOT EXISTS "comment" (
     "version" INTEGER NOT NULL,
     "post_id" BLOB NOT NULL REFERENCES "posts" ("id"),
     "text" TEXT NOT NULL,
-    "is_hidden" INTEGER NOT NULL DEFAULT 0,
-    "likes" INTEGER NOT NULL DEFAULT 0
+    "is_hidden" BOOLEAN NOT NULL DEFAULT 0,
+    "likes" INT NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS "comment_post_id_idx" ON "comment" ("post_id");
 
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS "event" (
     "version" INTEGER NOT NULL,
     "title" TEXT NOT NULL,
     "seats_left" INTEGER NOT NULL DEFAULT 100,
-    "starts_at" INTEGER NOT NULL
+    "starts_at" DATETIME NOT NULL
 );
 
 -- Booking
@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS "booking" (
     "version" INTEGER NOT NULL,
     "event_id" TEXT NOT NULL REFERENCES "event" ("id"),
     "customer" TEXT NOT NULL,
-    "seat" INTEGER NOT NULL
+    "seat" INT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "booking_event_id_idx" ON "booking" ("event_id");
 
@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS "counter" (
 CREATE TABLE IF NOT EXISTS "audit_entry" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "message" TEXT NOT NULL,
-    "at" INTEGER NOT NULL
+    "at" DATETIME NOT NULL
 );
 
 -- Hostile
@@ -92,23 +92,23 @@ CREATE TABLE IF NOT EXISTS "sample" (
     "id" BLOB NOT NULL PRIMARY KEY,
     "version" INTEGER NOT NULL,
     "int64" INTEGER NOT NULL DEFAULT 0,
-    "int32" INTEGER NOT NULL DEFAULT 0,
+    "int32" INT NOT NULL DEFAULT 0,
     "int" INTEGER NOT NULL DEFAULT 0,
     "double" REAL NOT NULL DEFAULT 0,
-    "bool" INTEGER NOT NULL DEFAULT 0,
+    "bool" BOOLEAN NOT NULL DEFAULT 0,
     "string" TEXT NOT NULL DEFAULT '',
     "data" BLOB NOT NULL,
-    "date" INTEGER NOT NULL,
+    "date" DATETIME NOT NULL,
     "uuid" BLOB NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'draft',
     "optional_int64" INTEGER,
-    "optional_int32" INTEGER,
+    "optional_int32" INT,
     "optional_int" INTEGER,
     "optional_double" REAL,
-    "optional_bool" INTEGER,
+    "optional_bool" BOOLEAN,
     "optional_string" TEXT,
     "optional_data" BLOB,
-    "optional_date" INTEGER,
+    "optional_date" DATETIME,
     "optional_uuid" BLOB,
     "optional_status" TEXT
 );
