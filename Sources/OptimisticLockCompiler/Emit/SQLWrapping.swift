@@ -1,54 +1,69 @@
 /// Breaks long SQL lines at spaces between tokens — never inside a quoted identifier or a string
 /// literal, whose spaces belong to a name or a value — so that generated code stays within the
 /// writer's width. Whitespace between tokens means the same in SQL whatever it is.
+///
+/// Lines are scanned as UTF-8 (quotes, spaces and newlines are ASCII, so no multi-byte character
+/// can be mistaken for one); widths are counted in characters.
 enum SQLWrapping {
     /// The SQL with every line longer than `width` broken, continuation lines indented by four more
     /// spaces; ends in a newline.
     static func wrap(_ sql: String, width: Int) -> String {
         var out: [String] = []
-        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
-            out += wrapLine(String(line), width: width)
+        for line in sql.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            out += wrapLine(Substring(line), width: width)
         }
         while out.last == "" { out.removeLast() }
         return out.joined(separator: "\n") + "\n"
     }
 
-    private static func wrapLine(_ line: String, width: Int) -> [String] {
-        guard line.count > width else { return [line] }
-        let indentation = String(line.prefix { $0 == " " })
-        var words: [String] = []
-        var current = ""
-        var quote: Character?
-        for character in line.dropFirst(indentation.count) {
+    private static func wrapLine(_ line: Substring, width: Int) -> [String] {
+        // A line's characters are at most its bytes: most lines need no counting at all.
+        guard line.utf8.count > width, line.count > width else { return [String(line)] }
+        let bytes = line.utf8
+        let indentationEnd = bytes.firstIndex { $0 != UInt8(ascii: " ") } ?? bytes.endIndex
+        let indentation = String(line[..<indentationEnd])
+        var words: [Substring] = []
+        var start: Substring.Index?
+        var quote: UInt8?
+        var index = indentationEnd
+        while index < bytes.endIndex {
+            let byte = bytes[index]
             if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == " " {
-                if !current.isEmpty { words.append(current) }
-                current = ""
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+            } else if byte == UInt8(ascii: " ") {
+                if let wordStart = start { words.append(line[wordStart..<index]) }
+                start = nil
+                bytes.formIndex(after: &index)
                 continue
             }
-            current.append(character)
+            if start == nil { start = index }
+            bytes.formIndex(after: &index)
         }
-        if !current.isEmpty { words.append(current) }
+        if let wordStart = start { words.append(line[wordStart...]) }
+        // Lengths are counted as the line grows: `String.count` walks the whole string each time.
         var lines: [String] = []
-        var line = indentation
+        var current = indentation
+        var length = indentation.count
+        var hasWord = false
         for word in words {
-            if line.trimmingPrefixSpaces.isEmpty {
-                line += word
-            } else if line.count + 1 + word.count <= width {
-                line += " " + word
+            let wordLength = word.count
+            if !hasWord {
+                current += word
+                length += wordLength
+                hasWord = true
+            } else if length + 1 + wordLength <= width {
+                current += " "
+                current += word
+                length += 1 + wordLength
             } else {
-                lines.append(line)
-                line = indentation + "    " + word
+                lines.append(current)
+                current = indentation + "    " + word
+                length = indentation.count + 4 + wordLength
             }
         }
-        lines.append(line)
+        lines.append(current)
         return lines
     }
-}
-
-extension String {
-    fileprivate var trimmingPrefixSpaces: Substring { drop { $0 == " " } }
 }

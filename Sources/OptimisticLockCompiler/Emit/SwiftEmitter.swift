@@ -32,9 +32,11 @@ public struct SwiftEmitter {
             writer.line()
             emitEnum(enumeration, &writer)
         }
+        // The reference accessors of the whole schema, found once rather than once per model.
+        let accessors = Dictionary(grouping: schema.referenceAccessors, by: \.source)
         for model in schema.models where model.file == file {
             writer.line()
-            ModelEmitter(model: model, schema: schema, access: access).emit(&writer)
+            ModelEmitter(model: model, schema: schema, access: access, accessors: accessors[model.name] ?? []).emit(&writer)
         }
         return writer.text
     }
@@ -93,6 +95,8 @@ struct ModelEmitter {
     let model: Model
     let schema: Schema
     let access: AccessLevel
+    /// The schema's reference accessors whose reference is one of this model's fields.
+    let accessors: [ReferenceAccessor]
 
     private var key: Field { model.primaryKey }
     private var name: String { model.name }
@@ -104,9 +108,8 @@ struct ModelEmitter {
         emitStruct(&writer)
         writer.line()
         emitConformance(&writer)
-        let accessors = schema.referenceAccessors
-        let forward = accessors.filter { $0.isForward && $0.source == name }
-        let reverse = accessors.filter { !$0.isForward && $0.source == name }
+        let forward = accessors.filter(\.isForward)
+        let reverse = accessors.filter { !$0.isForward }
         if !model.uniqueFinders.isEmpty || !model.indexFinders.isEmpty || !forward.isEmpty {
             writer.line()
             writer.block("extension \(name)") { writer in
@@ -499,7 +502,10 @@ struct ModelEmitter {
     ) {
         let comma = last ? "" : ","
         let oneLine = "\(indent)\(label): \(SwiftLiteral.raw(sql))\(comma)"
-        guard sql.utf8.contains(UInt8(ascii: "\n")) || writer.indentation + oneLine.count > CodeWriter.width else {
+        // A line's characters are at most its bytes: only a line long in bytes is counted.
+        let fits =
+            writer.indentation + oneLine.utf8.count <= CodeWriter.width || writer.indentation + oneLine.count <= CodeWriter.width
+        guard sql.utf8.contains(UInt8(ascii: "\n")) || !fits else {
             writer.line(oneLine)
             return
         }
