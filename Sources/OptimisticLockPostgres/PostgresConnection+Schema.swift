@@ -90,7 +90,10 @@ extension PostgresConnection: SchemaInspecting {
             let indexes = try query(
                 """
                 SELECT ic.relname::text AS "name", i.indisunique AS "unique",
-                       (i.indpred IS NULL AND i.indexprs IS NULL) AS "plain",
+                       (i.indpred IS NULL AND i.indexprs IS NULL
+                        AND (SELECT am.amname FROM pg_am am WHERE am.oid = ic.relam) = 'btree'
+                        AND NOT EXISTS (SELECT 1 FROM pg_collation co
+                                        WHERE co.oid = ANY (i.indcollation::oid[]) AND NOT co.collisdeterministic)) AS "plain",
                        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'u') AS "constraint",
                        (SELECT string_agg(a.attname::text, chr(31) ORDER BY k.ord)
                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)

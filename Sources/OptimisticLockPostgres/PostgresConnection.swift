@@ -78,6 +78,12 @@ public final class PostgresConnection: DatabaseConnection {
     /// Commits. A transaction that an earlier failed statement aborted answers COMMIT with
     /// "ROLLBACK" (and no error): that is an error here, never a silent loss of the transaction.
     private func commit() throws {
+        // A pool's request was cancelled: whatever the body did after the cancellation's error
+        // (caught and ignored, say), nothing of the transaction is kept.
+        if handle.interruption.isRequested {
+            throw DatabaseError(
+                kind: .interrupted, message: "interrupted: the task was cancelled; nothing was committed", sql: "COMMIT")
+        }
         let result = PQexec(handle.connection, "COMMIT")
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else {

@@ -95,29 +95,66 @@ struct MigrationAttackTests {
     }
 
     @Test(
-        "Indexes the schema no longer declares: the generator's are dropped, a hand-made unique one is refused, others stay",
+        "Indexes the schema does not declare: a unique one is refused with its DROP, whatever its name; one that is not unique stays",
         arguments: Backend.available)
     func extraIndexes(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connect()
         try db.migrate(Self.schema)
-        try db.executeScript(#"CREATE INDEX "counter_value_idx" ON "counter" ("value")"#)
-        // As after a schema change (a field lost its @index): the fingerprint no longer matches.
+        // Named as the generator or PostgreSQL would name them: still not dropped behind anyone's back.
+        try db.executeScript(
+            #"CREATE INDEX "counter_value_idx" ON "counter" ("value"); CREATE INDEX "by_value" ON "counter" ("value")"#)
         try db.executeScript(#"DELETE FROM "optimistic_lock_schema""#)
         let plan = try db.migrate(Self.schema)
-        #expect(plan.changes.contains { $0.summary.contains(#"drop index "counter_value_idx""#) }, "\(plan)")
-        #expect(try db.migrationPlan(for: Self.schema).isUpToDate)
+        #expect(plan.isUpToDate, "an index that is not unique refuses nothing: it stays. \(plan)")
+        let count =
+            backend == .sqlite
+            ? #"SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'counter'"#
+            : #"SELECT count(*) AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'counter'"#
+        let indexes = try db.query(count).first?.int64("n") ?? 0
+        #expect(indexes >= 2)
 
-        try db.executeScript(#"CREATE INDEX "by_value" ON "counter" ("value")"#)
-        #expect(try db.migrationPlan(for: Self.schema).isUpToDate, "a hand-made index refuses nothing: it stays")
-        try db.executeScript(#"CREATE UNIQUE INDEX "one_per_value" ON "counter" ("value")"#)
+        let unique =
+            backend == .sqlite
+            ? #"CREATE UNIQUE INDEX "counter_value_key" ON "counter" ("value")"#
+            : #"ALTER TABLE "counter" ADD UNIQUE ("value")"#
+        try db.executeScript(unique)
         let refused = try db.migrationPlan(for: Self.schema)
-        #expect(refused.refusals.contains { $0.summary.contains(#"unique index "one_per_value""#) }, "\(refused)")
-        #expect(refused.refusals.contains { $0.sql.contains(#"DROP INDEX "one_per_value""#) }, "\(refused)")
+        #expect(refused.refusals.contains { $0.summary.contains(#"unique index "counter_value_key""#) }, "\(refused)")
+        let drop = backend == .sqlite ? #"DROP INDEX "counter_value_key""# : #"DROP CONSTRAINT "counter_value_key""#
+        #expect(refused.refusals.contains { $0.sql.contains { $0.contains(drop) } }, "\(refused)")
+        #expect(try db.query(count).first?.int64("n") == indexes + 1, "nothing was dropped")
+    }
+
+    @Test("SQLite: a unique index with NOCASE does not stand for @unique (it refuses values the schema allows)")
+    func collatedUniqueIndex() throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connect()
+        try db.executeScript(
+            """
+            CREATE TABLE "author" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "version" INTEGER NOT NULL, "name" TEXT NOT NULL, "email" TEXT);
+            CREATE UNIQUE INDEX "email_ci" ON "author" ("email" COLLATE NOCASE)
+            """)
+        let error = #expect(throws: DatabaseError.self) { try db.migrate(Self.schema) }
+        #expect(error?.message.contains(#"unique index "email_ci""#) == true, "\(error?.message ?? "")")
     }
 
     @Test(
-        "Adopting a table whose versions are counters (0, 3, 3): every row gets a fresh, distinct, valid version",
+        "A name another object holds (a table renamed away keeps its indexes' names) fails as a schema mismatch; nothing changes",
+        arguments: Backend.available)
+    func nameTakenByLeftover(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        try db.migrate(Self.schema)
+        try db.executeScript(#"ALTER TABLE "comment" RENAME TO "comment_backup"; DELETE FROM "optimistic_lock_schema""#)
+        let error = #expect(throws: DatabaseError.self) { try db.migrate(Self.schema) }
+        #expect(error?.kind == .schemaMismatch)
+        #expect(error?.message.contains("is the name taken") == true, "\(error?.message ?? "")")
+        #expect(try !MigrationTests.tableNames(db).contains("comment"), "nothing was created")
+    }
+
+    @Test(
+        "Adopting a table whose versions are counters (0, 3, 3): those rows get fresh, distinct, valid versions; a good one stays",
         arguments: Backend.available)
     func counterVersions(backend: Backend) throws {
         let database = TestDatabase(backend)
@@ -128,14 +165,15 @@ struct MigrationAttackTests {
         try db.executeScript(
             """
             CREATE TABLE "counter" ("id" \(key), "version" \(integer) NOT NULL, "value" \(integer) NOT NULL DEFAULT 0);
-            INSERT INTO "counter" ("version", "value") VALUES (0, 1), (3, 2), (3, 3)
+            INSERT INTO "counter" ("version", "value") VALUES (0, 1), (3, 2), (3, 3), (123456789, 4)
             """)
         let plan = try db.migrate(Self.schema)
         #expect(plan.changes.contains { $0.table == "counter" && $0.column == "version" }, "\(plan)")
         let counters = try Counter.fetchAll(db)
-        #expect(counters.map(\.value) == [1, 2, 3])
+        #expect(counters.map(\.value) == [1, 2, 3, 4])
         #expect(counters.allSatisfy { VersionGenerator.isValid($0.version) })
-        #expect(Set(counters.map(\.version)).count == 3)
+        #expect(Set(counters.map(\.version)).count == 4)
+        #expect(counters.last?.version == 123_456_789, "a row whose version was good keeps it (a client may hold it)")
         #expect(try db.migrationPlan(for: Self.schema).isUpToDate)
     }
 

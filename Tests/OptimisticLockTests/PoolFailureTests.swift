@@ -309,27 +309,32 @@ struct PoolFailureTests {
     }
 
     @Test(
-        "A body that catches the cancellation's error and goes on commits nothing: the request is cancelled",
-        arguments: Backend.available)
-    func swallowedCancellationCommitsNothing(backend: Backend) async throws {
+        "A body that catches the cancellation's error and goes on commits nothing: the request is cancelled (in write, and in its own transaction in writeWithoutTransaction)",
+        arguments: Backend.available, [false, true])
+    func swallowedCancellationCommitsNothing(backend: Backend, ownTransaction: Bool) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
         let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 1))
         let started = Locked(false)
         let cancelled = Locked(false)
+        let body: @Sendable (any DatabaseConnection) throws -> Int = { db in
+            var author = Author(name: "first")
+            try author.insert(db)
+            started.withLock { $0 = true }
+            while !cancelled.withLock({ $0 }) { usleep(1_000) }
+            do {
+                var second = Author(name: "second")
+                try second.insert(db)
+            } catch {
+                // A careless body logs the error and goes on.
+            }
+            return 1
+        }
         let work = Task {
-            try await pool.write { db in
-                var author = Author(name: "first")
-                try author.insert(db)
-                started.withLock { $0 = true }
-                while !cancelled.withLock({ $0 }) { usleep(1_000) }
-                do {
-                    var second = Author(name: "second")
-                    try second.insert(db)
-                } catch {
-                    // A careless body logs the error and goes on.
-                }
-                return 1
+            if ownTransaction {
+                try await pool.writeWithoutTransaction { db in try db.transaction { try body(db) } }
+            } else {
+                try await pool.write(body)
             }
         }
         while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }

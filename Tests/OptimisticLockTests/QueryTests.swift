@@ -165,6 +165,9 @@ struct QueryTests {
         }
         #expect(reordered?.message.contains("another order") == true, "\(String(describing: reordered))")
         #expect(try Author.fetchAll(db, sql: #"SELECT "id", "version", "name", "email" FROM "author" WHERE 1 = 0"#).isEmpty)
+        // Wrong columns are wrong on an empty result too, not only once rows come back.
+        #expect(throws: DatabaseError.self) { try Author.fetchAll(db, sql: #"SELECT "id", "version" FROM "author" WHERE 1 = 0"#) }
+        #expect(throws: DatabaseError.self) { try Author.fetchOne(db, sql: #"SELECT "id", "version" FROM "author" WHERE 1 = 0"#) }
         let wrongCount = #expect(throws: DatabaseError.self) {
             try Author.fetchAll(db, sql: Fixture.placeholders(#"SELECT * FROM "author" WHERE "name" = ?"#, db.dialect))
         }

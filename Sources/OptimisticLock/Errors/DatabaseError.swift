@@ -41,7 +41,10 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         /// The statement was interrupted: the task that asked for it was cancelled (`sqlite3_interrupt`,
         /// PostgreSQL 57014 at the client's request). The transaction was rolled back.
         case interrupted
-        /// A time limit passed: a pool's acquire timeout, or PostgreSQL's `statement_timeout`.
+        /// A time limit passed: a pool's acquire timeout, or PostgreSQL's `statement_timeout`. A
+        /// PostgreSQL statement cancelled by anyone but the pool (an operator's
+        /// `pg_cancel_backend`) is reported as this too: the server says the same (57014) in
+        /// either case, in its own language.
         case timeout
         /// The database differs from the schema in a way `migrate` does not change on its own; the
         /// message lists every difference and the SQL to review. Nothing was changed.

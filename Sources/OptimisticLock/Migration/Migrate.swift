@@ -66,12 +66,24 @@ extension SchemaInspecting {
                     message: "the database differs from the schema; nothing was changed.\n" + plan.description)
             }
             for change in plan.changes {
-                for sql in change.sql { try self.executeScript(sql) }
+                for sql in change.sql {
+                    do {
+                        try self.executeScript(sql)
+                    } catch let error as DatabaseError where error.kind == .other || error.kind == .misuse {
+                        // A name another object holds (a table renamed away keeps its indexes' names),
+                        // say: the plan could not know. The transaction is rolled back.
+                        throw DatabaseError(
+                            kind: .schemaMismatch,
+                            message:
+                                "\(change.summary): \(error.message); nothing was changed (is the name taken by an object the schema does not know?)",
+                            sql: sql)
+                    }
+                }
             }
             // Whatever the changes were, the database must match the schema now, or none of them
             // is kept: a change that did less than it said can never be recorded as done.
             if !plan.changes.isEmpty {
-                let after = try self.compare(schema, expected)
+                let after = try self.compare(schema, expected, checkingVersions: false)
                 guard after.isUpToDate else {
                     throw DatabaseError(
                         kind: .schemaMismatch,
@@ -85,13 +97,19 @@ extension SchemaInspecting {
         return apply ? try migrationTransaction(work) : try work()
     }
 
-    /// The plan for the database as it is now.
-    private func compare(_ schema: DatabaseSchema, _ expected: [String: TableSnapshot]) throws -> MigrationPlan {
+    /// The plan for the database as it is now. `checkingVersions`: also look for rows whose
+    /// versions need refilling (a scan of each versioned table; not after the refill itself, whose
+    /// random versions may, with probability n²/2^54 for n rows, share one, as any write may).
+    private func compare(_ schema: DatabaseSchema, _ expected: [String: TableSnapshot], checkingVersions: Bool = true) throws
+        -> MigrationPlan
+    {
         let live = try liveTables(schema.tables.map(\.name))
         var unusableVersions: Set<String> = []
-        for table in schema.tables {
+        for table in schema.tables where checkingVersions {
+            // Only a version column of the schema's type is read: another type is refused anyway.
             guard let version = table.versionColumn, let existing = live[table.name], existing.notATable == nil,
-                existing.column(version) != nil
+                let column = existing.column(version),
+                let wanted = expected[table.name]?.column(version), column.type.lowercased() == wanted.type.lowercased()
             else { continue }
             if try hasUnusableVersions(table: table.name, column: version) { unusableVersions.insert(table.name) }
         }

@@ -161,7 +161,7 @@ package struct MigrationPlanner {
                 .init(
                     table: name, column: version,
                     summary:
-                        "\(quote(name)).\(quote(version)) holds versions this library never stores (NULL, out of 1...2^53-1, or shared by rows): every row gets a fresh version",
+                        "\(quote(name)).\(quote(version)) holds versions this library never stores (NULL, out of 1...2^53-1, or shared by rows): those rows get fresh versions",
                     sql: [refillVersions(table: name, column: version)]))
         }
         let existingColumns = Set(existing.columns.map(\.name))
@@ -184,30 +184,19 @@ package struct MigrationPlanner {
         func same(_ a: TableSnapshot.Index, _ b: TableSnapshot.Index) -> Bool {
             a.plain && b.plain && a.columns == b.columns && a.unique == b.unique
         }
-        for index in existing.indexes where !wanted.indexes.contains(where: { same($0, index) }) {
-            let ours =
-                index.name.hasPrefix(name + "_") && (index.name.hasSuffix("_idx") || index.name.hasSuffix("_key"))
-                || index.name.hasPrefix("sqlite_autoindex_\(name)_")
+        // A unique index or constraint the schema does not declare refuses rows the schema allows.
+        // Whether it is one an earlier schema declared or one a person made cannot be told from its
+        // name (PostgreSQL names a person's unnamed constraint just as it names the generator's), so
+        // it is never dropped behind anyone's back: the plan refuses, with the statement to drop it.
+        // An index that is not unique refuses nothing, and stays.
+        for index in existing.indexes
+        where index.unique && !wanted.indexes.contains(where: { same($0, index) }) {
             let columns = index.columns.map(quote).joined(separator: ", ")
-            if index.unique && index.constraint && dialect == .sqlite {
+            if index.constraint && dialect == .sqlite {
                 refuse(
                     nil,
-                    "the database has a UNIQUE constraint on (\(columns)) that the schema does not: rows it allows would be refused",
+                    "the database has a UNIQUE constraint on (\(columns)) that the schema does not declare: rows the schema allows would be refused",
                     rebuild(table, reason: "drop a UNIQUE constraint"))
-            } else if ours || !index.unique {
-                // An index the schema no longer declares: dropping it loses no data. A hand-made
-                // index that is not unique is left alone (it refuses nothing).
-                guard ours else { continue }
-                changes.append(
-                    .init(
-                        table: name, column: nil,
-                        summary:
-                            "drop \(index.unique ? "unique " : "")index \(quote(index.name)) on \(quote(name)) (\(columns)): the schema no longer declares it",
-                        sql: [
-                            index.constraint
-                                ? "ALTER TABLE \(quote(name)) DROP CONSTRAINT \(quote(index.name))"
-                                : "DROP INDEX \(quote(index.name))"
-                        ]))
             } else {
                 refuse(
                     nil,
@@ -216,6 +205,7 @@ package struct MigrationPlanner {
                         index.constraint
                             ? "ALTER TABLE \(quote(name)) DROP CONSTRAINT \(quote(index.name))"
                             : "DROP INDEX \(quote(index.name))",
+                        "-- first drop any foreign key that references these columns",
                         "-- or declare it in the schema (@unique)",
                     ])
             }
@@ -223,7 +213,7 @@ package struct MigrationPlanner {
         for index in wanted.indexes where !existing.indexes.contains(where: { same($0, index) }) {
             let indexName =
                 index.name.hasPrefix("sqlite_autoindex") || index.name.hasSuffix("_key")
-                ? ([name] + index.columns + ["key"]).joined(separator: "_") : index.name
+                ? Self.shortened(([name] + index.columns + ["key"]).joined(separator: "_")) : index.name
             changes.append(
                 .init(
                     table: name, column: nil,
@@ -234,6 +224,20 @@ package struct MigrationPlanner {
                     ]))
         }
         return (changes, refusals)
+    }
+
+    /// `name` cut to PostgreSQL's 63 bytes with a hash of the whole before its last part (as the
+    /// generator shortens index names), rather than cut by the server at any byte.
+    static func shortened(_ name: String) -> String {
+        guard name.utf8.count > 63 else { return name }
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let suffix = "_" + String(hash, radix: 16) + "_" + (name.split(separator: "_").last.map(String.init) ?? "key")
+        var prefix = ""
+        for character in name where prefix.utf8.count + character.utf8.count + suffix.utf8.count <= 63 {
+            prefix.append(character)
+        }
+        return prefix + suffix
     }
 
     /// `"name" type [NOT NULL] [DEFAULT x] [REFERENCES "t" ("c")]`.
@@ -269,13 +273,21 @@ package struct MigrationPlanner {
             summary: "add the version column \(name).\(version); every existing row gets a fresh version", sql: sql)
     }
 
-    /// Every row of `table` gets a fresh random version in `1...2^53-1` (distinct with
-    /// probability 1 - n²/2^54 for n rows).
+    /// Every row of `table` whose version this library would never store (NULL, outside
+    /// `1...2^53-1`, not an integer, or shared with another row) gets a fresh random version in
+    /// `1...2^53-1`; the others keep theirs, so the versions clients hold stay good.
     private func refillVersions(table: String, column: String) -> String {
-        switch dialect {
-        case .sqlite: "UPDATE \(quote(table)) SET \(quote(column)) = (abs(random()) % \(largestVersionSQL)) + 1"
-        case .postgres: "UPDATE \(quote(table)) SET \(quote(column)) = floor(random() * \(largestVersionSQL))::bigint + 1"
-        }
+        let name = quote(table)
+        let version = quote(column)
+        let notInteger = dialect == .sqlite ? " OR typeof(\(version)) <> 'integer'" : ""
+        let fresh =
+            dialect == .sqlite
+            ? "(abs(random()) % \(largestVersionSQL)) + 1" : "floor(random() * \(largestVersionSQL))::bigint + 1"
+        return """
+            UPDATE \(name) SET \(version) = \(fresh) WHERE \(version) IS NULL OR \(version) < 1 \
+            OR \(version) > \(largestVersionSQL)\(notInteger) \
+            OR \(version) IN (SELECT \(version) FROM \(name) GROUP BY \(version) HAVING count(*) > 1)
+            """
     }
 
     /// SQLite cannot alter a column: the steps of a table rebuild, for a person to review and run

@@ -25,8 +25,10 @@ package struct TableSnapshot: Sendable, Equatable {
         package var name: String
         package var columns: [String]
         package var unique: Bool
-        /// False for a partial index (`WHERE ...`) or one over expressions: it never stands for an
-        /// index or unique constraint of the schema, which cover every row by plain columns.
+        /// False for a partial index (`WHERE ...`), one over expressions, one with a collation that
+        /// makes different values equal (SQLite's NOCASE, a nondeterministic ICU collation), or
+        /// (PostgreSQL) one that is not a B-tree: it never stands for an index or unique constraint
+        /// of the schema, which covers every row by its plain values.
         package var plain: Bool
         /// True for the index of a `UNIQUE` constraint (PostgreSQL: dropped with `DROP CONSTRAINT`;
         /// SQLite: an automatic index only a table rebuild removes).

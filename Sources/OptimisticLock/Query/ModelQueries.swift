@@ -119,8 +119,10 @@ extension SchemaModel {
         let statement = try db.prepare(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
-        guard try statement.step() else { return nil }
+        let found = try statement.step()
+        // Checked whether a row came back or not, as `fetchAll` checks.
         try checkColumns(statement)
+        guard found else { return nil }
         do {
             return try Self(row: statement)
         } catch let error as DatabaseError {

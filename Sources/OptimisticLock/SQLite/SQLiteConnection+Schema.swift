@@ -49,14 +49,17 @@ extension SQLiteConnection: SchemaInspecting {
             {
                 guard try index.string("origin") != "pk" else { continue }
                 let indexName = try index.string("name")
-                // An expression's column has no name.
-                let indexColumns = try db.query(#"SELECT "name" FROM pragma_index_info(?) ORDER BY "seqno""#, [.text(indexName)])
-                    .map { try $0.optionalString("name") }
+                // An expression's column has no name; a collation other than BINARY (NOCASE, say)
+                // makes values equal that the schema's index keeps apart.
+                let keyColumns = try db.query(
+                    #"SELECT "name", "coll" FROM pragma_index_xinfo(?) WHERE "key" = 1 ORDER BY "seqno""#, [.text(indexName)])
+                let indexColumns = try keyColumns.map { try $0.optionalString("name") }
+                let binary = try keyColumns.allSatisfy { try $0.optionalString("coll")?.uppercased() ?? "BINARY" == "BINARY" }
                 indexes.append(
                     .init(
                         name: indexName, columns: indexColumns.map { $0 ?? "(expression)" },
                         unique: try index.int64("unique") != 0,
-                        plain: try index.int64("partial") == 0 && !indexColumns.contains(nil),
+                        plain: try index.int64("partial") == 0 && !indexColumns.contains(nil) && binary,
                         constraint: try index.string("origin") == "u"))
             }
             var foreignKeys: [TableSnapshot.ForeignKey] = []

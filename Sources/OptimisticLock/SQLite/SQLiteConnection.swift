@@ -229,6 +229,12 @@ public final class SQLiteConnection: DatabaseConnection {
     /// Commits; when SQLite already rolled the transaction back on its own, says so instead of
     /// SQLite's "cannot commit - no transaction is active".
     private func commit() throws {
+        // A pool's request was cancelled: whatever the body did after the cancellation's error
+        // (caught and ignored, say), nothing of the transaction is kept.
+        if state.interruption.isRequested {
+            throw DatabaseError(
+                kind: .interrupted, message: "interrupted: the task was cancelled; nothing was committed", sql: "COMMIT")
+        }
         guard sqlite3_get_autocommit(handle) == 0 else {
             throw DatabaseError.misuse(
                 "SQLite rolled the transaction back after an earlier error; nothing of it was committed", sql: "COMMIT")

@@ -92,12 +92,31 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
         } catch let problem as HTTPProblem where problem.type == HTTPProblem.staleVersionType {
             // Show the page as it is now, checked against the version shown: if it changes again
             // before this person saves, they are told again.
-            guard let current = try await pages.page(id) else {
+            let current: Page?
+            do {
+                current = try await pages.page(id)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // The page could not be read (a busy database, a lost connection): the form again,
+                // with what was typed and why it was not saved.
+                let problem =
+                    OptimisticHTTP.problem(for: error, source: nil) as? HTTPProblem
+                    ?? HTTPProblem(
+                        status: .internalServerError, title: "Internal Server Error", detail: "the page could not be read")
+                let message = "Someone else saved this page, and it could not be read just now (\(problem.detail)). Try again."
+                return Responses.html(
+                    Views.edit(id: id, version: form.integer("version") ?? 0, draft, message: message), status: problem.status)
+            }
+            guard let current else {
                 return Responses.html(Views.deleted(draft), status: .notFound)
             }
             // The page already says what this person wants (a second click on Save, a form sent
-            // again after its first answer was lost): nothing to merge.
-            if current.title == draft.title, current.body == draft.body {
+            // again after its first answer was lost): nothing to merge. Compared scalar by scalar:
+            // text that only looks the same (another Unicode normalisation) is not the same text.
+            if current.title.unicodeScalars.elementsEqual(draft.title.unicodeScalars),
+                current.body.unicodeScalars.elementsEqual(draft.body.unicodeScalars)
+            {
                 return Responses.redirect("/pages/\(id)")
             }
             return Responses.html(Views.conflict(current: current, yours: draft), status: .conflict)
@@ -119,7 +138,8 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
             guard let current = try await pages.page(id) else { return Responses.redirect("/") }
             return Responses.html(Views.deleteConflict(current: current), status: .conflict)
         } catch let problem as HTTPProblem where problem.status == .notFound {
-            return notFound
+            // Already gone (a second click on Delete): what the person asked for.
+            return Responses.redirect("/")
         } catch let problem as HTTPProblem {
             return Responses.html(Views.message(problem.title, problem.detail), status: problem.status)
         }

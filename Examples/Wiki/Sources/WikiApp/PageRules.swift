@@ -14,7 +14,8 @@ enum PageRules {
             }
         }
         guard !title.allSatisfy(\.isWhitespace) else { return "A page needs a title." }
-        guard title.count <= 200 else { return "A title has at most 200 characters." }
+        // Counted in Unicode scalars: one character may carry any number of combining marks.
+        guard title.unicodeScalars.count <= 200 else { return "A title has at most 200 characters." }
         guard body.utf8.count <= maximumBodyBytes else { return "A text has at most 1 MB (1,048,576 bytes of UTF-8)." }
         guard !title.unicodeScalars.contains("\0"), !body.unicodeScalars.contains("\0") else {
             return "A title or text cannot hold the character U+0000."

@@ -213,7 +213,7 @@ struct APITests {
     }
 
     @Test(
-        "NUL in a title or text is 422 on both databases (PostgreSQL's text cannot hold it), and nothing is stored",
+        "NUL in a title or text, or a title of 300 combining marks, is 422 on both databases, and nothing is stored",
         arguments: Backend.available)
     func nulIsRefused(backend: Backend) async throws {
         try await withWiki(backend) { wiki in
@@ -224,6 +224,10 @@ struct APITests {
                 .PUT, "/api/pages/\(page.id)", headers: [("If-Match", etag(page.version))],
                 json: ["title": "T", "body": "x\u{0}y"])
             #expect(edit.status == 422)
+            // One character with 300 combining marks is not a short title.
+            let marked = try await wiki.client.send(
+                .POST, "/api/pages", json: ["slug": "marks", "title": "a" + String(repeating: "\u{301}", count: 300)])
+            #expect(marked.status == 422)
             #expect(try await wiki.pageCount() == 1)
             #expect(try await wiki.storedBody(page.id) == "clean")
         }

@@ -164,6 +164,24 @@ struct HTMLSafetyTests {
                 wiki, "/pages/\(page.id)",
                 [("version", String(page.version)), ("slug", "twice"), ("title", "Twice"), ("body", "three")])
             #expect(other.status == 409)
+            // Text that only looks the same (another Unicode normalisation: o + U+0301 against ó) is
+            // another text: a conflict, not a silent success.
+            let saved = try await wiki.client.send(.GET, "/api/pages/\(page.id)").decode(PageJSON.self)
+            let accented = try await post(
+                wiki, "/pages/\(page.id)",
+                [("version", String(saved.version)), ("slug", "twice"), ("title", "Twice"), ("body", "one\ntw\u{F3}")])
+            #expect(accented.status == 303)
+            let decomposed = try await post(
+                wiki, "/pages/\(page.id)",
+                [("version", String(saved.version)), ("slug", "twice"), ("title", "Twice"), ("body", "one\ntwo\u{301}")])
+            #expect(decomposed.status == 409)
+            #expect(try await wiki.storedBody(page.id) == "one\ntw\u{F3}")
+            // A second click on Delete finds the page gone, as asked: back to the list.
+            let current = try await wiki.client.send(.GET, "/api/pages/\(page.id)").decode(PageJSON.self)
+            #expect(try await post(wiki, "/pages/\(page.id)/delete", [("version", String(current.version))]).status == 303)
+            let again = try await post(wiki, "/pages/\(page.id)/delete", [("version", String(current.version))])
+            #expect(again.status == 303)
+            #expect(again.headers["location"] == "/")
         }
     }
 
