@@ -213,7 +213,7 @@ package struct MigrationPlanner {
         for index in wanted.indexes where !existing.indexes.contains(where: { same($0, index) }) {
             let indexName =
                 index.name.hasPrefix("sqlite_autoindex") || index.name.hasSuffix("_key")
-                ? Self.shortened(([name] + index.columns + ["key"]).joined(separator: "_")) : index.name
+                ? ObjectNames.fitted(([name] + index.columns + ["key"]).joined(separator: "_"), suffix: "key") : index.name
             changes.append(
                 .init(
                     table: name, column: nil,
@@ -224,20 +224,6 @@ package struct MigrationPlanner {
                     ]))
         }
         return (changes, refusals)
-    }
-
-    /// `name` cut to PostgreSQL's 63 bytes with a hash of the whole before its last part (as the
-    /// generator shortens index names), rather than cut by the server at any byte.
-    static func shortened(_ name: String) -> String {
-        guard name.utf8.count > 63 else { return name }
-        var hash: UInt32 = 2_166_136_261
-        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        let suffix = "_" + String(hash, radix: 16) + "_" + (name.split(separator: "_").last.map(String.init) ?? "key")
-        var prefix = ""
-        for character in name where prefix.utf8.count + character.utf8.count + suffix.utf8.count <= 63 {
-            prefix.append(character)
-        }
-        return prefix + suffix
     }
 
     /// `"name" type [NOT NULL] [DEFAULT x] [REFERENCES "t" ("c")]`.

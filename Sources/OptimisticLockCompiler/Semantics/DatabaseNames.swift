@@ -17,18 +17,7 @@ extension Model {
 
     /// `table_col1_col2_idx`, shortened with a hash when longer than PostgreSQL's 63-byte limit.
     static func indexName(table: String, columns: [String]) -> String {
-        let full = ([table] + columns + ["idx"]).joined(separator: "_")
-        guard full.utf8.count > 63 else { return full }
-        var hash: UInt32 = 2_166_136_261
-        for byte in full.utf8 {
-            hash = (hash ^ UInt32(byte)) &* 16_777_619
-        }
-        let suffix = "_" + String(hash, radix: 16) + "_idx"
-        var prefix = ""
-        for character in full where prefix.utf8.count + character.utf8.count + suffix.utf8.count <= 63 {
-            prefix.append(character)
-        }
-        return prefix + suffix
+        ObjectNames.fitted(([table] + columns + ["idx"]).joined(separator: "_"), suffix: "idx")
     }
 
     /// The columns of fields named in `list`.
