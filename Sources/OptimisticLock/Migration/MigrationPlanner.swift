@@ -1,3 +1,5 @@
+import OptimisticLockSQL
+
 /// Compares the tables a schema needs with the live ones and decides what `migrate` may do: create
 /// what is missing and add what can be added without losing or inventing anything; refuse the rest,
 /// with the SQL a person could review.

@@ -1,3 +1,5 @@
+import OptimisticLockSQL
+
 /// The names a model's table gives database objects besides itself: its indexes (named by the
 /// generator) and, on PostgreSQL, its unique constraints, primary key and identity sequence (named
 /// by the server). On PostgreSQL all of them share one namespace with the tables, and on SQLite the
