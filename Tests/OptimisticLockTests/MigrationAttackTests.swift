@@ -38,6 +38,27 @@ struct MigrationAttackTests {
         #expect(try both.migrate(Self.schema).matchedFingerprint, "and its own fingerprint is found next time")
     }
 
+    @Test(
+        "Two targets' schemas on one database each keep their fingerprint; one that shares a table with the last migrated compares again",
+        arguments: Backend.available)
+    func fingerprintsPerSchema(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        let tables = Self.schema.tables
+        let blog = DatabaseSchema(tables: tables.filter { ["author", "posts"].contains($0.name) })
+        let shop = DatabaseSchema(tables: tables.filter { $0.name == "counter" })
+        let blogAgain = DatabaseSchema(tables: tables.filter { ["author", "comment", "posts"].contains($0.name) })
+        #expect(try !db.migrate(blog).matchedFingerprint)
+        #expect(try !db.migrate(shop).matchedFingerprint)
+        #expect(try db.migrate(blog).matchedFingerprint, "the other target's migration did not erase this one's")
+        #expect(try db.migrate(shop).matchedFingerprint)
+        // A schema sharing tables with the blog replaces its fingerprint: the blog compares again.
+        try db.migrate(blogAgain)
+        let blogPlan = try db.migrate(blog)
+        #expect(!blogPlan.matchedFingerprint && blogPlan.isUpToDate)
+        #expect(try db.migrate(shop).matchedFingerprint)
+    }
+
     @Test("A view with a table's name is refused, not taken for the table", arguments: Backend.available)
     func viewWithTheName(backend: Backend) throws {
         let database = TestDatabase(backend)

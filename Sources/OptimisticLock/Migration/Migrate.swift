@@ -53,7 +53,7 @@ let largestVersionSQL = "9007199254740991"
 extension SchemaInspecting {
     func run(_ schema: DatabaseSchema, apply: Bool) throws -> MigrationPlan {
         let fingerprint = schema.fingerprint(dialect)
-        if apply, recordedFingerprint() == fingerprint {
+        if apply, recordedFingerprints().contains(where: { $0.fingerprint == fingerprint }) {
             return MigrationPlan(changes: [], refusals: [], matchedFingerprint: true)
         }
         let expected = try expectedTables(schema)
@@ -91,7 +91,7 @@ extension SchemaInspecting {
                             + after.description)
                 }
             }
-            try self.record(fingerprint)
+            try self.record(fingerprint, tables: schema.tables.map(\.name))
             return plan
         }
         return apply ? try migrationTransaction(work) : try work()
@@ -133,21 +133,55 @@ extension SchemaInspecting {
         return try query(sql).first?.bool("found") ?? true
     }
 
-    /// The fingerprint `migrate` recorded last, or nil (also when the table does not exist).
-    private func recordedFingerprint() -> String? {
-        let read = { () throws -> String? in
-            guard case .text(let value)? = try self.query(self.recordedFingerprintSQL).first?[0] else { return nil }
-            return value
+    /// The fingerprints `migrate` recorded, one per schema migrated to (several targets may share a
+    /// database), each with the tables it covers; none when the table does not exist.
+    private func recordedFingerprints() -> [RecordedFingerprint] {
+        let read = { () throws -> [RecordedFingerprint] in
+            try self.query(self.recordedFingerprintSQL).compactMap { row in
+                guard case .text(let value) = row[0] else { return nil }
+                return RecordedFingerprint(value)
+            }
         }
         // Inside a transaction, a failing read (no table yet) must not abort it (PostgreSQL): a savepoint.
-        return isInTransaction ? (try? transaction(read)) ?? nil : (try? read()) ?? nil
+        return isInTransaction ? (try? transaction(read)) ?? [] : (try? read()) ?? []
     }
 
-    private func record(_ fingerprint: String) throws {
+    /// Records the fingerprint of the schema just migrated to, replacing those of schemas that share
+    /// a table with it (their tables may have changed: they compare again next time) and any
+    /// recorded before fingerprints named their tables.
+    private func record(_ fingerprint: String, tables: [String]) throws {
         let table = dialect.quote(fingerprintTable)
         let column = dialect.quote("fingerprint")
         try executeScript("CREATE TABLE IF NOT EXISTS \(table) (\(column) TEXT NOT NULL)")
-        try execute("DELETE FROM \(table)")
-        try execute("INSERT INTO \(table) (\(column)) VALUES (\(dialect.placeholder(1)))", [.text(fingerprint)])
+        let mine = Set(tables)
+        for recorded in recordedFingerprints() where recorded.tables.isEmpty || !mine.isDisjoint(with: recorded.tables) {
+            try execute("DELETE FROM \(table) WHERE \(column) = \(dialect.placeholder(1))", [.text(recorded.stored)])
+        }
+        let stored = RecordedFingerprint(fingerprint: fingerprint, tables: tables).stored
+        try execute("INSERT INTO \(table) (\(column)) VALUES (\(dialect.placeholder(1)))", [.text(stored)])
+    }
+}
+
+/// One row of `optimistic_lock_schema`: a schema's fingerprint and its tables, separated by U+001F
+/// (a character no SQL name of a schema may hold). A row from before tables were recorded holds the
+/// fingerprint alone.
+struct RecordedFingerprint {
+    let fingerprint: String
+    let tables: Set<String>
+
+    init(fingerprint: String, tables: [String]) {
+        self.fingerprint = fingerprint
+        self.tables = Set(tables)
+    }
+
+    init(_ stored: String) {
+        let parts = stored.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        fingerprint = parts[0]
+        tables = Set(parts.dropFirst())
+    }
+
+    /// The row's text.
+    var stored: String {
+        ([fingerprint] + tables.sorted()).joined(separator: "\u{1F}")
     }
 }
