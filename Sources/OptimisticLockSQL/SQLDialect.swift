@@ -8,6 +8,8 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
 
     /// A double-quoted identifier with embedded quotes doubled, so no name can change a statement's meaning.
     public func quote(_ identifier: String) -> String {
+        // Nearly every name holds no quote: then it is only wrapped.
+        guard identifier.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + identifier + "\"" }
         var out = "\""
         out.reserveCapacity(identifier.utf8.count + 2)
         for scalar in identifier.unicodeScalars {

@@ -60,6 +60,37 @@ struct NothingSilentlyWrongTests {
         #expect(stored.double == .infinity && stored.optionalDouble == -.infinity)
     }
 
+    @Test("-0.0: refused on SQLite (it would read back as 0.0), kept with its sign on PostgreSQL", arguments: Backend.available)
+    func negativeZero(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var sample = Self.sample(double: -0.0)
+        if backend == .sqlite {
+            let error = #expect(throws: DatabaseError.self) { try sample.insert(db) }
+            #expect(error?.kind == .invalidValue)
+            #expect(error?.message.contains("-0.0") == true)
+            #expect(try Sample.count(db) == 0)
+            let dynamic = #expect(throws: DatabaseError.self) { try db.query("SELECT ? AS x", [.real(-0.0)]) }
+            #expect(dynamic?.kind == .invalidValue)
+        } else {
+            try sample.insert(db)
+            let stored = try #require(try Sample.find(db, id: sample.id))
+            #expect(stored.double == 0 && stored.double.sign == .minus)
+        }
+    }
+
+    @Test(
+        "SQL texts that differ only in Unicode normalisation are two statements, never one cached for both",
+        arguments: Backend.available)
+    func canonicallyEquivalentSQL(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        let composed = try db.query("SELECT '\u{E9}' AS s").first?.string("s")
+        let decomposed = try db.query("SELECT 'e\u{301}' AS s").first?.string("s")
+        #expect(composed.map { Array($0.utf8) } == [0xC3, 0xA9])
+        #expect(decomposed.map { Array($0.utf8) } == [0x65, 0xCC, 0x81], "the decomposed text ran its own statement")
+    }
+
     // MARK: 8. Wrong number of arguments
 
     @Test(

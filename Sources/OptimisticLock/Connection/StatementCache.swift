@@ -14,7 +14,7 @@ package final class StatementCache<Statement: AnyObject> {
     }
 
     private let table: UnsafeMutablePointer<Table>
-    private var textStatements: [String: Statement] = [:]
+    private var textStatements: [ExactText: Statement] = [:]
 
     /// The most statements kept for SQL given as text; past it that part of the cache starts over.
     private static var textLimit: Int { 512 }
@@ -68,10 +68,11 @@ package final class StatementCache<Statement: AnyObject> {
 
     /// The statement for SQL text: the cached one, or the one `prepare` makes (then cached).
     package func statement(_ sql: String, orPrepare prepare: (String) throws -> Statement) rethrows -> Statement {
-        if let cached = textStatements[sql] { return cached }
+        let key = ExactText(sql)
+        if let cached = textStatements[key] { return cached }
         let prepared = try prepare(sql)
         if textStatements.count >= Self.textLimit { textStatements.removeAll() }
-        textStatements[sql] = prepared
+        textStatements[key] = prepared
         return prepared
     }
 
@@ -127,5 +128,23 @@ package final class StatementCache<Statement: AnyObject> {
             current.keys[index] = nil
         }
         table.pointee.count = 0
+    }
+}
+
+/// SQL text as a dictionary key compared byte for byte. `String`'s own equality is canonical
+/// equivalence (`"é"` equals `"e\u{301}"`), but the database compares bytes: two such texts are
+/// two statements, and must never share a prepared one.
+struct ExactText: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (lhs: ExactText, rhs: ExactText) -> Bool {
+        lhs.text.utf8.elementsEqual(rhs.text.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(text.utf8.count)
+        for byte in text.utf8 { hasher.combine(byte) }
     }
 }

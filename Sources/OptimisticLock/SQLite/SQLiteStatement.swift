@@ -10,7 +10,8 @@ import CSQLite
 ///
 /// Storage formats on SQLite:
 /// - `Int64`, `Int32`, `Int`: INTEGER. `Bool`: INTEGER 0 or 1. `Double`: REAL (NaN cannot be
-///   stored: SQLite would turn it into NULL, so binding it is an error).
+///   stored: SQLite would turn it into NULL, and -0.0 would read back as 0.0, so binding either is
+///   an error).
 /// - `String` and enums: TEXT, UTF-8 (an enum as its case name). `Data`: BLOB (empty bytes are an
 ///   empty BLOB, not NULL).
 /// - `Date`: INTEGER microseconds since 1970-01-01 00:00:00 UTC, rounded to the microsecond (the
@@ -84,11 +85,16 @@ public final class SQLiteStatement: PreparedStatement {
         check(sqlite3_bind_int64(handle, index, value), index)
     }
 
-    /// Binds a double; NaN is refused (SQLite would store NULL).
+    /// Binds a double; NaN is refused (SQLite would store NULL), and so is -0.0 (SQLite stores a
+    /// whole REAL as an integer, and it would read back as 0.0).
     @inlinable
     public func bind(double value: Double, at index: Int32) {
         if _slowPath(value.isNaN) {
             recordBindFailure("NaN cannot be stored in SQLite (it would become NULL)", index)
+            return
+        }
+        if _slowPath(value == 0 && value.sign == .minus) {
+            recordBindFailure("-0.0 cannot be stored in SQLite (it would read back as 0.0)", index)
             return
         }
         check(sqlite3_bind_double(handle, index, value), index)

@@ -91,14 +91,23 @@ enum SwiftLiteral {
 
     /// A raw string literal (`#"..."#`) for SQL, with enough `#` that no quote or backslash inside can end or escape it.
     static func raw(_ value: String) -> String {
-        var longest = 0
-        let bytes = Array(value.utf8)
-        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            var run = 0
-            while i + 1 + run < bytes.count, bytes[i + 1 + run] == UInt8(ascii: "#") { run += 1 }
-            longest = max(longest, run)
-        }
-        let hashes = String(repeating: "#", count: longest + 1)
+        let hashes = rawHashes(value)
         return hashes + "\"" + value + "\"" + hashes
+    }
+
+    /// The `#`s around `value` as a raw literal: one more than the longest run of `#` after a quote
+    /// or a backslash in it.
+    static func rawHashes(_ value: String) -> String {
+        var longest = 0
+        var run: Int?
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "#"), let current = run {
+                run = current + 1
+                longest = max(longest, current + 1)
+            } else {
+                run = byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") ? 0 : nil
+            }
+        }
+        return String(repeating: "#", count: longest + 1)
     }
 }

@@ -501,19 +501,26 @@ struct ModelEmitter {
         _ writer: inout CodeWriter
     ) {
         let comma = last ? "" : ","
-        let oneLine = "\(indent)\(label): \(SwiftLiteral.raw(sql))\(comma)"
-        // A line's characters are at most its bytes: only a line long in bytes is counted.
-        let fits =
-            writer.indentation + oneLine.utf8.count <= CodeWriter.width || writer.indentation + oneLine.count <= CodeWriter.width
-        guard sql.utf8.contains(UInt8(ascii: "\n")) || !fits else {
-            writer.line(oneLine)
-            return
+        // Multi-line SQL (a table's DDL) never goes on one line; a line's characters are at most
+        // its bytes, and are its bytes when they are all ASCII: only a long line of other text is
+        // counted by grapheme.
+        let multiLine = sql.utf8.contains(UInt8(ascii: "\n"))
+        if !multiLine {
+            let oneLine = "\(indent)\(label): \(SwiftLiteral.raw(sql))\(comma)"
+            let bytes = oneLine.utf8.count
+            let fits =
+                writer.indentation + bytes <= CodeWriter.width
+                || (!oneLine.utf8.allSatisfy { $0 < 0x80 } && writer.indentation + oneLine.count <= CodeWriter.width)
+            if fits {
+                writer.line(oneLine)
+                return
+            }
         }
         // Long SQL is broken after its commas (outside quoted names and strings), which changes nothing
         // about what it means, so that no line of the generated code is longer than the writer's width.
         let sql = SQLWrapping.wrap(sql, width: CodeWriter.width - writer.indentation - indent.count - 4)
         // A multi-line raw literal: its closing delimiter's indentation is stripped from every line.
-        let hashes = String(SwiftLiteral.raw(sql).prefix { $0 == "#" })
+        let hashes = SwiftLiteral.rawHashes(sql)
         writer.line("\(indent)\(label): \(hashes)\"\"\"")
         for sqlLine in sql.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
             writer.line(sqlLine.isEmpty ? "" : indent + "    " + String(decoding: sqlLine, as: UTF8.self))
