@@ -18,6 +18,22 @@ struct CodeWriter {
         text.append("\n")
     }
 
+    /// Appends every newline-terminated line of `lines` at the current indentation after `prefix`
+    /// (an empty line stays empty; text after the last newline is not written).
+    mutating func lines(_ lines: String, prefix: String) {
+        let lead = String(repeating: " ", count: level * 4) + prefix
+        var rest = lines[...]
+        while let newline = rest.utf8.firstIndex(of: UInt8(ascii: "\n")) {
+            let content = rest[..<newline]
+            if !content.isEmpty {
+                text.append(lead)
+                text.append(contentsOf: content)
+            }
+            text.append("\n")
+            rest = rest[rest.utf8.index(after: newline)...]
+        }
+    }
+
     /// Appends `///` lines.
     mutating func doc(_ lines: [String]) {
         for content in lines {
@@ -98,6 +114,8 @@ enum SwiftLiteral {
     /// The `#`s around `value` as a raw literal: one more than the longest run of `#` after a quote
     /// or a backslash in it.
     static func rawHashes(_ value: String) -> String {
+        // Nearly no SQL holds a `#`: then one is enough.
+        guard value.utf8.contains(UInt8(ascii: "#")) else { return "#" }
         var longest = 0
         var run: Int?
         for byte in value.utf8 {

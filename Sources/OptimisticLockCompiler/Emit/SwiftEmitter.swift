@@ -522,9 +522,7 @@ struct ModelEmitter {
         // A multi-line raw literal: its closing delimiter's indentation is stripped from every line.
         let hashes = SwiftLiteral.rawHashes(sql)
         writer.line("\(indent)\(label): \(hashes)\"\"\"")
-        for sqlLine in sql.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
-            writer.line(sqlLine.isEmpty ? "" : indent + "    " + String(decoding: sqlLine, as: UTF8.self))
-        }
+        writer.lines(sql, prefix: indent + "    ")
         writer.line("\(indent)    \"\"\"\(hashes)\(comma)")
     }
 }
