@@ -264,6 +264,24 @@ struct MigrationAttackTests {
             "\(error?.message ?? "")")
     }
 
+    @Test("SQLite: a rebuild with no column in common says so instead of printing broken SQL; one table's script is printed once")
+    func rebuildWithNothingInCommon() throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connect()
+        try db.executeScript(#"CREATE TABLE "counter" ("legacy" INTEGER)"#)
+        let plan = try db.migrationPlan(for: Self.schema)
+        let rebuild = try #require(plan.refusals.first { $0.table == "counter" && $0.summary.contains("primary key") })
+        #expect(rebuild.sql.contains { $0.contains("no column is in both tables") }, "\(rebuild)")
+        #expect(!rebuild.sql.contains { $0.contains("()") }, "\(rebuild)")
+
+        let other = TestDatabase(.sqlite)
+        let db2 = try other.connect()
+        try db2.executeScript(#"CREATE TABLE "counter" ("id" INTEGER, "version" INTEGER, "value" INTEGER NOT NULL DEFAULT 0)"#)
+        let twice = try db2.migrationPlan(for: Self.schema)
+        #expect(twice.refusals.filter { $0.table == "counter" }.count == 2, "\(twice)")
+        #expect(twice.description.contains("(the same rebuild as above)"), "\(twice)")
+    }
+
     @Test("SQLite: an index over an expression does not stop the comparison")
     func expressionIndex() throws {
         let database = TestDatabase(.sqlite)

@@ -58,7 +58,17 @@ public struct MigrationPlan: Sendable, CustomStringConvertible {
             lines.append(
                 "\(refusals.count) difference\(refusals.count == 1 ? "" : "s") cannot be migrated safely; review and run the SQL yourself:"
             )
-            lines += refusals.map { "- " + $0.description }
+            // Several differences of one SQLite table share one rebuild: its script is printed once.
+            var previous: (table: String, statements: [String])?
+            for refusal in refusals {
+                let statements = refusal.sql.filter { !$0.hasPrefix("--") }
+                if let previous, previous.table == refusal.table, previous.statements == statements, statements.count > 1 {
+                    lines.append("- \(refusal.summary)\n    (the same rebuild as above)")
+                } else {
+                    lines.append("- " + refusal.description)
+                }
+                previous = (refusal.table, statements)
+            }
         }
         if !changes.isEmpty {
             lines.append("\(changes.count) change\(changes.count == 1 ? "" : "s") can be made safely:")

@@ -294,7 +294,9 @@ package struct MigrationPlanner {
                 "PRAGMA foreign_keys = OFF",
                 "BEGIN",
                 create,
-                "INSERT INTO \(quote(temporary)) (\(columns)) SELECT \(columns) FROM \(quote(table.name))",
+                columns.isEmpty
+                    ? "-- no column is in both tables: copy the rows into \(quote(temporary)) by hand"
+                    : "INSERT INTO \(quote(temporary)) (\(columns)) SELECT \(columns) FROM \(quote(table.name))",
                 "DROP TABLE \(quote(table.name))",
                 "ALTER TABLE \(quote(temporary)) RENAME TO \(quote(table.name))",
             ] + statements + ["PRAGMA foreign_key_check", "COMMIT", "PRAGMA foreign_keys = ON"]
