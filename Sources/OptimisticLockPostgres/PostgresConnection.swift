@@ -80,10 +80,7 @@ public final class PostgresConnection: DatabaseConnection {
     private func commit() throws {
         // A pool's request was cancelled: whatever the body did after the cancellation's error
         // (caught and ignored, say), nothing of the transaction is kept.
-        if handle.interruption.isRequested {
-            throw DatabaseError(
-                kind: .interrupted, message: "interrupted: the task was cancelled; nothing was committed", sql: "COMMIT")
-        }
+        try handle.interruption.check(sql: "COMMIT")
         let result = PQexec(handle.connection, "COMMIT")
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK else {

@@ -316,9 +316,7 @@ public final class PostgresStatement: PreparedStatement {
 
     private func runOnce() throws {
         if _slowPath(state.pointee.failed), let failure = bindFailure { throw failure }
-        if _slowPath(handle.interruption.isRequested) {
-            throw DatabaseError(kind: .interrupted, message: "interrupted: the task was cancelled", sql: sql)
-        }
+        try handle.interruption.check(sql: sql)
         handle.deallocateRetired()
         let count = state.pointee.count
         for index in 0..<Int(count) where state.pointee.types[index] == Self.unbound {

@@ -45,6 +45,18 @@ package final class ConnectionInterruption: Sendable {
     @inline(__always)
     package var isRequested: Bool { requested.load(ordering: .relaxed) }
 
+    /// The error of a statement or a commit refused because the running job was asked to stop.
+    package static func cancelled(sql: String?) -> DatabaseError {
+        DatabaseError(kind: .interrupted, message: "interrupted: the task was cancelled", sql: sql)
+    }
+
+    /// Throws `cancelled(sql:)` once the running job was asked to stop: a statement must not
+    /// start, and a transaction must not commit.
+    @inline(__always)
+    package func check(sql: String?) throws {
+        if _slowPath(isRequested) { throw Self.cancelled(sql: sql) }
+    }
+
     /// Installs (or with nil removes, when the connection closes) the backend's interrupt.
     package func setNative(_ native: (@Sendable () -> Void)?) {
         state.withLock { $0.native = native }

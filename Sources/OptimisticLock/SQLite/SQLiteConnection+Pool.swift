@@ -12,16 +12,7 @@ extension SQLiteConnection: PooledConnection {
     /// A write in a transaction (`BEGIN IMMEDIATE`), a read in a read-only read transaction.
     package func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T {
         switch access {
-        case .write:
-            try transaction {
-                let result = try body()
-                // A body that caught the cancellation's error and went on must not commit the
-                // statements before it: a cancelled request commits nothing, or all it was asked to.
-                if state.interruption.isRequested {
-                    throw DatabaseError(kind: .interrupted, message: "interrupted: the task was cancelled", sql: nil)
-                }
-                return result
-            }
+        case .write: try transaction(body)
         case .writeWithoutTransaction: try body()
         case .read: try readOnly(body)
         }

@@ -238,10 +238,7 @@ public final class SQLiteConnection: DatabaseConnection {
     private func commit() throws {
         // A pool's request was cancelled: whatever the body did after the cancellation's error
         // (caught and ignored, say), nothing of the transaction is kept.
-        if state.interruption.isRequested {
-            throw DatabaseError(
-                kind: .interrupted, message: "interrupted: the task was cancelled; nothing was committed", sql: "COMMIT")
-        }
+        try state.interruption.check(sql: "COMMIT")
         guard sqlite3_get_autocommit(handle) == 0 else {
             throw DatabaseError.misuse(
                 "SQLite rolled the transaction back after an earlier error; nothing of it was committed", sql: "COMMIT")

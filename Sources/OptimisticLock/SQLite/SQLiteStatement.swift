@@ -172,7 +172,7 @@ public final class SQLiteStatement: PreparedStatement {
         }
         if _slowPath(state.interruption.isRequested) {
             reset()
-            throw DatabaseError(kind: .interrupted, message: "interrupted: the task was cancelled", sql: sql)
+            throw ConnectionInterruption.cancelled(sql: sql)
         }
         if _slowPath(state.depth.pointee > 0 && sqlite3_get_autocommit(db) != 0) {
             reset()
