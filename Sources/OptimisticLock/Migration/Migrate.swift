@@ -109,7 +109,7 @@ extension SchemaInspecting {
             // Only a version column of the schema's type is read: another type is refused anyway.
             guard let version = table.versionColumn, let existing = live[table.name], existing.notATable == nil,
                 let column = existing.column(version),
-                let wanted = expected[table.name]?.column(version), column.type.lowercased() == wanted.type.lowercased()
+                let wanted = expected[table.name]?.column(version), MigrationPlanner.sameType(column.type, wanted.type)
             else { continue }
             if try hasUnusableVersions(table: table.name, column: version) { unusableVersions.insert(table.name) }
         }
@@ -122,14 +122,8 @@ extension SchemaInspecting {
     /// outside `1...2^53-1`, not an integer, or shared with another row — a table adopted from a
     /// framework whose versions are counters (Rails' `lock_version` starts at 0 in every row).
     private func hasUnusableVersions(table: String, column: String) throws -> Bool {
-        let name = dialect.quote(table)
-        let version = dialect.quote(column)
-        let notInteger = dialect == .sqlite ? " OR typeof(\(version)) <> 'integer'" : ""
-        let sql = """
-            SELECT (EXISTS (SELECT 1 FROM \(name) WHERE \(version) IS NULL OR \(version) < 1 \
-            OR \(version) > \(largestVersionSQL)\(notInteger)) \
-            OR EXISTS (SELECT 1 FROM \(name) GROUP BY \(version) HAVING count(*) > 1)) AS "found"
-            """
+        let condition = MigrationPlanner.unusableVersion(dialect, table: table, column: column)
+        let sql = "SELECT EXISTS (SELECT 1 FROM \(dialect.quote(table)) WHERE \(condition)) AS \"found\""
         return try query(sql).first?.bool("found") ?? true
     }
 

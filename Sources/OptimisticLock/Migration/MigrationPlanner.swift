@@ -124,7 +124,7 @@ package struct MigrationPlanner {
                     column.primaryKey
                         ? "is not the primary key in the database" : "is the primary key in the database but not in the schema",
                     rebuild(table, reason: "change the primary key"))
-            } else if !sameType(column.type, current.type) {
+            } else if !Self.sameType(column.type, current.type) {
                 refuse(
                     column.name, "has type \(current.type) in the database but \(column.type) in the schema",
                     dialect == .postgres
@@ -265,15 +265,21 @@ package struct MigrationPlanner {
     /// `1...2^53-1`, not an integer, or shared with another row) gets a fresh random version in
     /// `1...2^53-1`; the others keep theirs, so the versions clients hold stay good.
     private func refillVersions(table: String, column: String) -> String {
-        let name = quote(table)
-        let version = quote(column)
-        let notInteger = dialect == .sqlite ? " OR typeof(\(version)) <> 'integer'" : ""
         let fresh =
             dialect == .sqlite
             ? "(abs(random()) % \(largestVersionSQL)) + 1" : "floor(random() * \(largestVersionSQL))::bigint + 1"
+        let condition = Self.unusableVersion(dialect, table: table, column: column)
+        return "UPDATE \(quote(table)) SET \(quote(column)) = \(fresh) WHERE \(condition)"
+    }
+
+    /// The condition on a row whose version this library would never store: NULL, outside
+    /// `1...2^53-1`, not an integer, or shared with another row of `table`.
+    static func unusableVersion(_ dialect: SQLDialect, table: String, column: String) -> String {
+        let name = dialect.quote(table)
+        let version = dialect.quote(column)
+        let notInteger = dialect == .sqlite ? " OR typeof(\(version)) <> 'integer'" : ""
         return """
-            UPDATE \(name) SET \(version) = \(fresh) WHERE \(version) IS NULL OR \(version) < 1 \
-            OR \(version) > \(largestVersionSQL)\(notInteger) \
+            \(version) IS NULL OR \(version) < 1 OR \(version) > \(largestVersionSQL)\(notInteger) \
             OR \(version) IN (SELECT \(version) FROM \(name) GROUP BY \(version) HAVING count(*) > 1)
             """
     }
@@ -305,7 +311,8 @@ package struct MigrationPlanner {
         ] + script.map { $0 + ";" }
     }
 
-    private func sameType(_ a: String, _ b: String) -> Bool {
+    /// Whether two column types, as the database spells them, are the same type.
+    static func sameType(_ a: String, _ b: String) -> Bool {
         a.lowercased() == b.lowercased()
     }
 
