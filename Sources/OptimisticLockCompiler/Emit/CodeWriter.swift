@@ -129,3 +129,11 @@ enum SwiftLiteral {
         return String(repeating: "#", count: longest + 1)
     }
 }
+
+extension StringProtocol {
+    /// The characters of the text: its bytes when they are all ASCII (as nearly all generated code
+    /// is), which is far cheaper than finding grapheme boundaries.
+    var characterCount: Int {
+        utf8.allSatisfy { $0 < 0x80 } ? utf8.count : count
+    }
+}

@@ -18,7 +18,7 @@ enum SQLWrapping {
 
     private static func wrapLine(_ line: Substring, width: Int) -> [String] {
         // A line's characters are at most its bytes: most lines need no counting at all.
-        guard line.utf8.count > width, characters(line) > width else { return [String(line)] }
+        guard line.utf8.count > width, line.characterCount > width else { return [String(line)] }
         let bytes = line.utf8
         let indentationEnd = bytes.firstIndex { $0 != UInt8(ascii: " ") } ?? bytes.endIndex
         let indentation = String(line[..<indentationEnd])
@@ -48,7 +48,7 @@ enum SQLWrapping {
         var length = indentation.utf8.count
         var hasWord = false
         for word in words {
-            let wordLength = characters(word)
+            let wordLength = word.characterCount
             if !hasWord {
                 current += word
                 length += wordLength
@@ -65,11 +65,5 @@ enum SQLWrapping {
         }
         lines.append(current)
         return lines
-    }
-
-    /// The characters of `text`: its bytes when they are all ASCII (as nearly all SQL is), which
-    /// is far cheaper than finding grapheme boundaries.
-    private static func characters(_ text: Substring) -> Int {
-        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
     }
 }

@@ -507,11 +507,8 @@ struct ModelEmitter {
         let multiLine = sql.utf8.contains(UInt8(ascii: "\n"))
         if !multiLine {
             let oneLine = "\(indent)\(label): \(SwiftLiteral.raw(sql))\(comma)"
-            let bytes = oneLine.utf8.count
-            let fits =
-                writer.indentation + bytes <= CodeWriter.width
-                || (!oneLine.utf8.allSatisfy { $0 < 0x80 } && writer.indentation + oneLine.count <= CodeWriter.width)
-            if fits {
+            let room = CodeWriter.width - writer.indentation
+            if oneLine.utf8.count <= room || oneLine.characterCount <= room {
                 writer.line(oneLine)
                 return
             }
