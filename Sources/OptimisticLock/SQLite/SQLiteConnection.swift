@@ -271,6 +271,9 @@ final class ConnectionState {
         depth.deallocate()
     }
 
+    /// The sleeps between lock attempts, in milliseconds; the last one repeats.
+    private static let busyDelays: [Int64] = [1, 2, 5, 10]
+
     /// SQLite's busy handler: true to try the lock again after a short sleep, false to give up
     /// (the statement fails as busy) — when the timeout has passed, or the request was cancelled.
     /// Sleeps grow like sqlite3_busy_timeout's (1, 2, 5, 10 ms ...) but never past 10 ms, so a
@@ -282,8 +285,7 @@ final class ConnectionState {
         let waited = busySince.duration(to: now)
         let limit = Duration.milliseconds(busyTimeoutMilliseconds)
         guard waited < limit else { return false }
-        let delays: [Int64] = [1, 2, 5, 10]
-        let delay = Duration.milliseconds(delays[min(Int(attempt), delays.count - 1)])
+        let delay = Duration.milliseconds(Self.busyDelays[min(Int(attempt), Self.busyDelays.count - 1)])
         let sleep = min(delay, limit - waited)
         let (seconds, attoseconds) = sleep.components
         usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
