@@ -69,11 +69,11 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
         } catch let problem as HTTPProblem {
             return Responses.html(Views.newPage(draft, message: problem.detail), status: problem.status)
         } catch let error as DatabaseError {
-            let problem = OptimisticHTTP.problem(for: error, source: nil) as? HTTPProblem
+            let problem = Responses.problem(for: error, otherwise: error.message)
             let message =
-                problem?.status == .conflict
+                problem.status == .conflict
                 ? "A page named \"\(draft.slug)\" exists already: choose another name." : "\(error.message)"
-            return Responses.html(Views.newPage(draft, message: message), status: problem?.status ?? .internalServerError)
+            return Responses.html(Views.newPage(draft, message: message), status: problem.status)
         }
     }
 
@@ -100,10 +100,7 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
             } catch {
                 // The page could not be read (a busy database, a lost connection): the form again,
                 // with what was typed and why it was not saved.
-                let problem =
-                    OptimisticHTTP.problem(for: error, source: nil) as? HTTPProblem
-                    ?? HTTPProblem(
-                        status: .internalServerError, title: "Internal Server Error", detail: "the page could not be read")
+                let problem = Responses.problem(for: error, otherwise: "the page could not be read")
                 let message = "Someone else saved this page, and it could not be read just now (\(problem.detail)). Try again."
                 return Responses.html(
                     Views.edit(id: id, version: form.integer("version") ?? 0, draft, message: message), status: problem.status)
