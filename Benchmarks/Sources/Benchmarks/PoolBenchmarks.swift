@@ -139,7 +139,8 @@ struct PoolBenchmarks {
                                 var mine = try await pool.read { db in try start.map { try BenchItem.find(db, id: $0.id!)! } }
                                 for index in 0..<updates {
                                     let item = mine[index % mine.count]
-                                    let update: @Sendable (OptimisticLockPostgres.PostgresConnection) throws -> BenchItem = { db in
+                                    let update: @Sendable (OptimisticLockPostgres.PostgresConnection) throws -> BenchItem = {
+                                        db in
                                         var next = item
                                         next.value &+= 1
                                         try next.update(db)
