@@ -160,22 +160,19 @@ extension SchemaInspecting {
 /// (a character no SQL name of a schema may hold). A row from before tables were recorded holds the
 /// fingerprint alone.
 struct RecordedFingerprint {
+    /// The row's text, exactly as stored (a row is deleted by it).
+    let stored: String
     let fingerprint: String
     let tables: Set<String>
 
     init(fingerprint: String, tables: [String]) {
-        self.fingerprint = fingerprint
-        self.tables = Set(tables)
+        self.init(([fingerprint] + tables.sorted()).joined(separator: "\u{1F}"))
     }
 
     init(_ stored: String) {
+        self.stored = stored
         let parts = stored.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
         fingerprint = parts[0]
         tables = Set(parts.dropFirst())
-    }
-
-    /// The row's text.
-    var stored: String {
-        ([fingerprint] + tables.sorted()).joined(separator: "\u{1F}")
     }
 }
