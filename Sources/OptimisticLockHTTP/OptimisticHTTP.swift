@@ -95,26 +95,28 @@ public enum OptimisticHTTP {
                 throw problem(for: error, source: source)
             }
         }
-        let named = Set(versions)
-        var version = first
-        while true {
+        func attempt(_ version: Int64) async throws -> T {
             if excluded(version) {
                 throw HTTPProblem(
                     status: .preconditionFailed, title: "Precondition Failed",
                     detail: "If-None-Match names version \(version), the one this write expects", expectedVersion: version)
             }
+            return try await write(version)
+        }
+        do {
+            return try await attempt(first)
+        } catch let conflict as ConcurrentUpdate where !conflict.isDeleted {
+            // The conflict tells the current version: tried once more if the list names it.
+            guard let current = conflict.actualVersion, current != first, versions.contains(current) else {
+                throw problem(for: conflict, source: source)
+            }
             do {
-                return try await write(version)
-            } catch let conflict as ConcurrentUpdate where !conflict.isDeleted {
-                // The conflict tells the current version: tried once more if the list names it.
-                guard let current = conflict.actualVersion, current != version, named.contains(current), version == first
-                else {
-                    throw problem(for: conflict, source: source)
-                }
-                version = current
+                return try await attempt(current)
             } catch {
                 throw problem(for: error, source: source)
             }
+        } catch {
+            throw problem(for: error, source: source)
         }
     }
 
