@@ -207,7 +207,7 @@ struct Checker {
                 let key = name.lowercased()
                 if let holder = taken[key] {
                     diagnostics.error(
-                        "'\(model.name)': \(what) would be \"\(name)\", the name of \(holder) already",
+                        "'\(model.name)': its \(what) would be \"\(name)\", the name of \(holder) already",
                         at: syntax.name.range,
                         notes: [
                             Diagnostic(
@@ -215,7 +215,7 @@ struct Checker {
                                 at: syntax.name.range)
                         ])
                 } else {
-                    taken[key] = "\(what.replacingOccurrences(of: "its ", with: "the ")) of table \"\(model.tableName)\""
+                    taken[key] = "the \(what) of table \"\(model.tableName)\""
                 }
             }
         }

@@ -33,23 +33,21 @@ extension Model {
     /// (`table_column_seq`) where they fit PostgreSQL's 63 bytes.
     var databaseObjectNames: [(name: String, what: String)] {
         var names = indexedFieldLists.map { list in
-            (
-                Self.indexName(table: tableName, columns: columnNames(list)),
-                "its index on (\(columnNames(list).joined(separator: ", ")))"
-            )
+            let columns = columnNames(list)
+            return (Self.indexName(table: tableName, columns: columns), "index on (\(columns.joined(separator: ", ")))")
         }
-        var server: [(String, String)] = [(tableName + "_pkey", "its primary key's index (named by PostgreSQL)")]
+        var server: [(String, String)] = [(tableName + "_pkey", "primary key's index (named by PostgreSQL)")]
         for unique in fields.filter(\.isUnique).map({ [$0.name] }) + uniqueConstraints {
             let columns = columnNames(unique)
             server.append(
                 (
                     "\(tableName)_\(columns.joined(separator: "_"))_key",
-                    "its unique constraint on (\(columns.joined(separator: ", "))) (named by PostgreSQL)"
+                    "unique constraint on (\(columns.joined(separator: ", "))) (named by PostgreSQL)"
                 ))
         }
         // A model without a valid `@id` has been reported; it has no key to name.
         if fields.indices.contains(primaryKeyIndex), fields[primaryKeyIndex].isPrimaryKey, hasDatabaseAssignedKey {
-            server.append(("\(tableName)_\(primaryKey.columnName)_seq", "its key's sequence (named by PostgreSQL)"))
+            server.append(("\(tableName)_\(primaryKey.columnName)_seq", "key's sequence (named by PostgreSQL)"))
         }
         names += server.filter { $0.0.utf8.count <= 63 }
         return names
