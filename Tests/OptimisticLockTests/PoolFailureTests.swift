@@ -17,9 +17,9 @@ import Testing
 @Suite("Pool failures")
 struct PoolFailureTests {
     @Test(
-        "A cancel that lands just after a request starts, before its statement runs, still stops it (in a transaction or, for a read, outside one)",
-        arguments: Backend.available, [false, true])
-    func cancelRightAfterStart(backend: Backend, withoutTransaction: Bool) async throws {
+        "A cancel that lands just after a request starts, before its statement runs, still stops it",
+        arguments: Backend.available)
+    func cancelRightAfterStart(backend: Backend) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
         let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 1))
@@ -29,11 +29,10 @@ struct PoolFailureTests {
         let completed = Locked(0)
         for round in 0..<40 {
             let work = Task {
-                let body: @Sendable (any DatabaseConnection) throws -> Void = { db in
+                try await pool.write { db in
                     try slowQuery(db, seconds: 3)
                     completed.withLock { $0 += 1 }
                 }
-                if withoutTransaction { try await pool.writeWithoutTransaction(body) } else { try await pool.write(body) }
             }
             // From no delay at all to a few hundred microseconds: every stage of the hand-over.
             if round % 4 != 0 {

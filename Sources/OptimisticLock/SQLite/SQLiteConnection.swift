@@ -61,11 +61,12 @@ public final class SQLiteConnection: DatabaseConnection {
         let address = UInt(bitPattern: db)
         state.interruption.setNative { sqlite3_interrupt(OpaquePointer(bitPattern: address)) }
         // sqlite3_interrupt stops only statements already running: one that started an instant
-        // before a pool's interrupt arrived stops within its next 1,000 virtual-machine steps —
-        // inside a transaction, which then rolls back, or when no statement running can write.
-        // Outside a transaction SQLite checks the handler once more after a writing statement has
-        // committed on its own, and an interrupt there would report a committed write as not done:
-        // such a statement runs to its end and reports what it did.
+        // before a pool's interrupt arrived stops within its next 1,000 virtual-machine steps — but
+        // only inside a transaction, which then rolls back. Outside one, SQLite checks the handler
+        // once more after a statement has committed on its own, and an interrupt there would report
+        // a committed write as not done: such a statement runs to its end and reports what it did.
+        // (Allowing it when no running statement can write does not work: a write that has just
+        // committed is no longer running when SQLite makes that last check.)
         state.handle = db
         let context = Unmanaged.passUnretained(state).toOpaque()
         sqlite3_progress_handler(
@@ -74,13 +75,7 @@ public final class SQLiteConnection: DatabaseConnection {
                 guard let context else { return 0 }
                 let state = Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue()
                 guard state.interruption.isRequested, let handle = state.handle else { return 0 }
-                if sqlite3_get_autocommit(handle) == 0 { return 1 }
-                var statement = sqlite3_next_stmt(handle, nil)
-                while let running = statement {
-                    if sqlite3_stmt_busy(running) != 0 && sqlite3_stmt_readonly(running) == 0 { return 0 }
-                    statement = sqlite3_next_stmt(handle, running)
-                }
-                return 1
+                return sqlite3_get_autocommit(handle) == 0 ? 1 : 0
             }, context)
         // Waiting for another connection's lock: sqlite3_busy_timeout's waits, but a cancelled
         // request stops waiting (its statement then fails as busy, having done nothing).
