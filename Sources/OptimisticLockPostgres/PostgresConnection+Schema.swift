@@ -40,9 +40,13 @@ extension PostgresConnection: SchemaInspecting {
     }
 
     /// A transaction holding an advisory lock, so that two processes migrating at once take turns.
+    ///
+    /// The lock is keyed by the current schema (advisory locks are already per database): the
+    /// processes of one app take turns, while apps in other schemas of the same database migrate
+    /// without waiting for it — a wait a short statement timeout would turn into a failed startup.
     package func migrationTransaction<T>(_ body: () throws -> T) throws -> T {
         try transaction {
-            _ = try query("SELECT pg_advisory_xact_lock(7418392650127)")
+            _ = try query("SELECT pg_advisory_xact_lock(1869639023, hashtext(coalesce(current_schema(), '')))")
             return try body()
         }
     }
