@@ -81,24 +81,30 @@ public enum SchemaCommands {
             }
             if let chosen = self.access { access = chosen }
             let compilation = try inputs.compile()
-            let manager = FileManager.default
-            try manager.createDirectory(atPath: output, withIntermediateDirectories: true)
-            var written: [String: String] = [SwiftEmitter.schemaFileName: "the schema file it writes"]
+            // Every output is named and rendered before the first is written: a clash found late must
+            // not leave half the files new and the rest stale. Names are compared ignoring case, as
+            // macOS's file system does.
+            var outputs: [(name: String, source: String)] = []
+            var written: [String: String] = [SwiftEmitter.schemaFileName.lowercased(): "the schema file it writes"]
             for (index, file) in compilation.files.enumerated() {
                 let base = URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
-                if let other = written[base] {
+                if let other = written[base.lowercased()] {
                     FileHandle.standardError.write(
                         Data(
                             "\(file.path): error: its output \(base).swift would overwrite the one of \(other); rename one of them\n"
                                 .utf8))
                     throw ExitCode.failure
                 }
-                written[base] = file.path
+                written[base.lowercased()] = file.path
                 guard let source = compilation.swiftSource(forFile: index, access: access) else { continue }
-                try write(source, to: (output as NSString).appendingPathComponent(base + ".swift"))
+                outputs.append((base, source))
             }
             if let source = compilation.schemaSource(access: access) {
-                try write(source, to: (output as NSString).appendingPathComponent(SwiftEmitter.schemaFileName + ".swift"))
+                outputs.append((SwiftEmitter.schemaFileName, source))
+            }
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            for (name, source) in outputs {
+                try write(source, to: (output as NSString).appendingPathComponent(name + ".swift"))
             }
         }
 

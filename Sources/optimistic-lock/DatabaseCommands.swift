@@ -9,12 +9,30 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "A SQLite file, or a PostgreSQL URL (postgres://... or postgresql://... or key=value).")
     var database: String
 
-    /// A connection to the database.
-    func connect() throws -> any DatabaseConnection {
-        let isPostgres =
-            database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
-            || database.contains("host=") || database.contains("dbname=")
-        return isPostgres ? try PostgresConnection(url: database) : try SQLiteConnection(path: database)
+    /// A connection to the database. `readOnly` (a dry run, a diff) opens an existing SQLite file
+    /// for reading, and never creates one (a mistyped path is compared as an empty database).
+    func connect(readOnly: Bool = false) throws -> any DatabaseConnection {
+        if Self.isPostgres(database) { return try PostgresConnection(url: database) }
+        if readOnly, !FileManager.default.fileExists(atPath: database) {
+            printError("note: no SQLite database at '\(database)': compared with an empty one, and none was created")
+            return try SQLiteConnection(path: ":memory:")
+        }
+        return try SQLiteConnection(path: database, readOnly: readOnly)
+    }
+
+    func validate() throws {
+        // An empty path would open a throwaway temporary SQLite database (an unset $DATABASE_URL).
+        if database.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--database is empty: give a SQLite file or a PostgreSQL URL")
+        }
+    }
+
+    /// A PostgreSQL URL, or libpq's `key=value` form (`host=db dbname=shop`, `user=app port=5432`).
+    static func isPostgres(_ database: String) -> Bool {
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") { return true }
+        guard let equals = database.firstIndex(of: "=") else { return false }
+        let key = database[..<equals].trimmingCharacters(in: .whitespaces)
+        return !key.isEmpty && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x5F }
     }
 }
 
@@ -59,7 +77,7 @@ extension OptimisticLockCommand {
         func run() throws {
             let schema = try inputs.compile().databaseSchema
             do {
-                let db = try target.connect()
+                let db = try target.connect(readOnly: dryRun)
                 if dryRun {
                     let plan = try db.migrationPlan(for: schema)
                     print(plan.description)
@@ -92,7 +110,7 @@ extension OptimisticLockCommand {
         func run() throws {
             let schema = try inputs.compile().databaseSchema
             do {
-                let plan = try target.connect().migrationPlan(for: schema)
+                let plan = try target.connect(readOnly: true).migrationPlan(for: schema)
                 print(plan.description)
                 if !plan.isUpToDate { throw ExitCode(2) }
             } catch let error as DatabaseError {

@@ -125,6 +125,8 @@ struct CLITests {
         #expect(dryRun.stdout.contains(#"create table "author""#))
         let before = try BuiltExecutable.run(Self.cli, ["diff", schemas, "--database", database], in: folder)
         #expect(before.status == 2, "the dry run changed nothing: \(before.stdout)")
+        #expect(before.stderr.contains("compared with an empty one, and none was created"), "\(before.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: database), "neither a dry run nor diff creates a database")
 
         let migrated = try BuiltExecutable.run(Self.cli, ["migrate", schemas, "--database", database], in: folder)
         #expect(migrated.status == 0, "\(migrated.stderr)")
@@ -150,6 +152,42 @@ struct CLITests {
         let refused = try BuiltExecutable.run(Self.cli, ["migrate", edited.path, "--database", database], in: folder)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains(#"DROP COLUMN "likes""#), "\(refused.stderr)")
+    }
+
+    @Test("--database empty (an unset variable) is an error; libpq's key=value form is PostgreSQL, not a file name")
+    func databaseOption() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let schemas = Self.root.appendingPathComponent("Schemas").path
+        for command in ["migrate", "diff"] {
+            let empty = try BuiltExecutable.run(Self.cli, [command, schemas, "--database", ""], in: folder)
+            #expect(empty.status == 64, "\(command): \(empty.stdout) \(empty.stderr)")
+            #expect(empty.stderr.contains("--database is empty"), "\(empty.stderr)")
+        }
+        let keyValue = try BuiltExecutable.run(
+            Self.cli, ["migrate", schemas, "--database", "user=nobody port=1 host=/nonexistent"], in: folder)
+        #expect(keyValue.status == 1)
+        #expect(keyValue.stderr.contains("connection"), "\(keyValue.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "no SQLite file was made of it")
+    }
+
+    @Test("generate: outputs that would clash are found before anything is written; a file given twice is read once")
+    func generateChecksBeforeWriting() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = "model M {\n    id: Int64 @id\n    version: Version\n}\n"
+        for (dir, name) in [("a", "A"), ("b", "B")] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(dir), withIntermediateDirectories: true)
+            try model.replacingOccurrences(of: "M", with: name)
+                .write(to: folder.appendingPathComponent("\(dir)/Post.schema"), atomically: true, encoding: .utf8)
+        }
+        let clash = try BuiltExecutable.run(Self.cli, ["generate", "a", "b", "-o", "out"], in: folder)
+        #expect(clash.status == 1)
+        #expect(clash.stderr.contains("would overwrite"), "\(clash.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "nothing was written")
+
+        let twice = try BuiltExecutable.run(Self.cli, ["check", "a/Post.schema", "./a/Post.schema", "a"], in: folder)
+        #expect(twice.status == 0, "\(twice.stderr)")
     }
 
     @Test("generate --config: the configuration is read in one place; a malformed one is a located error")

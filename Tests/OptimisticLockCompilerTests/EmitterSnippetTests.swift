@@ -158,6 +158,29 @@ struct EmitterSnippetTests {
         #expect(!source.contains("public "))
         Self.expect(source, contains: "static func find(_ db: some DatabaseConnection, name value0: String) throws -> A? {")
     }
+
+    @Test("Control characters in a default reach the SQL as escapes of the raw literal: a CR stays a CR")
+    func controlCharactersInDefault() throws {
+        let source = try Self.emit("model Note {\n    \(Self.base)    sep: String = \"a\\rb\\r\\nc\"\n}")
+        Self.expect(source, contains: #"public init(id: Int64? = nil, sep: String = "a\rb\r\nc") {"#)
+        Self.expect(source, contains: ##""sep" TEXT NOT NULL DEFAULT 'a\#u{d}b\#u{d}"##)
+        #expect(!source.utf8.contains(13), "no raw CR in the generated file")
+    }
+
+    @Test("An optional enum's default is spelled with the enum's name: `.none` is not Optional's nil")
+    func optionalEnumDefault() throws {
+        let source = try Self.emit(
+            "enum Level { none, low }\nmodel Setting {\n    \(Self.base)    level: Level? = .none\n    must: Level = .low\n}")
+        Self.expect(source, contains: "public init(id: Int64? = nil, level: Level? = Level.none, must: Level = .low) {")
+    }
+
+    @Test("A finder over a field named like its parameter (`value0`) names it once")
+    func finderParameterName() throws {
+        let source = try Self.emit("model Note {\n    \(Self.base)    value0: Int64 @index\n    other: Int64 @index\n}")
+        Self.expect(
+            source, contains: "public static func fetchAll(_ db: some DatabaseConnection, value0: Int64) throws -> [Note] {")
+        #expect(!source.contains("value0 value0"))
+    }
 }
 
 @Suite("Unified diff")

@@ -252,6 +252,12 @@ struct RuleTests {
         try record.delete(db)
         #expect(try Hostile.count(db) == 0)
         #expect(try Author.count(db) == 0, "the author table still exists")
+        // The table's default for `separators` is the schema's, CR and all, as the struct's is.
+        #expect(record.separators == "a\rb\r\nc\nd\te")
+        let table = "\"order; DROP TABLE \"\"author\"\"; --\""
+        _ = try Fixture.execute(
+            db, #"INSERT INTO \#(table) ("id", "version", "select") VALUES ('raw', 7, 's')"#)
+        #expect(try Hostile.find(db, id: "raw")?.separators == "a\rb\r\nc\nd\te")
     }
 
     @Test("A key not named id, and fields named count and find", arguments: Backend.available)

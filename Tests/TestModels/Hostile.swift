@@ -17,14 +17,24 @@ public struct Hostile: Codable, Hashable, Sendable, Identifiable {
     public var from: String
     /// Column `?`.
     public var whereClause: Int64
+    /// Line breaks and a tab in a default: the DDL holds them inside a quoted SQL string, and the
+    /// generated Swift literal must keep a CR as a CR (a raw CR there would read as a line break).
+    public var separators: String
 
     /// Creates a record that is not stored yet (version 0). Fields with a default may be left out.
-    public init(id: String, select: String, from: String = "'", whereClause: Int64 = 0) {
+    public init(
+        id: String,
+        select: String,
+        from: String = "'",
+        whereClause: Int64 = 0,
+        separators: String = "a\rb\r\nc\nd\te"
+    ) {
         self.id = id
         self.version = 0
         self.select = select
         self.from = from
         self.whereClause = whereClause
+        self.separators = separators
     }
 
     /// The columns of table `order; DROP TABLE "author"; --`: one case per field, `rawValue` is the SQL column name.
@@ -39,6 +49,8 @@ public struct Hostile: Codable, Hashable, Sendable, Identifiable {
         case from = "from \"x\" where '1'='1"
         /// Column `?` of field `whereClause`.
         case whereClause = "?"
+        /// Column `separators` of field `separators`.
+        case separators = "separators"
     }
 }
 
@@ -65,14 +77,16 @@ extension Hostile: VersionedModel {
         self.select = try row.text(at: 2)
         self.from = try row.text(at: 3)
         self.whereClause = try row.int64(at: 4)
+        self.separators = try row.text(at: 5)
     }
 
-    /// Binds every field but the key and the version to parameters 1...3.
+    /// Binds every field but the key and the version to parameters 1...4.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
         statement.bind(text: self.select, at: 1)
         statement.bind(text: self.from, at: 2)
         statement.bind(int64: self.whereClause, at: 3)
-        return 3
+        statement.bind(text: self.separators, at: 4)
+        return 4
     }
 
     /// Binds one column's value to parameter `index`.
@@ -88,6 +102,8 @@ extension Hostile: VersionedModel {
             statement.bind(text: self.from, at: index)
         case .whereClause:
             statement.bind(int64: self.whereClause, at: index)
+        case .separators:
+            statement.bind(text: self.separators, at: index)
         }
     }
 
@@ -102,7 +118,10 @@ extension Hostile: VersionedModel {
                         "version" INTEGER NOT NULL,
                         "select" TEXT NOT NULL,
                         "from ""x"" where '1'='1" TEXT NOT NULL DEFAULT '''',
-                        "?" INTEGER NOT NULL DEFAULT 0
+                        "?" INTEGER NOT NULL DEFAULT 0,
+                        "separators" TEXT NOT NULL DEFAULT 'a\#u{d}b\#u{d}
+                    c
+                    d	e'
                     );
                     CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
                         "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
@@ -113,7 +132,10 @@ extension Hostile: VersionedModel {
                         "version" bigint NOT NULL,
                         "select" text NOT NULL,
                         "from ""x"" where '1'='1" text NOT NULL DEFAULT '''',
-                        "?" bigint NOT NULL DEFAULT 0
+                        "?" bigint NOT NULL DEFAULT 0,
+                        "separators" text NOT NULL DEFAULT 'a\#u{d}b\#u{d}
+                    c
+                    d	e'
                     );
                     CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
                         "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
@@ -121,22 +143,22 @@ extension Hostile: VersionedModel {
             ),
             insert: SQLStatement(
                 sqlite: #"""
-                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "version",
-                        "id") VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?",
+                        "separators", "version", "id") VALUES (?, ?, ?, ?, ?, ?)
                     """#,
                 postgres: #"""
-                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "version",
-                        "id") VALUES ($1, $2, $3, $4, $5)
+                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?",
+                        "separators", "version", "id") VALUES ($1, $2, $3, $4, $5, $6)
                     """#
             ),
             update: SQLStatement(
                 sqlite: #"""
                     UPDATE "order; DROP TABLE ""author""; --" SET "select" = ?, "from ""x"" where '1'='1" = ?, "?" = ?,
-                        "version" = ? WHERE "id" = ? AND "version" = ?
+                        "separators" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
                     """#,
                 postgres: #"""
                     UPDATE "order; DROP TABLE ""author""; --" SET "select" = $1, "from ""x"" where '1'='1" = $2, "?" =
-                        $3, "version" = $4 WHERE "id" = $5 AND "version" = $6
+                        $3, "separators" = $4, "version" = $5 WHERE "id" = $6 AND "version" = $7
                     """#
             ),
             delete: SQLStatement(
@@ -145,21 +167,21 @@ extension Hostile: VersionedModel {
             ),
             find: SQLStatement(
                 sqlite: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
                         "order; DROP TABLE ""author""; --" WHERE "id" = ?
                     """#,
                 postgres: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
                         "order; DROP TABLE ""author""; --" WHERE "id" = $1
                     """#
             ),
             fetchAll: SQLStatement(
                 sqlite: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
                         "order; DROP TABLE ""author""; --" ORDER BY "id"
                     """#,
                 postgres: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM
+                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
                         "order; DROP TABLE ""author""; --" ORDER BY "id"
                     """#
             ),
@@ -180,12 +202,12 @@ extension Hostile {
     public static func fetchAll(_ db: some DatabaseConnection, select value0: String) throws -> [Hostile] {
         let sql = SQLStatement(
             sqlite: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
-                    WHERE "select" = ? ORDER BY "id"
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" WHERE "select" = ? ORDER BY "id"
                 """#,
             postgres: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
-                    WHERE "select" = $1 ORDER BY "id"
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" WHERE "select" = $1 ORDER BY "id"
                 """#
         )
         return try fetchAllWhere(db, sql, value0)
@@ -208,12 +230,14 @@ extension Hostile {
     ) throws -> [Hostile] {
         let sql = SQLStatement(
             sqlite: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
-                    WHERE "select" = ? AND "from ""x"" where '1'='1" = ? ORDER BY "id"
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ? ORDER BY
+                    "id"
                 """#,
             postgres: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?" FROM "order; DROP TABLE ""author""; --"
-                    WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2 ORDER BY "id"
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2 ORDER BY
+                    "id"
                 """#
         )
         return try fetchAllWhere(db, sql, value0, value1)

@@ -4,7 +4,7 @@ public struct SourceFile: Sendable {
     public let path: String
     /// The file's raw bytes.
     public let bytes: [UInt8]
-    /// Byte offset of the first byte of every line.
+    /// Byte offset of the first byte of every line; a line ends at LF, CRLF or a lone CR.
     private let lineStarts: [Int]
 
     /// Wraps the bytes of the file at `path`.
@@ -12,8 +12,11 @@ public struct SourceFile: Sendable {
         self.path = path
         self.bytes = bytes
         var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(offset + 1)
+        for (offset, byte) in bytes.enumerated() {
+            let endsLine =
+                byte == UInt8(ascii: "\n")
+                || (byte == UInt8(ascii: "\r") && (offset + 1 == bytes.count || bytes[offset + 1] != UInt8(ascii: "\n")))
+            if endsLine { starts.append(offset + 1) }
         }
         self.lineStarts = starts
     }

@@ -26,19 +26,24 @@ public enum SchemaFiles {
                 result.append(path)
                 continue
             }
-            guard let enumerator = manager.enumerator(atPath: path) else {
+            guard access(path, R_OK | X_OK) == 0, let enumerator = manager.enumerator(atPath: path) else {
                 throw InputError(description: "\(path): error: cannot read directory")
             }
             var found: [String] = []
             while let relative = enumerator.nextObject() as? String {
-                if relative.hasSuffix(".schema") {
-                    found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
+                let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
+                // The enumerator skips a folder it cannot open without a word: its schemas would be
+                // silently missing from the output.
+                if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory, access(full, R_OK | X_OK) != 0 {
+                    throw InputError(description: "\(full): error: cannot read directory")
                 }
+                if relative.hasSuffix(".schema") { found.append(full) }
             }
             result += found.sorted()
         }
+        // One file given twice (`a/Post.schema ./a/Post.schema`, or through a symbolic link) is read once.
         var seen = Set<String>()
-        return result.filter { seen.insert($0).inserted }
+        return result.filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path).inserted }
     }
 
     /// Reads each file's bytes.

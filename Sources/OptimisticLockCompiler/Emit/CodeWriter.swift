@@ -108,7 +108,26 @@ enum SwiftLiteral {
     /// A raw string literal (`#"..."#`) for SQL, with enough `#` that no quote or backslash inside can end or escape it.
     static func raw(_ value: String) -> String {
         let hashes = rawHashes(value)
-        return hashes + "\"" + value + "\"" + hashes
+        return hashes + "\"" + rawContent(value, hashes: hashes, multiLine: false) + "\"" + hashes
+    }
+
+    /// `value` as the text of a raw literal delimited by `hashes`: control characters (a CR would end
+    /// the line, and the literal would hold an LF instead) spelled as `\#u{…}` escapes; tabs, and
+    /// LFs in a multi-line literal, kept as they are.
+    static func rawContent(_ value: String, hashes: String, multiLine: Bool) -> String {
+        func escaped(_ value: UInt32) -> Bool {
+            (value < 0x20 && value != 0x09 && !(multiLine && value == 0x0A)) || value == 0x7F
+        }
+        guard value.utf8.contains(where: { escaped(UInt32($0)) }) else { return value }
+        var out = ""
+        for scalar in value.unicodeScalars {
+            if escaped(scalar.value) {
+                out += "\\" + hashes + "u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// The `#`s around `value` as a raw literal: one more than the longest run of `#` after a quote

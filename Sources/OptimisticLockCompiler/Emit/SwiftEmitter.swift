@@ -210,7 +210,8 @@ struct ModelEmitter {
         case .float(let text)?: return text
         case .string(let text)?: return SwiftLiteral.string(text)
         case .bool(let flag)?: return flag ? "true" : "false"
-        case .enumCase(let caseName)?: return "." + caseName
+        // In an optional, `.none` or `.some` would name Optional's cases: the enum is spelled out.
+        case .enumCase(let caseName)?: return (field.isOptional ? field.type.swiftName : "") + "." + caseName
         case .null?: return "nil"
         case nil: return field.isOptional ? "nil" : nil
         }
@@ -356,10 +357,13 @@ struct ModelEmitter {
 
     /// `label value: Type` parameters and the values to pass, for finder fields.
     private func finderParameters(_ fields: [Field]) -> (parameters: [String], values: String) {
+        // A field named like its own parameter (`value0`) is written once: Swift warns about `value0 value0:`.
+        let names = fields.enumerated().map { offset, field in "value\(offset)" }
         let parameters = fields.enumerated().map { offset, field in
-            "\(field.name) value\(offset): \(field.type.swiftName)"
+            field.name == names[offset]
+                ? "\(field.name): \(field.type.swiftName)" : "\(field.name) \(names[offset]): \(field.type.swiftName)"
         }
-        return (parameters, fields.indices.map { "value\($0)" }.joined(separator: ", "))
+        return (parameters, names.joined(separator: ", "))
     }
 
     /// `let sql = SQLStatement(...)` for a statement spelled per dialect.
@@ -519,7 +523,7 @@ struct ModelEmitter {
         // A multi-line raw literal: its closing delimiter's indentation is stripped from every line.
         let hashes = SwiftLiteral.rawHashes(sql)
         writer.line("\(indent)\(label): \(hashes)\"\"\"")
-        writer.lines(sql, prefix: indent + "    ")
+        writer.lines(SwiftLiteral.rawContent(sql, hashes: hashes, multiLine: true), prefix: indent + "    ")
         writer.line("\(indent)    \"\"\"\(hashes)\(comma)")
     }
 }

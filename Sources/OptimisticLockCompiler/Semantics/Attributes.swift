@@ -44,7 +44,7 @@ extension Checker {
                 diagnostics.error(message, at: attribute.name.range)
             } else {
                 var notes: [Diagnostic] = []
-                if let guess = Suggestions.closest(to: name, in: Array(table.keys)) {
+                if maySuggest(), let guess = Suggestions.closest(to: name, in: Array(table.keys)) {
                     notes.append(Diagnostic(.note, "did you mean '@\(guess)'?", at: attribute.name.range))
                 }
                 diagnostics.error(
@@ -104,6 +104,25 @@ extension Checker {
             diagnostics.error("\(what) name \"\(name)\" is longer than 63 bytes, the most PostgreSQL keeps", at: range)
             return false
         }
+        if let refusal = Self.refusal(ofSQLName: name, what: what) {
+            diagnostics.error(refusal, at: range)
+            return false
+        }
         return true
+    }
+
+    /// Why a database refuses a table or column name, or nil.
+    private static func refusal(ofSQLName name: String, what: String) -> String? {
+        let lowercased = name.lowercased()
+        if what == "table", lowercased.hasPrefix("sqlite_") {
+            return "table name \"\(name)\" is reserved by SQLite (names starting with 'sqlite_' are its own)"
+        }
+        if what == "table", lowercased == "optimistic_lock_schema" {
+            return "table name \"\(name)\" is reserved: migrate records the applied schema in that table"
+        }
+        if what == "column", ["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"].contains(name) {
+            return "column name \"\(name)\" is a PostgreSQL system column; give the field another '@column(\"...\")'"
+        }
+        return nil
     }
 }

@@ -4,7 +4,10 @@ struct Checker {
     var diagnostics: DiagnosticEngine
     private let files: [FileSyntax]
     /// Every top-level declaration by name, first declaration wins.
-    private var declarations: [String: SourceRange] = [:]
+    var declarations: [String: SourceRange] = [:]
+    /// How many more "did you mean" suggestions may be computed: each scans its candidates, so a
+    /// schema with thousands of errors would otherwise take time quadratic in its size.
+    private var suggestionsLeft = 100
     private var enums: [String: EnumType] = [:]
     private var modelSyntax: [String: ModelSyntax] = [:]
 
@@ -39,10 +42,19 @@ struct Checker {
         checkTableNames(models)
         let schema = Schema(models: models, enums: enumOrder.map { enums[$0]! })
         checkReferenceAccessors(schema)
+        checkReferenceCycles(schema)
         return schema
     }
 
     // MARK: Names
+
+    /// Whether one more "did you mean" suggestion may be computed (and counts it): call before
+    /// gathering the candidates.
+    mutating func maySuggest() -> Bool {
+        guard suggestionsLeft > 0 else { return false }
+        suggestionsLeft -= 1
+        return true
+    }
 
     /// Validates a name as a Swift identifier; reports and returns false when it cannot be used.
     @discardableResult
@@ -95,6 +107,12 @@ struct Checker {
         var cases: [(name: String, doc: [String])] = []
         for (caseName, doc) in syntax.cases {
             guard checkIdentifier(caseName, what: "enum case") else { continue }
+            if Names.reservedCaseNames.contains(caseName.text) {
+                diagnostics.error(
+                    "enum case '\(caseName.text)' is reserved: every generated enum has a member of that name",
+                    at: caseName.range)
+                continue
+            }
             if let first = seen[caseName.text] {
                 diagnostics.error(
                     "duplicate case '\(caseName.text)' in enum '\(syntax.name.text)'", at: caseName.range,
@@ -145,6 +163,8 @@ struct Checker {
                 if let fieldRange = modelSyntax[owner.name]?.fields.first(where: { $0.name.text == field.name })?.name.range {
                     notes.append(Diagnostic(.note, "'\(field.name)' is declared here", at: fieldRange))
                 }
+            } else if Names.swiftKeywords.contains(accessor.name) {
+                clash = "a Swift keyword"
             } else if Names.reservedFieldNames.contains(accessor.name)
                 || ["find", "count", "fetchAll", "fetchPage", "fetchOne"].contains(accessor.name)
             {

@@ -52,6 +52,12 @@ extension Checker {
                 diagnostics.error("floating-point literal \(text) does not fit in 'Double'", at: value.range)
                 return nil
             }
+            if number == 0, number.sign == .minus {
+                diagnostics.error(
+                    "a default of -0.0 cannot be stored (SQLite keeps it as 0.0, so the runtime refuses it); write 0.0",
+                    at: value.range)
+                return nil
+            }
             return .float(text)
         case .bool:
             guard case .bool(let flag) = value.value else { return mismatch() }
@@ -68,7 +74,7 @@ extension Checker {
             let cases = enumCases(enumName) ?? []
             guard cases.contains(caseName) else {
                 var notes: [Diagnostic] = []
-                if let guess = Suggestions.closest(to: caseName, in: cases) {
+                if maySuggest(), let guess = Suggestions.closest(to: caseName, in: cases) {
                     notes.append(Diagnostic(.note, "did you mean '.\(guess)'?", at: value.range))
                 }
                 diagnostics.error("enum '\(enumName)' has no case '\(caseName)'", at: value.range, notes: notes)

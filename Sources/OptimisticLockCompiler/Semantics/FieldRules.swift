@@ -37,6 +37,15 @@ extension Checker {
         }
         if field.isPrimaryKey {
             checkKeyField(syntax, field)
+            if field.references != nil, let attribute = syntax.attributes.first(where: { $0.name.text == "references" }) {
+                diagnostics.error(
+                    "the '@id' field '\(field.name)' cannot also be '@references': a key shared with another model is not supported",
+                    at: attribute.range,
+                    notes: [
+                        Diagnostic(
+                            .note, "give the model its own '@id' and a separate '@unique @references' field", at: attribute.range)
+                    ])
+            }
         }
         if let value = syntax.defaultValue {
             field.defaultValue = checkDefault(value, for: syntax, type: type)
@@ -61,7 +70,7 @@ extension Checker {
         var notes: [Diagnostic] = []
         if let synonym = Names.typeSynonyms[name.text] {
             notes.append(Diagnostic(.note, "did you mean '\(synonym)'?", at: name.range))
-        } else if let guess = Suggestions.closest(to: name.text, in: Array(FieldType.builtins.keys) + enumNames) {
+        } else if maySuggest(), let guess = Suggestions.closest(to: name.text, in: Array(FieldType.builtins.keys) + enumNames) {
             notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: name.range))
         }
         diagnostics.error("unknown type '\(name.text)'", at: name.range, notes: notes)
@@ -116,7 +125,7 @@ extension Checker {
     ) -> String? {
         guard let targetSyntax = syntaxOfModel(target) else {
             var notes: [Diagnostic] = []
-            if let guess = Suggestions.closest(to: target, in: modelNames) {
+            if maySuggest(), let guess = Suggestions.closest(to: target, in: modelNames) {
                 notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: range))
             }
             let message =

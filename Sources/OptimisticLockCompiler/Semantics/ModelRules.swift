@@ -40,6 +40,20 @@ extension Checker {
                     at: fieldSyntax.name.range)
                 continue
             }
+            // Inside the generated type a property would hide the type of its name.
+            if let declared = declarations[fieldSyntax.name.text] {
+                diagnostics.error(
+                    "field name '\(fieldSyntax.name.text)' is the name of a declared type: the property would hide it; choose another field name",
+                    at: fieldSyntax.name.range,
+                    notes: [Diagnostic(.note, "'\(fieldSyntax.name.text)' is declared here", at: declared)])
+                continue
+            }
+            if Names.reservedTypeNames.contains(fieldSyntax.name.text) {
+                diagnostics.error(
+                    "field name '\(fieldSyntax.name.text)' is the name of a type the generated code uses: the property would hide it; choose another field name",
+                    at: fieldSyntax.name.range)
+                continue
+            }
             if let first = seenFields[fieldSyntax.name.text] {
                 diagnostics.error(
                     "duplicate field '\(fieldSyntax.name.text)' in model '\(model.name)'",
@@ -152,7 +166,7 @@ extension Checker {
             for (name, range) in nameArguments(attribute) {
                 guard model.field(named: name) != nil else {
                     var notes: [Diagnostic] = []
-                    if let guess = Suggestions.closest(to: name, in: model.fields.map(\.name)) {
+                    if maySuggest(), let guess = Suggestions.closest(to: name, in: model.fields.map(\.name)) {
                         notes.append(Diagnostic(.note, "did you mean '\(guess)'?", at: range))
                     }
                     diagnostics.error(

@@ -63,6 +63,14 @@ enum Names {
         "ConcurrentUpdate", "DatabaseError", "RecordNotFound", "DatabaseValue", "Row", "SQL", "SchemaModel",
         "VersionedModel", "UnversionedModel", "ModelStatements", "DatabaseKey", "VersionGenerator", "OptimisticLockSQL",
         "OptimisticLockSchema", "DatabaseSchema", "DatabaseBindable", "DatabaseEnum", "Predicate", "Ordering",
+        // Names the generated types declare or the compiler synthesizes inside them.
+        "Key", "ID", "CodingKeys", "RawValue", "AllCases", "CaseIterable", "Equatable", "Hasher", "Encodable",
+        "Decodable", "Encoder", "Decoder", "Swift",
+    ]
+
+    /// Enum case names that collide with members every generated enum has (its raw value, its cases).
+    static let reservedCaseNames: Set<String> = [
+        "rawValue", "RawValue", "allCases", "AllCases", "hashValue", "hash", "encode", "CodingKeys",
     ]
 
     /// Field names that collide with instance members the generator adds to every model (static
@@ -70,5 +78,7 @@ enum Names {
     static let reservedFieldNames: Set<String> = [
         "insert", "update", "save", "delete", "reload", "bind", "bindValues", "Column", "SQL",
         "hashValue", "hash", "encode", "primaryKey", "didInsert",
+        // Each field is also a case of the model's `Column` enum.
+        "rawValue", "allCases",
     ]
 }

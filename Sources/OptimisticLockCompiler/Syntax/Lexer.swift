@@ -48,6 +48,9 @@ struct Lexer {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
+    /// LF or CR: the bytes a line may end with (CRLF is two of them).
+    static func isLineBreak(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D }
+
     private func text(_ start: Int, _ end: Int) -> String {
         String(decoding: bytes[start..<end], as: UTF8.self)
     }
@@ -56,14 +59,16 @@ struct Lexer {
     private mutating func skipTrivia(_ diagnostics: inout DiagnosticEngine) {
         while let byte = peek() {
             switch byte {
-            case UInt8(ascii: "\n"):
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                // A line ends at LF, CRLF or a lone CR, as in Swift: a comment ends there too, so
+                // nothing after a CR can be copied into a generated `///` line as code.
                 sawNewline = true
                 position += 1
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
                 position += 1
             case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
                 let start = position
-                while let b = peek(), b != UInt8(ascii: "\n") { position += 1 }
+                while let b = peek(), !Self.isLineBreak(b) { position += 1 }
                 let line = bytes[start..<position]
                 if line.count >= 3, line[line.startIndex + 2] == UInt8(ascii: "/"),
                     line.count == 3 || line[line.startIndex + 3] != UInt8(ascii: "/")
@@ -90,7 +95,7 @@ struct Lexer {
                         depth += 1
                         position += 2
                     } else {
-                        if b == UInt8(ascii: "\n") { sawNewline = true }
+                        if Self.isLineBreak(b) { sawNewline = true }
                         position += 1
                     }
                 }
@@ -182,7 +187,7 @@ struct Lexer {
         position += 1
         var value: [UInt8] = []
         while true {
-            guard let b = peek(), b != UInt8(ascii: "\n") else {
+            guard let b = peek(), !Self.isLineBreak(b) else {
                 diagnostics.error("unterminated string literal", at: range(start, start + 1))
                 return make(.invalid, position, "")
             }
@@ -190,7 +195,7 @@ struct Lexer {
             if b == UInt8(ascii: "\"") { break }
             if b == UInt8(ascii: "\\") {
                 let escapeStart = position - 1
-                guard let e = peek(), e != UInt8(ascii: "\n") else { continue }
+                guard let e = peek(), !Self.isLineBreak(e) else { continue }
                 position += 1
                 switch e {
                 case UInt8(ascii: "n"): value.append(UInt8(ascii: "\n"))

@@ -83,7 +83,10 @@ CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
     "version" bigint NOT NULL,
     "select" text NOT NULL,
     "from ""x"" where '1'='1" text NOT NULL DEFAULT '''',
-    "?" bigint NOT NULL DEFAULT 0
+    "?" bigint NOT NULL DEFAULT 0,
+    "separators" text NOT NULL DEFAULT 'ab
+c
+d	e'
 );
 CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
 

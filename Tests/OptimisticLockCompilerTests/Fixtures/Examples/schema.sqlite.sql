@@ -83,7 +83,10 @@ CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
     "version" INTEGER NOT NULL,
     "select" TEXT NOT NULL,
     "from ""x"" where '1'='1" TEXT NOT NULL DEFAULT '''',
-    "?" INTEGER NOT NULL DEFAULT 0
+    "?" INTEGER NOT NULL DEFAULT 0,
+    "separators" TEXT NOT NULL DEFAULT 'ab
+c
+d	e'
 );
 CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
 
