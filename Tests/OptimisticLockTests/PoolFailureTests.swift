@@ -30,7 +30,7 @@ struct PoolFailureTests {
         for round in 0..<40 {
             let work = Task {
                 try await pool.write { db in
-                    try slowQuery(db, seconds: 3)
+                    try slowQuery(db, seconds: 30)
                     completed.withLock { $0 += 1 }
                 }
             }
@@ -59,7 +59,7 @@ struct PoolFailureTests {
             let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 1))
             let work = Task {
                 try await pool.write { db in
-                    try slowQuery(db, seconds: 3)
+                    try slowQuery(db, seconds: 30)
                     completed.withLock { $0 += 1 }
                 }
             }
@@ -76,16 +76,19 @@ struct PoolFailureTests {
     func silentServer() async throws {
         let server = try SilentServer()
         defer { server.close() }
-        let url = "postgresql://nobody@127.0.0.1:\(server.port)/none?connect_timeout=2"
-        let pool = PostgresPool(url: url, configuration: .init(connections: 1, acquireTimeout: .seconds(1)))
+        let url = "postgresql://nobody@127.0.0.1:\(server.port)/none?connect_timeout="
+        let pool = PostgresPool(url: url + "2", configuration: .init(connections: 1, acquireTimeout: .seconds(1)))
         let clock = ContinuousClock()
 
-        // Cancelled while connecting: ends then (a CancellationError, not the connect timeout's error).
-        let cancelled = Task { try await pool.write { db in try Author.count(db) } }
+        // Cancelled while connecting: ends then (a CancellationError, not the connect timeout's error;
+        // a long connect timeout here, so that a test machine pausing this task cannot let it pass first).
+        let patient = PostgresPool(url: url + "60", configuration: .init(connections: 1))
+        let cancelled = Task { try await patient.write { db in try Author.count(db) } }
         try await Task.sleep(for: .milliseconds(300))
         cancelled.cancel()
         let outcome = await cancelled.result
         #expect(throws: CancellationError.self) { try outcome.get() }
+        await patient.close()
 
         // Not cancelled: fails with .connection when the connect timeout passes.
         let start = clock.now
@@ -110,15 +113,26 @@ struct PoolFailureTests {
         let application = "idle_\(UInt32.random(in: 0...UInt32.max))"
         let pool = AnyPool(database, postgres: .init(connections: 4), applicationName: application)
         for round in 0..<3 {
-            // Open all four connections (four requests at once, each holding its connection a moment).
+            // Open all four connections: four requests at once, each holding its connection until all
+            // four have one (however late a task starts on a busy machine; at most 30 s).
+            let holding = Locked(0)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 { group.addTask { try await pool.read { db in _ = try db.query("SELECT pg_sleep(0.1)") } } }
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await pool.read { _ in
+                            holding.withLock { $0 += 1 }
+                            let deadline = ContinuousClock.now + .seconds(30)
+                            while holding.withLock({ $0 }) < 4, ContinuousClock.now < deadline { usleep(1000) }
+                        }
+                    }
+                }
                 try await group.waitForAll()
             }
+            // Waits (up to 10 s each) until the backends have exited, as after a server restart.
             let terminated = try admin.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [.text(application)])
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = $1",
+                [.text(application)])
             #expect(terminated.count == 4, "round \(round)")
-            try await Task.sleep(for: .milliseconds(300))
             // As after a server restart: every idle connection is gone, and no request may fail for it.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<8 {
@@ -162,7 +176,7 @@ struct PoolFailureTests {
         let clock = ContinuousClock()
         let start = clock.now
         let inFlight = interruption.end()
-        #expect(clock.now - start < .milliseconds(100), "end() waited for the cancel")
+        #expect(clock.now - start < .seconds(1), "end() waited for the cancel (which hangs until released)")
         #expect(inFlight, "the connection must not be reused while a cancel may still reach it")
         release.signal()
         try await Task.sleep(for: .milliseconds(200))
@@ -171,10 +185,11 @@ struct PoolFailureTests {
         // A job that runs on after its cancel (the cancel reached the server before its statement
         // did): the cancel is sent again until the job ends.
         interruption.request()
-        try await Task.sleep(for: .milliseconds(300))
-        let sent = calls.withLock { $0 } - 1
-        #expect(sent >= 3, "\(sent) cancels in 300 ms")
+        let deadline = clock.now + .seconds(30)
+        while calls.withLock({ $0 }) - 1 < 3, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(calls.withLock { $0 } - 1 >= 3, "the cancel was not sent again and again while the job ran on")
         _ = interruption.end()
+        let sent = calls.withLock { $0 } - 1
         try await Task.sleep(for: .milliseconds(200))
         let after = calls.withLock { $0 } - 1
         #expect(after <= sent + 1, "no cancel after the job ended (\(after) against \(sent))")
@@ -205,7 +220,7 @@ struct PoolFailureTests {
             guard outcome != nil else { return }
             let next = try await pool.read { db in db.backendProcessID }
             // (On a busy machine the cancel may come before the job started: then none is sent.)
-            if proxy.held > held {
+            if try await proxy.settledHeld() > held {
                 stalledRounds += 1
                 // A stalled cancel could still reach the old connection: the next request has a new one.
                 #expect(next != backend, "round \(round)")
@@ -350,7 +365,7 @@ struct PoolFailureTests {
     func cancelWhileWaitingForLock(withoutTransaction: Bool) async throws {
         let database = TestDatabase(.sqlite)
         _ = try database.connectWithSchema()
-        let pool = SQLitePool(path: database.path, configuration: .init(readers: 1, busyTimeout: 20))
+        let pool = SQLitePool(path: database.path, configuration: .init(readers: 1, busyTimeout: 300))
         _ = try await pool.read { db in try Author.count(db) }
         let other = try database.connect()
         try other.executeScript("BEGIN IMMEDIATE")
@@ -368,7 +383,7 @@ struct PoolFailureTests {
         let outcome = await work.result
         let waited = cancelledAt.duration(to: clock.now)
         #expect(throws: CancellationError.self) { try outcome.get() }
-        #expect(waited < .seconds(5), "the request waited \(waited) after its cancel (busy timeout 20 s)")
+        #expect(waited < .seconds(60), "the request waited \(waited) after its cancel (busy timeout 300 s)")
         try other.executeScript("ROLLBACK")
         #expect(try await pool.read { db in try Author.count(db) } == 0)
         try await pool.write { db in
@@ -422,8 +437,26 @@ final class CancelHoldingProxy: @unchecked Sendable {
     private let upstream: String
     private let lock = NSLock()
     private var open: [Int32] = []
+    private var heldCount = 0
     /// Cancel requests held so far.
-    private(set) var held = 0
+    var held: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return heldCount
+    }
+
+    /// The count of held cancels once it has stopped changing for 300 ms (a cancel sent at the end
+    /// of a request reaches the proxy's thread a moment later; at most 10 s).
+    func settledHeld() async throws -> Int {
+        var last = held
+        for _ in 0..<33 {
+            try await Task.sleep(for: .milliseconds(300))
+            let now = held
+            if now == last { return now }
+            last = now
+        }
+        return last
+    }
 
     /// A proxy to the server at the Unix socket `socketPath`.
     init(socketPath: String) throws {
@@ -466,7 +499,7 @@ final class CancelHoldingProxy: @unchecked Sendable {
         let code = first[4...7].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         if code == 80_877_102 {
             lock.lock()
-            held += 1
+            heldCount += 1
             lock.unlock()
             return  // held open, never answered, until close()
         }

@@ -170,7 +170,8 @@ struct APITests {
     func busy(backend: Backend) async throws {
         // SQLite: another process holds the write lock past the pool's busy timeout. PostgreSQL:
         // another server's open transaction holds the row past the pool's statement timeout.
-        try await withWiki(backend, sqlite: .init(busyTimeout: 0.2), postgres: .init(statementTimeout: .milliseconds(300))) {
+        // Timeouts long enough for everything else the test does on a busy machine, short enough to wait out twice.
+        try await withWiki(backend, sqlite: .init(busyTimeout: 1.5), postgres: .init(statementTimeout: .milliseconds(1500))) {
             wiki in
             let page = try await createPage(wiki, slug: "busy", body: "before")
             let other = try wiki.connect()

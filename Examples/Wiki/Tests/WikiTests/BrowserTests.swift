@@ -9,7 +9,7 @@ struct BrowserTests {
     @Test(
         "Two browsers edit one page: the second sees the conflict page with both texts, merges, and saves both edits",
         .enabled(if: WebDriver.isAvailable, Comment(rawValue: WebDriver.unavailable)),
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(5)))
     func twoEditors() async throws {
         try await withWiki(.sqlite) { wiki in
             let page = try await createPage(wiki, slug: "meeting-notes", title: "Meeting notes", body: "Line one")

@@ -30,7 +30,7 @@ final class WebDriver: Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         client = WikiClient(baseURL: "http://127.0.0.1:\(port)", connections: 4)
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             if let status = try? await client.send(.GET, "/status"), status.status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -103,10 +103,11 @@ struct BrowserSession: Sendable {
         try await driver.command(.GET, "/session/\(id)/url") as? String ?? ""
     }
 
-    /// The element `css` selects, waiting up to 10 s for it (a page may still be loading).
+    /// The element `css` selects, waiting up to 30 s for it (a page may still be loading, slowly on a
+    /// busy machine).
     func element(_ css: String) async throws -> String {
         var lastError: any Error = WebDriverError(message: "no element \(css)")
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             do {
                 let value = try await driver.command(.POST, "/session/\(id)/element", ["using": "css selector", "value": css])
                 if let element = (value as? [String: Any])?[Self.elementKey] as? String { return element }
@@ -120,7 +121,7 @@ struct BrowserSession: Sendable {
 
     /// Waits until the page's address ends with `suffix`.
     func waitForURL(endingWith suffix: String) async throws {
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             if try await url().hasSuffix(suffix) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
