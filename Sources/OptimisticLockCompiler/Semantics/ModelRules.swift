@@ -182,7 +182,19 @@ extension Checker {
                 }
                 list.append(name)
             }
-            if complete { lists.append(list) }
+            guard complete else { continue }
+            // The same constraint twice would be two database objects wanting one name.
+            let fieldLevel = list.count == 1 ? model.field(named: list[0]) : nil
+            let onField = attribute.name.text == "unique" ? fieldLevel?.isUnique == true : fieldLevel?.isIndexed == true
+            if onField || lists.contains(list) {
+                let earlier =
+                    onField ? "'@\(attribute.name.text)' on the field '\(list[0])'" : "an earlier '@\(attribute.name.text)'"
+                diagnostics.error(
+                    "'@\(attribute.name.text)(\(list.joined(separator: ", ")))' repeats \(earlier); remove one of them",
+                    at: attribute.range)
+                continue
+            }
+            lists.append(list)
         }
         return lists
     }
