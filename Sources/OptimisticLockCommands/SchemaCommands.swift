@@ -103,6 +103,15 @@ public enum SchemaCommands {
                 outputs.append((SwiftEmitter.schemaFileName, source))
             }
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            for (name, _) in outputs {
+                let path = (output as NSString).appendingPathComponent(name + ".swift")
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    FileHandle.standardError.write(
+                        Data("\(path): error: a folder is where the file goes; nothing was written\n".utf8))
+                    throw ExitCode.failure
+                }
+            }
             for (name, source) in outputs {
                 try write(source, to: (output as NSString).appendingPathComponent(name + ".swift"))
             }

@@ -52,32 +52,39 @@ public enum SQLScript {
 
     /// The script with whitespace outside quotes collapsed to single spaces and trimmed, and no
     /// comments: two spellings of the same statements give the same text.
+    ///
+    /// Scanned as UTF-8 bytes, not characters: a quote followed by a combining mark is one
+    /// `Character`, and would hide the quote (and let spaces inside the value be collapsed).
     public static func normalized(_ script: String) -> String {
-        var out = ""
-        var quote: Character?
+        var out: [UInt8] = []
+        out.reserveCapacity(script.utf8.count)
+        var quote: UInt8?
         var pendingSpace = false
-        var characters = Array(script)[...]
-        while let character = characters.first {
-            characters = characters.dropFirst()
+        let bytes = Array(script.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             if let open = quote {
-                out.append(character)
-                if character == open { quote = nil }
+                out.append(byte)
+                if byte == open { quote = nil }
                 continue
             }
-            if character == "-" && characters.first == "-" {
-                while let next = characters.first, next != "\n" { characters = characters.dropFirst() }
+            if byte == UInt8(ascii: "-"), index < bytes.count, bytes[index] == UInt8(ascii: "-") {
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
                 pendingSpace = true
                 continue
             }
-            if character.isWhitespace {
+            // SQL's white space: space, tab, LF, VT, FF, CR.
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
                 pendingSpace = true
                 continue
             }
-            if pendingSpace && !out.isEmpty { out.append(" ") }
+            if pendingSpace && !out.isEmpty { out.append(0x20) }
             pendingSpace = false
-            out.append(character)
-            if character == "'" || character == "\"" { quote = character }
+            out.append(byte)
+            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") { quote = byte }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

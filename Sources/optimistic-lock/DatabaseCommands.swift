@@ -22,18 +22,30 @@ struct DatabaseOptions: ParsableArguments {
 
     func validate() throws {
         // An empty path would open a throwaway temporary SQLite database (an unset $DATABASE_URL).
-        if database.trimmingCharacters(in: .whitespaces).isEmpty {
+        if database.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--database is empty: give a SQLite file or a PostgreSQL URL")
         }
     }
 
-    /// A PostgreSQL URL, or libpq's `key=value` form (`host=db dbname=shop`, `user=app port=5432`).
+    /// A PostgreSQL URL, or libpq's `key=value` form (`host=db dbname=shop`, `user=app port=5432`):
+    /// text that starts with one of libpq's keywords and `=`. Anything else is a SQLite path
+    /// (`backup=2024.sqlite` too).
     static func isPostgres(_ database: String) -> Bool {
         if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") { return true }
         guard let equals = database.firstIndex(of: "=") else { return false }
-        let key = database[..<equals].trimmingCharacters(in: .whitespaces)
-        return !key.isEmpty && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x5F }
+        return libpqKeywords.contains(database[..<equals].trimmingCharacters(in: .whitespaces))
     }
+
+    /// The connection parameters libpq knows (PostgreSQL 15 to 17).
+    static let libpqKeywords: Set<String> = [
+        "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "require_auth", "channel_binding",
+        "connect_timeout", "client_encoding", "options", "application_name", "fallback_application_name",
+        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+        "replication", "gssencmode", "sslmode", "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword",
+        "sslcertmode", "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version",
+        "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs",
+        "load_balance_hosts", "sslnegotiation",
+    ]
 }
 
 extension Compilation {

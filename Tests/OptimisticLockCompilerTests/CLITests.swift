@@ -160,15 +160,21 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let schemas = Self.root.appendingPathComponent("Schemas").path
         for command in ["migrate", "diff"] {
-            let empty = try BuiltExecutable.run(Self.cli, [command, schemas, "--database", ""], in: folder)
-            #expect(empty.status == 64, "\(command): \(empty.stdout) \(empty.stderr)")
-            #expect(empty.stderr.contains("--database is empty"), "\(empty.stderr)")
+            for blank in ["", " ", "\n"] {
+                let empty = try BuiltExecutable.run(Self.cli, [command, schemas, "--database", blank], in: folder)
+                #expect(empty.status == 64, "\(command): \(empty.stdout) \(empty.stderr)")
+                #expect(empty.stderr.contains("--database is empty"), "\(empty.stderr)")
+            }
         }
         let keyValue = try BuiltExecutable.run(
             Self.cli, ["migrate", schemas, "--database", "user=nobody port=1 host=/nonexistent"], in: folder)
         #expect(keyValue.status == 1)
         #expect(keyValue.stderr.contains("connection"), "\(keyValue.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "no SQLite file was made of it")
+        // A file name with '=' whose key is not one of libpq's is a SQLite file.
+        let file = try BuiltExecutable.run(Self.cli, ["migrate", schemas, "--database", "backup=2024.sqlite"], in: folder)
+        #expect(file.status == 0, "\(file.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("backup=2024.sqlite").path))
     }
 
     @Test("generate: outputs that would clash are found before anything is written; a file given twice is read once")
@@ -185,6 +191,14 @@ struct CLITests {
         #expect(clash.status == 1)
         #expect(clash.stderr.contains("would overwrite"), "\(clash.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "nothing was written")
+
+        // A folder where an output file goes: found before anything is written.
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("out/OptimisticLockSchema.swift"), withIntermediateDirectories: true)
+        let blocked = try BuiltExecutable.run(Self.cli, ["generate", "a", "-o", "out"], in: folder)
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("a folder is where the file goes"), "\(blocked.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/Post.swift").path))
 
         let twice = try BuiltExecutable.run(Self.cli, ["check", "a/Post.schema", "./a/Post.schema", "a"], in: folder)
         #expect(twice.status == 0, "\(twice.stderr)")

@@ -167,6 +167,14 @@ struct EmitterSnippetTests {
         #expect(!source.utf8.contains(13), "no raw CR in the generated file")
     }
 
+    @Test("A default with a line break and a long line after it is not wrapped inside its quotes")
+    func multiLineDefaultNotWrapped() throws {
+        let words = (0..<30).map { "word\($0)" }.joined(separator: " ")
+        let source = try Self.emit("model Note {\n    \(Self.base)    body: String = \"first\\n\(words)\"\n}")
+        // The value's second line, as it is, on a line of its own in the raw literal.
+        #expect(source.contains("\n" + String(repeating: " ", count: 20) + words + "'"), "\(source)")
+    }
+
     @Test("An optional enum's default is spelled with the enum's name: `.none` is not Optional's nil")
     func optionalEnumDefault() throws {
         let source = try Self.emit(

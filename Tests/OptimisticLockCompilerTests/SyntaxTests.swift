@@ -162,4 +162,14 @@ struct SQLScriptTests {
                 "-- a comment; with a semicolon\nCREATE INDEX \"i\" ON \"t\" (\"a\")",
             ])
     }
+
+    @Test("Normalizing collapses white space outside quotes only, even when a quote is followed by a combining mark")
+    func normalized() {
+        #expect(SQLScript.normalized("CREATE  TABLE\n\t\"t\" -- note\n ( x )") == #"CREATE TABLE "t" ( x )"#)
+        // `'` + U+0301 is one Character: scanned by Character, the quote was missed.
+        let one = SQLScript.normalized("DEFAULT '\u{301} a b'")
+        let other = SQLScript.normalized("DEFAULT '\u{301} a    b'")
+        #expect(one != other, "two defaults that differ in spaces inside the quotes differ")
+        #expect(other == "DEFAULT '\u{301} a    b'")
+    }
 }

@@ -9,8 +9,19 @@ enum SQLWrapping {
     /// spaces; ends in a newline.
     static func wrap(_ sql: String, width: Int) -> String {
         var out: [String] = []
+        // A quoted value may hold a line break (a default "a\nb"): a line that starts or ends inside
+        // quotes is part of a value and is copied as it is.
+        var quote: UInt8?
         for line in sql.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            out += wrapLine(Substring(line), width: width)
+            let startsQuoted = quote != nil
+            for byte in line {
+                if let open = quote {
+                    if byte == open { quote = nil }
+                } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                    quote = byte
+                }
+            }
+            out += startsQuoted || quote != nil ? [String(Substring(line))] : wrapLine(Substring(line), width: width)
         }
         while out.last == "" { out.removeLast() }
         return out.joined(separator: "\n") + "\n"

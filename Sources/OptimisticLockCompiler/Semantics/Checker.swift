@@ -78,6 +78,19 @@ struct Checker {
     /// Registers a top-level name; reports a duplicate or an invalid name.
     private mutating func declare(_ name: Name, kind: String) -> Bool {
         guard checkIdentifier(name, what: kind) else { return false }
+        // Generated code names types, parameters (`db`, `row`) and members (`find`, `count`) in the
+        // same places: a type named in lowercase could be taken for one of them.
+        guard let first = name.text.utf8.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else {
+            let suggestion = Names.upperFirst(String(name.text.drop { $0 == "_" }))
+            let usable =
+                suggestion.first?.isUppercase == true && !Names.swiftKeywords.contains(suggestion)
+                && !Names.reservedTypeNames.contains(suggestion)
+            diagnostics.error(
+                "\(kind) name '\(name.text)' must start with an uppercase letter (A-Z), as Swift types do",
+                at: name.range,
+                notes: usable ? [Diagnostic(.note, "e.g. '\(suggestion)'", at: name.range)] : [])
+            return false
+        }
         if Names.reservedTypeNames.contains(name.text) {
             diagnostics.error(
                 "'\(name.text)' is reserved: it names a type the generated code uses; choose another \(kind) name",
@@ -163,8 +176,10 @@ struct Checker {
                 if let fieldRange = modelSyntax[owner.name]?.fields.first(where: { $0.name.text == field.name })?.name.range {
                     notes.append(Diagnostic(.note, "'\(field.name)' is declared here", at: fieldRange))
                 }
-            } else if Names.swiftKeywords.contains(accessor.name) {
+            } else if Names.swiftKeywords.contains(accessor.name) || accessor.name == "_" {
                 clash = "a Swift keyword"
+            } else if declarations[accessor.name] != nil || Names.reservedTypeNames.contains(accessor.name) {
+                clash = "the name of a type"
             } else if Names.reservedFieldNames.contains(accessor.name)
                 || ["find", "count", "fetchAll", "fetchPage", "fetchOne"].contains(accessor.name)
             {

@@ -34,6 +34,12 @@ extension Checker {
         var versionFields: [FieldSyntax] = []
         for fieldSyntax in syntax.fields {
             guard checkIdentifier(fieldSyntax.name, what: "field") else { continue }
+            if fieldSyntax.name.text == "sql" {
+                diagnostics.error(
+                    "field name 'sql' is reserved: a finder 'fetchAll(db, sql:)' would take the place of the runtime's query with your own SQL",
+                    at: fieldSyntax.name.range)
+                continue
+            }
             if Names.reservedFieldNames.contains(fieldSyntax.name.text) {
                 diagnostics.error(
                     "field name '\(fieldSyntax.name.text)' is reserved: the generated type has a member of that name",

@@ -49,6 +49,11 @@ enum Names {
         "Boolean": "Bool", "Text": "String", "Str": "String", "Bytes": "Data", "Blob": "Data", "Uuid": "UUID",
     ]
 
+    /// `name` with its first letter uppercased (`post` -> `Post`, `_draft` -> `_draft`).
+    static func upperFirst(_ name: String) -> String {
+        name.prefix(1).uppercased() + name.dropFirst()
+    }
+
     /// "a" or "an" before a word.
     static func article(_ word: String) -> String {
         guard let first = word.lowercased().first else { return "a" }

@@ -73,6 +73,13 @@ struct Lexer {
                 if line.count >= 3, line[line.startIndex + 2] == UInt8(ascii: "/"),
                     line.count == 3 || line[line.startIndex + 3] != UInt8(ascii: "/")
                 {
+                    // A doc comment is copied into the generated Swift, which refuses NUL and other
+                    // control characters in its source.
+                    if let bad = line.firstIndex(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
+                        diagnostics.error(
+                            "a '///' comment cannot contain control characters (it is copied into the generated Swift)",
+                            at: range(bad, bad + 1))
+                    }
                     var content = text(start + 3, position)
                     if content.hasPrefix(" ") { content.removeFirst() }
                     pendingDoc.append(content)
