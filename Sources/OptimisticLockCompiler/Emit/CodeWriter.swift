@@ -118,7 +118,15 @@ enum SwiftLiteral {
         func escaped(_ value: UInt32) -> Bool {
             (value < 0x20 && value != 0x09 && !(multiLine && value == 0x0A)) || value == 0x7F
         }
-        guard value.utf8.contains(where: { escaped(UInt32($0)) }) else { return value }
+        // Nearly all SQL has no control character but its line breaks: found in one pass over the bytes.
+        let hasEscapes =
+            value.utf8.withContiguousStorageIfAvailable { bytes in
+                for byte in bytes where byte < 0x20 || byte == 0x7F {
+                    if escaped(UInt32(byte)) { return true }
+                }
+                return false
+            } ?? value.utf8.contains { escaped(UInt32($0)) }
+        guard hasEscapes else { return value }
         var out = ""
         for scalar in value.unicodeScalars {
             if escaped(scalar.value) {
