@@ -229,18 +229,18 @@ struct Checker {
     /// Two database objects that want one name (an index of one table and another table, two
     /// indexes): the second would silently not be made by `CREATE ... IF NOT EXISTS`.
     private mutating func checkObjectNames(_ models: [Model]) {
-        var taken: [String: String] = [:]
+        var taken: [String: (holder: String, byServer: Bool)] = [:]
         var tables: [String: Int] = [:]
         for model in models {
-            taken[model.tableName.lowercased()] = "table \"\(model.tableName)\""
+            taken[model.tableName.lowercased()] = ("table \"\(model.tableName)\"", false)
             tables[model.tableName.lowercased(), default: 0] += 1
         }
         // Two models on one table are reported already; their objects would only repeat it.
         for model in models where tables[model.tableName.lowercased()] == 1 {
             guard let syntax = modelSyntax[model.name] else { continue }
-            for (name, what) in model.databaseObjectNames {
+            for (name, what, byServer) in model.databaseObjectNames {
                 let key = name.lowercased()
-                if let holder = taken[key] {
+                if let (holder, holderByServer) = taken[key], !(byServer && holderByServer) {
                     diagnostics.error(
                         "'\(model.name)': its \(what) would be \"\(name)\", the name of \(holder) already",
                         at: syntax.name.range,
@@ -249,8 +249,8 @@ struct Checker {
                                 .note, "give a table another name with '@table(\"...\")', or a field another column name",
                                 at: syntax.name.range)
                         ])
-                } else {
-                    taken[key] = "the \(what) of table \"\(model.tableName)\""
+                } else if taken[key] == nil {
+                    taken[key] = ("the \(what) of table \"\(model.tableName)\"", byServer)
                 }
             }
         }

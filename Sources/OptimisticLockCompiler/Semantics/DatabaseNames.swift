@@ -30,26 +30,65 @@ extension Model {
     /// Every name the table's objects take besides the table's own, with what each is: the
     /// generator's index names, and PostgreSQL's names for the unique constraints
     /// (`table_columns_key`), the primary key (`table_pkey`) and an identity's sequence
-    /// (`table_column_seq`) where they fit PostgreSQL's 63 bytes.
-    var databaseObjectNames: [(name: String, what: String)] {
+    /// (`table_column_seq`), shortened as PostgreSQL shortens them. `byServer` marks the names
+    /// PostgreSQL chooses: when one of those is taken by another it chooses, it picks another
+    /// (`_key1`), but it cannot make a table or an index give way.
+    var databaseObjectNames: [(name: String, what: String, byServer: Bool)] {
         var names = indexedFieldLists.map { list in
             let columns = columnNames(list)
-            return (Self.indexName(table: tableName, columns: columns), "index on (\(columns.joined(separator: ", ")))")
+            return (Self.indexName(table: tableName, columns: columns), "index on (\(columns.joined(separator: ", ")))", false)
         }
-        var server: [(String, String)] = [(tableName + "_pkey", "primary key's index (named by PostgreSQL)")]
+        names.append(
+            (Self.postgresName(tableName, nil, label: "pkey"), "primary key's index (named by PostgreSQL)", true))
         for unique in fields.filter(\.isUnique).map({ [$0.name] }) + uniqueConstraints {
             let columns = columnNames(unique)
-            server.append(
+            names.append(
                 (
-                    "\(tableName)_\(columns.joined(separator: "_"))_key",
-                    "unique constraint on (\(columns.joined(separator: ", "))) (named by PostgreSQL)"
+                    Self.postgresName(tableName, Self.postgresColumnsPart(columns), label: "key"),
+                    "unique constraint on (\(columns.joined(separator: ", "))) (named by PostgreSQL)", true
                 ))
         }
         // A model without a valid `@id` has been reported; it has no key to name.
         if fields.indices.contains(primaryKeyIndex), fields[primaryKeyIndex].isPrimaryKey, hasDatabaseAssignedKey {
-            server.append(("\(tableName)_\(primaryKey.columnName)_seq", "key's sequence (named by PostgreSQL)"))
+            names.append(
+                (Self.postgresName(tableName, primaryKey.columnName, label: "seq"), "key's sequence (named by PostgreSQL)", true))
         }
-        names += server.filter { $0.0.utf8.count <= 63 }
         return names
+    }
+
+    /// The name PostgreSQL gives an object it names itself (`makeObjectName`): `name1_name2_label`,
+    /// where a name too long for 63 bytes loses bytes from the longer of `name1` and `name2` first,
+    /// never splitting a character.
+    static func postgresName(_ name1: String, _ name2: String?, label: String) -> String {
+        let first = Array(name1.utf8)
+        let second = name2.map { Array($0.utf8) } ?? []
+        let available = 63 - (name2 == nil ? 0 : 1) - (label.utf8.count + 1)
+        var firstCount = first.count
+        var secondCount = second.count
+        while firstCount + secondCount > available {
+            if firstCount > secondCount { firstCount -= 1 } else { secondCount -= 1 }
+        }
+        func clipped(_ bytes: [UInt8], _ count: Int) -> [UInt8] {
+            var end = count
+            // Back to the start of a character: continuation bytes are 10xxxxxx.
+            while end > 0, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            return Array(bytes[..<end])
+        }
+        var out = clipped(first, firstCount)
+        if name2 != nil { out += [UInt8(ascii: "_")] + clipped(second, secondCount) }
+        out += [UInt8(ascii: "_")] + Array(label.utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The columns part of a unique constraint's name (`ChooseIndexNameAddition`): the column names
+    /// joined with `_`, at most 63 bytes.
+    static func postgresColumnsPart(_ columns: [String]) -> String {
+        var out: [UInt8] = []
+        for column in columns {
+            if !out.isEmpty { out.append(UInt8(ascii: "_")) }
+            out += column.utf8.prefix(max(0, 63 - out.count))
+            if out.count >= 63 { break }
+        }
+        return String(decoding: out.prefix(63), as: UTF8.self)
     }
 }
