@@ -130,6 +130,20 @@ struct HTTPTests {
         #expect(busy?.status == .serviceUnavailable && busy?.headerFields[.retryAfter] == "1")
     }
 
+    @Test("A request to a closed pool (a server shutting down) is 503: nothing of it ran")
+    func closedPool() async throws {
+        let database = TestDatabase(.sqlite)
+        _ = try database.connectWithSchema()
+        let pool = SQLitePool(path: database.path)
+        await pool.close()
+        let closed = await #expect(throws: HTTPProblem.self) {
+            try await OptimisticHTTP.write(request: Self.request(), bodyVersion: 1) { _ in
+                try await pool.write { db in try Author.count(db) }
+            }
+        }
+        #expect(closed?.status == .serviceUnavailable)
+    }
+
     @Test("If-None-Match: 304 when it names the current version")
     func notModified() {
         #expect(OptimisticHTTP.isNotModified(request: Self.request(.get, ifNoneMatch: #""7""#), currentVersion: 7))

@@ -38,7 +38,7 @@ struct PoolServiceTests {
         // The service listed after the pool finished its last write before the pool closed.
         try await running.value
         let error = await #expect(throws: DatabaseError.self) { try await pool.read { db in try Author.count(db) } }
-        #expect(error?.kind == .misuse, "the pool is closed: \(String(describing: error))")
+        #expect(error?.kind == .connection, "the pool is closed: \(String(describing: error))")
         #expect(try database.connect().query("SELECT count(*) FROM author").first?[0] == .integer(2))
     }
 

@@ -303,7 +303,8 @@ struct PoolTests {
         await pool.close()
         try await running.value
         let error = await #expect(throws: DatabaseError.self) { try await pool.read { db in try Author.count(db) } }
-        #expect(error?.kind == .misuse)
+        #expect(error?.kind == .connection, "a closed pool has no connection: \(String(describing: error))")
+        #expect(error?.message.contains("is closed") == true)
         #expect(try Author.count(try database.connect()) == 1)
     }
 

@@ -238,8 +238,10 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
 
     // MARK: Errors
 
+    /// A request after `close()`: no connection will serve it (`.connection`, so that a server
+    /// shutting down answers 503 and a client tries again elsewhere); nothing of it ran.
     private var closedError: DatabaseError {
-        DatabaseError.misuse("the pool \(name) is closed", sql: nil)
+        DatabaseError(kind: .connection, message: "the pool \(name) is closed: nothing of this request ran")
     }
 
     private func timeoutError(_ timeout: Duration) -> DatabaseError {
