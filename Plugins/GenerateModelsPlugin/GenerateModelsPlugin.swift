@@ -11,10 +11,23 @@ import PackagePlugin
 @main
 struct GenerateModelsPlugin: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) async throws {
+        // An option without its value, or anything this command does not take, is an error: a typo
+        // must not quietly generate with the defaults.
+        for (index, argument) in arguments.enumerated() where ["--target", "--access"].contains(argument) {
+            guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
+                throw PluginFailure(message: "generate-models: \(argument) needs a value")
+            }
+        }
         var extractor = ArgumentExtractor(arguments)
         let names = extractor.extractOption(named: "target")
         // Read once, for every target: an extractor hands each option out only once.
         let access = extractor.extractOption(named: "access").last
+        guard extractor.remainingArguments.isEmpty else {
+            throw PluginFailure(
+                message:
+                    "generate-models: unknown argument(s) \(extractor.remainingArguments.joined(separator: " ")); it takes --target NAME and --access LEVEL"
+            )
+        }
         let targets = names.isEmpty ? context.package.targets : try context.package.targets(named: names)
         let tool = try context.tool(named: "optimistic-lock-generate").url
         var generated = 0

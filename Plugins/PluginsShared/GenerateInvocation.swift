@@ -37,16 +37,36 @@ enum GenerateInvocation {
     /// named after their base names, so `Post.swift` beside `Post.schema` would collide with the
     /// generated `Post.swift` ("multiple producers").
     static func checkNames(of target: SourceModuleTarget, schemas: [URL]) throws {
+        // Two schemas whose outputs share a name (in two folders, or differing in case), or a schema
+        // named like the schema file or `main`: the generator would say so, but SwiftPM stops first
+        // at the duplicate outputs ("multiple producers").
+        var taken: [String: String] = [
+            "optimisticlockschema": "the schema file it writes", "main": "Swift's top-level code file",
+        ]
+        for schema in schemas {
+            let name = schema.deletingPathExtension().lastPathComponent
+            if let other = taken[name.lowercased()] {
+                try fail("\(schema.path): its output \(name).swift would overwrite \(other); rename one of them")
+            }
+            taken[name.lowercased()] = schema.path
+        }
         let generated = Set(outputs(for: schemas, in: target.directoryURL).map { $0.deletingPathExtension().lastPathComponent })
-        for file in target.sourceFiles(withSuffix: "swift") where !file.url.path.contains("/Generated/") {
+        let root = target.directoryURL.standardizedFileURL.path + "/"
+        for file in target.sourceFiles(withSuffix: "swift") {
+            // The command plugin's own output folder in this target is not a hand-written file.
+            let path = file.url.standardizedFileURL.path
+            if path.hasPrefix(root), path.dropFirst(root.count).hasPrefix("Generated/") { continue }
             let name = file.url.deletingPathExtension().lastPathComponent
             if generated.contains(name) {
-                let message =
-                    "\(file.url.path): error: '\(name).swift' is the name of a file generated from the target's schemas; rename it"
-                Diagnostics.error(message)
-                throw PluginFailure(message: message)
+                try fail("\(file.url.path): '\(name).swift' is the name of a file generated from the target's schemas; rename it")
             }
         }
+    }
+
+    /// Reports `message` as an error (once) and stops the plugin.
+    private static func fail(_ message: String) throws -> Never {
+        Diagnostics.error(message)
+        throw PluginFailure(message: "optimistic-lock: the target's file names clash with what its schemas generate")
     }
 }
 

@@ -202,6 +202,37 @@ struct CLITests {
 
         let twice = try BuiltExecutable.run(Self.cli, ["check", "a/Post.schema", "./a/Post.schema", "a"], in: folder)
         #expect(twice.status == 0, "\(twice.stderr)")
+
+        // main.schema would become main.swift, top-level code.
+        try model.replacingOccurrences(of: "M", with: "Entry").write(
+            to: folder.appendingPathComponent("b/main.schema"), atomically: true, encoding: .utf8)
+        let main = try BuiltExecutable.run(Self.cli, ["generate", "b/main.schema", "-o", "main-out"], in: folder)
+        #expect(main.status == 1)
+        #expect(main.stderr.contains("top-level code"), "\(main.stderr)")
+    }
+
+    @Test("generate removes the files it generated for schemas that are gone, and nothing else")
+    func generateRemovesStaleFiles() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = "model M {\n    id: Int64 @id\n    version: Version\n}\n"
+        for name in ["Author", "Posts"] {
+            try model.replacingOccurrences(of: "M", with: String(name.prefix(4)))
+                .write(to: folder.appendingPathComponent("\(name).schema"), atomically: true, encoding: .utf8)
+        }
+        let out = folder.appendingPathComponent("out")
+        #expect(
+            try BuiltExecutable.run(Self.cli, ["generate", "Author.schema", "Posts.schema", "-o", "out"], in: folder).status == 0)
+        try "// My own file\n".write(to: out.appendingPathComponent("Helpers.swift"), atomically: true, encoding: .utf8)
+        // Posts.schema renamed to Post.schema: Posts.swift would declare the model a second time.
+        try FileManager.default.moveItem(
+            at: folder.appendingPathComponent("Posts.schema"), to: folder.appendingPathComponent("Post.schema"))
+        let again = try BuiltExecutable.run(Self.cli, ["generate", "Author.schema", "Post.schema", "-o", "out"], in: folder)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("Posts.swift: its schema is gone"), "\(again.stderr)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+                == ["Author.swift", "Helpers.swift", "OptimisticLockSchema.swift", "Post.swift"])
     }
 
     @Test("generate --config: the configuration is read in one place; a malformed one is a located error")

@@ -87,6 +87,25 @@ struct PluginIntegrationTests {
         try FileManager.default.removeItem(at: written)
         try FileManager.default.removeItem(at: catalog)
 
+        // A misspelt option, or one without its value, is an error: nothing is generated with defaults.
+        for arguments in [["--target", "App", "--acess", "internal"], ["--target", "App", "--access"]] {
+            let typo = try swift(["package", "--allow-writing-to-package-directory", "generate-models"] + arguments, in: package)
+            #expect(typo.status != 0, "\(arguments)")
+            #expect(!FileManager.default.fileExists(atPath: written.path), "\(arguments)")
+        }
+
+        // Two schemas with one output name (one in a sub-folder): the plugin says which, before
+        // SwiftPM's "multiple producers".
+        let twin = package.appendingPathComponent("Sources/Catalog/More/Catalog.schema")
+        try FileManager.default.createDirectory(at: twin.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "model Other {\n    id: Int64 @id\n    version: Version\n}\n".write(to: twin, atomically: true, encoding: .utf8)
+        let twins = try swift(["build"], in: package)
+        #expect(twins.status != 0)
+        #expect(
+            (twins.stdout + twins.stderr).contains("its output Catalog.swift would overwrite"), "\(twins.stdout)\n\(twins.stderr)"
+        )
+        try FileManager.default.removeItem(at: twin.deletingLastPathComponent())
+
         // A hand-written file named like a schema's output: a clear error, not "multiple producers".
         let clash = package.appendingPathComponent("Sources/Catalog/Catalog.swift")
         try "// clashes\n".write(to: clash, atomically: true, encoding: .utf8)
