@@ -34,30 +34,8 @@ extension Checker {
         var versionFields: [FieldSyntax] = []
         for fieldSyntax in syntax.fields {
             guard checkIdentifier(fieldSyntax.name, what: "field") else { continue }
-            if fieldSyntax.name.text == "sql" {
-                diagnostics.error(
-                    "field name 'sql' is reserved: a finder 'fetchAll(db, sql:)' would take the place of the runtime's query with your own SQL",
-                    at: fieldSyntax.name.range)
-                continue
-            }
-            if Names.reservedFieldNames.contains(fieldSyntax.name.text) {
-                diagnostics.error(
-                    "field name '\(fieldSyntax.name.text)' is reserved: the generated type has a member of that name",
-                    at: fieldSyntax.name.range)
-                continue
-            }
-            // Inside the generated type a property would hide the type of its name.
-            if let declared = declarations[fieldSyntax.name.text] {
-                diagnostics.error(
-                    "field name '\(fieldSyntax.name.text)' is the name of a declared type: the property would hide it; choose another field name",
-                    at: fieldSyntax.name.range,
-                    notes: [Diagnostic(.note, "'\(fieldSyntax.name.text)' is declared here", at: declared)])
-                continue
-            }
-            if Names.reservedTypeNames.contains(fieldSyntax.name.text) {
-                diagnostics.error(
-                    "field name '\(fieldSyntax.name.text)' is the name of a type the generated code uses: the property would hide it; choose another field name",
-                    at: fieldSyntax.name.range)
+            if let (reason, notes) = refusal(ofFieldName: fieldSyntax.name.text) {
+                diagnostics.error("field name '\(fieldSyntax.name.text)' \(reason)", at: fieldSyntax.name.range, notes: notes)
                 continue
             }
             if let first = seenFields[fieldSyntax.name.text] {
@@ -102,6 +80,29 @@ extension Checker {
         model.uniqueConstraints = resolveFieldLists(uniqueSyntax, in: model)
         checkColumnNames(model, syntax)
         return model
+    }
+
+    /// Why a field may not take its name, or nil: a member every generated type has, or a type the
+    /// property would hide inside the generated code.
+    private func refusal(ofFieldName name: String) -> (reason: String, notes: [Diagnostic])? {
+        if name == "sql" {
+            return (
+                "is reserved: a finder 'fetchAll(db, sql:)' would take the place of the runtime's query with your own SQL", []
+            )
+        }
+        if Names.reservedFieldNames.contains(name) {
+            return ("is reserved: the generated type has a member of that name", [])
+        }
+        if let declared = declarations[name] {
+            return (
+                "is the name of a declared type: the property would hide it; choose another field name",
+                [Diagnostic(.note, "'\(name)' is declared here", at: declared)]
+            )
+        }
+        if Names.reservedTypeNames.contains(name) {
+            return ("is the name of a type the generated code uses: the property would hide it; choose another field name", [])
+        }
+        return nil
     }
 
     private mutating func checkKey(_ syntax: ModelSyntax, _ keys: [FieldSyntax]) {
