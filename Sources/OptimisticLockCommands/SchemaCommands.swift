@@ -47,7 +47,9 @@ public enum SchemaCommands {
             discussion: """
                 All inputs are compiled together, so a schema can refer to models of the others.
                 OptimisticLockSchema.swift lists the models for migrations. A file is only rewritten
-                when its content changes.
+                when its content changes. The output folder belongs to the generator: files in it that
+                an earlier run generated for schemas that are gone are deleted (files without the
+                generator's header are left alone).
 
                 Example:
                   optimistic-lock generate Schemas --output Sources/App/Generated --access internal
