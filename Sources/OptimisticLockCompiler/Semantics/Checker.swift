@@ -153,6 +153,12 @@ struct Checker {
     /// The syntax of a declared model, for resolving `@references`.
     func syntaxOfModel(_ name: String) -> ModelSyntax? { modelSyntax[name] }
 
+    /// The `@references(...)` written on field `field` of model `model`, where a diagnostic about the
+    /// reference points.
+    func referencesAttribute(of field: String, in model: String) -> AttributeSyntax? {
+        modelSyntax[model]?.fields.first { $0.name.text == field }?.attributes.first { $0.name.text == "references" }
+    }
+
     // MARK: Reference accessors
 
     /// Every accessor a `@references` field generates must have a name of its own on its model:
@@ -162,9 +168,7 @@ struct Checker {
         var taken: [String: [String: ReferenceAccessor]] = [:]
         for accessor in accessors {
             guard let owner = schema.model(named: accessor.owner),
-                let syntax = modelSyntax[accessor.source],
-                let fieldSyntax = syntax.fields.first(where: { $0.name.text == accessor.field }),
-                let attribute = fieldSyntax.attributes.first(where: { $0.name.text == "references" })
+                let attribute = referencesAttribute(of: accessor.field, in: accessor.source)
             else { continue }
             let generated = "'\(accessor.name)(_:)' on '\(accessor.owner)'"
             let what =

@@ -28,10 +28,9 @@ extension Checker {
     }
 
     private mutating func report(cycle: [(model: String, field: String)]) {
-        guard let closing = cycle.last, let syntax = syntaxOfModel(closing.model),
-            let field = syntax.fields.first(where: { $0.name.text == closing.field }),
-            let attribute = field.attributes.first(where: { $0.name.text == "references" })
-        else { return }
+        guard let closing = cycle.last, let attribute = referencesAttribute(of: closing.field, in: closing.model) else {
+            return
+        }
         let chain = (cycle + [cycle[0]]).map(\.model).joined(separator: " → ")
         diagnostics.error(
             "models reference each other in a cycle (\(chain)): no table of it can be created first",
