@@ -392,6 +392,83 @@ struct PoolFailureTests {
         }
         await pool.close()
     }
+
+    @Test(
+        "Requests racing close() are each either written or refused as closed, never a CancellationError nobody asked for",
+        arguments: Backend.available)
+    func closeRace(backend: Backend) async throws {
+        var untrue: [String] = []
+        for round in 0..<30 {
+            let database = TestDatabase(backend)
+            _ = try database.connectWithSchema()
+            let pool = AnyPool(database, sqlite: .init(readers: 0), postgres: .init(connections: 1))
+            _ = try await pool.read { db in try Author.count(db) }
+            let outcomes = await withTaskGroup(of: (String, (any Error)?).self) { group in
+                for index in 0..<16 {
+                    let name = "r\(index)"
+                    group.addTask {
+                        do {
+                            try await pool.write { db in
+                                var author = Author(name: name)
+                                try author.insert(db)
+                            }
+                            return (name, nil)
+                        } catch {
+                            return (name, error)
+                        }
+                    }
+                    if index == 8 {
+                        group.addTask {
+                            await pool.close()
+                            return ("", nil)
+                        }
+                    }
+                }
+                var outcomes: [(String, (any Error)?)] = []
+                for await outcome in group where !outcome.0.isEmpty { outcomes.append(outcome) }
+                return outcomes
+            }
+            let written = Set(try Author.fetchAll(try database.connect()).map(\.name))
+            for (name, error) in outcomes {
+                switch error {
+                case nil where written.contains(name): break
+                case let error as DatabaseError where error.kind == .connection && !written.contains(name): break
+                default: untrue.append("round \(round) \(name): \(String(describing: error)), written: \(written.contains(name))")
+                }
+            }
+        }
+        #expect(untrue.isEmpty, "\(untrue.count) outcomes untrue: \(untrue.prefix(5))")
+    }
+
+    @Test("A request whose acquire timeout passes before it starts waiting fails with .timeout, not a CancellationError")
+    func timeoutBeforeWaiting() async throws {
+        let database = TestDatabase(.sqlite)
+        _ = try database.connectWithSchema()
+        let pool = SQLitePool(path: database.path, configuration: .init(readers: 0, acquireTimeout: .nanoseconds(1)))
+        let started = Locked(false)
+        let release = Locked(false)
+        let holder = Task {
+            try await pool.write { _ in
+                started.withLock { $0 = true }
+                while !release.withLock({ $0 }) { usleep(1000) }
+            }
+        }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        var others: [String] = []
+        for _ in 0..<500 {
+            do {
+                try await pool.write { _ in }
+                others.append("served while the only connection was held")
+            } catch let error as DatabaseError where error.kind == .timeout {
+            } catch {
+                others.append("\(error)")
+            }
+        }
+        release.withLock { $0 = true }
+        try await holder.value
+        #expect(others.isEmpty, "\(others.count) not .timeout: \(others.prefix(3))")
+        await pool.close()
+    }
 }
 
 /// A TCP server that accepts connections (the kernel completes the handshake) and never answers.

@@ -36,7 +36,8 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         /// The file is not a database, or it is corrupt.
         case corrupt
         /// The connection to the server failed or was lost. A write whose request failed this way may
-        /// or may not have committed; it is never retried on its own.
+        /// or may not have committed; it is never retried on its own. A request to a closed pool
+        /// fails with this kind too ("is closed"): that request was refused before it ran.
         case connection
         /// The statement was interrupted: the task that asked for it was cancelled (`sqlite3_interrupt`,
         /// PostgreSQL 57014 at the client's request). The transaction was rolled back.

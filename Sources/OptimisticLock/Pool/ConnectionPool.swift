@@ -18,6 +18,9 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         var waiters: [Waiter] = []
         /// Requests between asking and getting a worker (or giving up): those that may still wait.
         var pending: Set<UInt64> = []
+        /// Why a pending request stopped (timed out, cancelled, the pool closed) before it began to
+        /// wait: what its `wait` throws then.
+        var endedBeforeWaiting: [UInt64: any Error] = [:]
         var activeWrites = 0
         var inUse = 0
         var closed = false
@@ -135,14 +138,16 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
                         if !Task.isCancelled { self?.giveUp(id, self?.timeoutError(timeout)) }
                     }
                 }
-                let registered = state.withLock { state -> Bool in
-                    guard state.pending.contains(id) else { return false }
+                let ended = state.withLock { state -> (any Error)? in
+                    guard state.pending.contains(id) else {
+                        return state.endedBeforeWaiting.removeValue(forKey: id) ?? CancellationError()
+                    }
                     state.waiters.append(Waiter(id: id, access: access, continuation: continuation, timer: timer))
-                    return true
+                    return nil
                 }
-                if !registered {
+                if let ended {
                     timer?.cancel()
-                    continuation.resume(throwing: CancellationError())
+                    continuation.resume(throwing: ended)
                 }
             }
         } onCancel: {
@@ -154,7 +159,11 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private func giveUp(_ id: UInt64, _ error: (any Error)?) {
         let waiter = state.withLock { state -> Waiter? in
             guard state.pending.remove(id) != nil else { return nil }
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                // Not waiting yet: its `wait` finds why when it begins.
+                state.endedBeforeWaiting[id] = error ?? CancellationError()
+                return nil
+            }
             return state.waiters.remove(at: index)
         }
         waiter?.timer?.cancel()
@@ -206,6 +215,10 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
             state.closed = true
             let waiters = state.waiters
             state.waiters.removeAll()
+            // Requests that asked but have not begun to wait are refused as closed when they do.
+            for id in state.pending where !waiters.contains(where: { $0.id == id }) {
+                state.endedBeforeWaiting[id] = closedError
+            }
             state.pending.removeAll()
             return (waiters, state.inUse > 0)
         }
@@ -239,9 +252,10 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     // MARK: Errors
 
     /// A request after `close()`: no connection will serve it (`.connection`, so that a server
-    /// shutting down answers 503 and a client tries again elsewhere); nothing of it ran.
+    /// shutting down answers 503 and a client tries again elsewhere). It did not run; in
+    /// `retryOnConflict`, attempts before it ran and were rolled back.
     private var closedError: DatabaseError {
-        DatabaseError(kind: .connection, message: "the pool \(name) is closed: nothing of this request ran")
+        DatabaseError(kind: .connection, message: "the pool \(name) is closed: the request was refused before it ran")
     }
 
     private func timeoutError(_ timeout: Duration) -> DatabaseError {
