@@ -44,6 +44,11 @@ public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// The `type` of a write to a record no row has: deleted since it was read, or never there (404).
     public static let deletedType = "urn:optimistic-lock:deleted"
 
+    /// The `type` of a write whose outcome is unknown: it was sent to the database and no answer
+    /// came (500, no `Retry-After`), or only part of it was saved. Read before trying again, or
+    /// repeat the request with the same `Idempotency-Key`.
+    public static let outcomeUnknownType = "urn:optimistic-lock:outcome-unknown"
+
     /// The record's current ETag, when its version is known.
     public var currentETag: EntityTag? { currentVersion.map(EntityTag.init(version:)) }
 

@@ -70,7 +70,9 @@ public enum OptimisticHTTP {
     /// - Throws: `HTTPProblem`: 412 (a stale `If-Match`, a false `If-None-Match`), 409 (a stale body
     ///   version, or a unique value taken), 428, 404 (no record has the key: it was deleted, or never
     ///   existed), 422 (a value that cannot be stored, a missing referenced record), 400 (malformed
-    ///   conditions), 503 (busy, timeouts, connection failures: retry later), 500 otherwise (a
+    ///   conditions), 503 with `Retry-After` (busy, timeouts, connection failures: nothing was
+    ///   saved, retry later), 500 with type `urn:optimistic-lock:outcome-unknown` and no
+    ///   `Retry-After` (the write was sent and no answer came: it may be saved), 500 otherwise (a
     ///   stored value that does not fit its field is the server's fault); `CancellationError`
     ///   passes through.
     public static func write<T>(
@@ -148,7 +150,8 @@ public enum OptimisticHTTP {
         }
     }
 
-    /// A database failure as a client error where the client caused it, a server error otherwise.
+    /// A database failure as a client error where the client caused it, a server error otherwise;
+    /// 503 with `Retry-After` only where nothing was kept and trying again is right.
     static func problem(for failure: DatabaseError) -> HTTPProblem {
         switch failure.kind {
         case .constraint(.unique), .constraint(.primaryKey):
@@ -161,14 +164,42 @@ public enum OptimisticHTTP {
             return HTTPProblem(
                 status: .internalServerError, title: "Internal Server Error",
                 detail: "a stored value does not fit its field")
-        case .constraint, .invalidValue:
+        case .invalidValue:
             return HTTPProblem(
                 status: .unprocessableContent, title: "Unprocessable Content",
                 detail: "a value cannot be stored: \(failure.message)")
-        case .busy, .serializationFailure, .deadlock, .timeout, .connection, .interrupted:
+        case .busy, .serializationFailure, .deadlock:
             return HTTPProblem(
-                status: .serviceUnavailable, title: "Service Unavailable", detail: "the database is busy; try again")
+                status: .serviceUnavailable, title: "Service Unavailable",
+                detail: "the database is busy; nothing was saved; try again")
+        case .timeout:
+            return HTTPProblem(
+                status: .serviceUnavailable, title: "Service Unavailable",
+                detail: "the database did not answer in time; nothing was saved; try again")
+        case .connection, .readOnly:
+            return HTTPProblem(
+                status: .serviceUnavailable, title: "Service Unavailable",
+                detail: "the database is unavailable; nothing was saved; try again")
+        case .interrupted:
+            return HTTPProblem(
+                status: .serviceUnavailable, title: "Service Unavailable",
+                detail: "the request was cancelled; nothing was saved")
+        case .outcomeUnknown:
+            return HTTPProblem(
+                status: .internalServerError, type: HTTPProblem.outcomeUnknownType, title: "Outcome Unknown",
+                detail:
+                    "the write was sent to the database and no answer came: it may or may not have been saved; read the record before trying again, or repeat the request with the same Idempotency-Key"
+            )
+        case .partiallyCommitted:
+            return HTTPProblem(
+                status: .internalServerError, type: HTTPProblem.outcomeUnknownType, title: "Partially Saved",
+                detail: "the request stopped after part of its work was saved; read the record before trying again")
         default:
+            if failure.isConstraintViolation {
+                return HTTPProblem(
+                    status: .unprocessableContent, title: "Unprocessable Content",
+                    detail: "a value cannot be stored: \(failure.message)")
+            }
             return HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "the database failed")
         }
     }
