@@ -197,16 +197,11 @@ struct PoolFailureTests {
 
     @Test("A cancel the server never answers: the request ends with its statement, and the next one runs")
     func stalledCancel() async throws {
-        guard let url = Backend.postgresURL, let parts = URLComponents(string: url),
-            let host = parts.queryItems?.first(where: { $0.name == "host" })?.value, host.hasPrefix("/"),
-            let port = parts.queryItems?.first(where: { $0.name == "port" })?.value
-        else {
-            print("skipped: the stalled-cancel test needs OPTIMISTIC_LOCK_POSTGRES_URL with a Unix socket host=/... and port=")
-            return
-        }
-        let proxy = try CancelHoldingProxy(socketPath: "\(host)/.s.PGSQL.\(port)")
+        guard let base = Backend.postgresURL,
+            let (proxy, url) = try FaultProxy.make(for: base, holdCancels: true, test: "the stalled-cancel test")
+        else { return }
         defer { proxy.close() }
-        let pool = PostgresPool(url: url + "&host=127.0.0.1&port=\(proxy.port)", configuration: .init(connections: 1))
+        let pool = PostgresPool(url: url, configuration: .init(connections: 1))
         var backend = try await pool.read { db in db.backendProcessID }
         var stalledRounds = 0
         for round in 0..<4 {
@@ -502,125 +497,6 @@ final class SilentServer: Sendable {
 
     func close() {
         _ = closeDescriptor(socket)
-    }
-}
-
-/// A TCP proxy to a PostgreSQL server's Unix socket that forwards connections but holds every
-/// cancel request (protocol code 80877102) open without an answer: a cancel path that stalls, as
-/// behind an overloaded postmaster or a load balancer.
-final class CancelHoldingProxy: @unchecked Sendable {
-    let port: Int
-    private let listener: Int32
-    private let upstream: String
-    private let lock = NSLock()
-    private var open: [Int32] = []
-    private var heldCount = 0
-    /// Cancel requests held so far.
-    var held: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return heldCount
-    }
-
-    /// The count of held cancels once it has stopped changing for 300 ms (a cancel sent at the end
-    /// of a request reaches the proxy's thread a moment later; at most 10 s).
-    func settledHeld() async throws -> Int {
-        var last = held
-        for _ in 0..<33 {
-            try await Task.sleep(for: .milliseconds(300))
-            let now = held
-            if now == last { return now }
-            last = now
-        }
-        return last
-    }
-
-    /// A proxy to the server at the Unix socket `socketPath`.
-    init(socketPath: String) throws {
-        upstream = socketPath
-        let server = try SilentServer()
-        listener = server.socketDescriptor
-        port = server.port
-        Thread.detachNewThread { [self] in acceptLoop() }
-    }
-
-    func close() {
-        lock.lock()
-        let descriptors = open + [listener]
-        open.removeAll()
-        lock.unlock()
-        for descriptor in descriptors {
-            shutdown(descriptor, Int32(SHUT_RDWR))
-            _ = closeDescriptor(descriptor)
-        }
-    }
-
-    private func track(_ descriptor: Int32) {
-        lock.lock()
-        open.append(descriptor)
-        lock.unlock()
-    }
-
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else { return }
-            track(client)
-            Thread.detachNewThread { [self] in serve(client) }
-        }
-    }
-
-    private func serve(_ client: Int32) {
-        var first = [UInt8](repeating: 0, count: 8)
-        guard readFully(client, &first) else { return }
-        let code = first[4...7].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        if code == 80_877_102 {
-            lock.lock()
-            heldCount += 1
-            lock.unlock()
-            return  // held open, never answered, until close()
-        }
-        #if canImport(Glibc)
-            let server = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let server = socket(AF_UNIX, SOCK_STREAM, 0)
-        #endif
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { bytes in
-            for (index, byte) in upstream.utf8.prefix(bytes.count - 1).enumerated() { bytes[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(server, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else { return }
-        track(server)
-        _ = first.withUnsafeBytes { send(server, $0.baseAddress, 8, 0) }
-        Thread.detachNewThread { Self.pump(from: server, to: client) }
-        Self.pump(from: client, to: server)
-    }
-
-    private static func pump(from source: Int32, to destination: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { break }
-            let sent = buffer.withUnsafeBytes { send(destination, $0.baseAddress, count, Int32(MSG_NOSIGNAL)) }
-            guard sent == count else { break }
-        }
-        shutdown(destination, Int32(SHUT_WR))
-    }
-
-    private func readFully(_ descriptor: Int32, _ bytes: inout [UInt8]) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress! + done, $0.count - done, 0) }
-            guard count > 0 else { return false }
-            done += count
-        }
-        return true
     }
 }
 
