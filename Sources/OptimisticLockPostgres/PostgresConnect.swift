@@ -15,16 +15,20 @@ import OptimisticLock
 /// (or a host that drops packets) fails the connect instead of hanging it.
 ///
 /// The deadline is the URL's `connect_timeout` (seconds; 0 waits as long as it takes), else
-/// `PGCONNECT_TIMEOUT`, else 10 seconds. Resolving a host name still blocks in libpq.
+/// `PGCONNECT_TIMEOUT`, else 10 seconds — or a pool request's deadline, when that comes first.
+/// Resolving a host name still blocks in libpq. The connection is left in nonblocking mode: every
+/// later exchange is driven by `PostgresHandle.roundTrip`.
 enum PostgresConnect {
     /// The connect timeout when neither the URL nor the environment sets one.
     static let defaultTimeout: Duration = .seconds(10)
 
     /// A connected libpq connection whose client encoding is UTF-8.
     ///
-    /// - Throws: `DatabaseError` `.connection` (libpq's message, or the timeout), or `.interrupted`
-    ///   once `isCancelled` returns true.
-    static func open(url: String, isCancelled: () -> Bool) throws -> OpaquePointer {
+    /// - Throws: `DatabaseError` `.connection` (libpq's message, or the connect timeout), `.timeout`
+    ///   when `requestDeadline` passes first, or `.interrupted` once `isCancelled` returns true.
+    static func open(url: String, isCancelled: () -> Bool, requestDeadline: ContinuousClock.Instant? = nil) throws
+        -> OpaquePointer
+    {
         let timeout = timeout(url)
         // Text travels as UTF-8 whatever the server's default client encoding is: the parameter after
         // the expanded URL overrides it.
@@ -37,7 +41,12 @@ enum PostgresConnect {
             throw DatabaseError(kind: .connection, message: "cannot connect to PostgreSQL: out of memory")
         }
         do {
-            try finish(connection, deadline: timeout.map { ContinuousClock.now + $0 }, timeout: timeout, isCancelled: isCancelled)
+            try finish(
+                connection, deadline: timeout.map { ContinuousClock.now + $0 }, timeout: timeout,
+                requestDeadline: requestDeadline, isCancelled: isCancelled)
+            guard PQsetnonblocking(connection, 1) == 0 else {
+                throw DatabaseError(kind: .connection, message: "cannot use the PostgreSQL connection without blocking")
+            }
         } catch {
             PQfinish(connection)
             throw error
@@ -46,7 +55,8 @@ enum PostgresConnect {
     }
 
     private static func finish(
-        _ connection: OpaquePointer, deadline: ContinuousClock.Instant?, timeout: Duration?, isCancelled: () -> Bool
+        _ connection: OpaquePointer, deadline: ContinuousClock.Instant?, timeout: Duration?,
+        requestDeadline: ContinuousClock.Instant?, isCancelled: () -> Bool
     ) throws {
         guard PQstatus(connection) != CONNECTION_BAD else { throw failure(connection) }
         // Before the first poll, libpq waits to write (its connect is under way).
@@ -67,6 +77,10 @@ enum PostgresConnect {
                 while true {
                     if isCancelled() {
                         throw DatabaseError(kind: .interrupted, message: "connecting to PostgreSQL was cancelled")
+                    }
+                    if let requestDeadline, ContinuousClock.now >= requestDeadline {
+                        throw DatabaseError(
+                            kind: .timeout, message: "cannot connect to PostgreSQL within the request timeout; nothing was sent")
                     }
                     if let deadline, ContinuousClock.now >= deadline {
                         throw DatabaseError(

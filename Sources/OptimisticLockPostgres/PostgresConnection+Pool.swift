@@ -20,8 +20,8 @@ extension PostgresConnection: PooledConnection {
     /// end of the stream is read later): the receiver's flag says the connection is gone.
     package func isUsable() -> Bool {
         let connection = handle.connection
-        guard PQstatus(connection) == CONNECTION_OK, PQtransactionStatus(connection) == PQTRANS_IDLE,
-            handle.fatalNotice.pointee == 0
+        guard !handle.job.pointee.abandoned, PQstatus(connection) == CONNECTION_OK,
+            PQtransactionStatus(connection) == PQTRANS_IDLE, handle.fatalNotice.pointee == 0
         else {
             return false
         }
@@ -33,13 +33,24 @@ extension PostgresConnection: PooledConnection {
         return PQstatus(connection) == CONNECTION_OK && PQisBusy(connection) == 0 && handle.fatalNotice.pointee == 0
     }
 
+    /// How many times this connection committed (a `COMMIT`, or a statement that wrote outside a
+    /// transaction).
+    package var commitCount: UInt64 { handle.job.pointee.commits }
+
     /// A write in a transaction; a read runs its statements as they come (READ COMMITTED, each
-    /// statement sees what was committed when it started).
-    package func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T {
+    /// statement sees what was committed when it started). No round trip waits past `deadline`.
+    package func runJob<T>(_ access: PoolAccess, deadline: ContinuousClock.Instant?, _ body: () throws -> T) throws -> T {
+        handle.job.pointee.deadline = deadline
+        handle.job.pointee.readsOnly = access == .read
+        handle.job.pointee.deadlineCancelled = false
+        defer {
+            handle.job.pointee.deadline = nil
+            handle.job.pointee.readsOnly = false
+        }
         switch access {
-        case .write: try transaction(body)
-        case .writeWithoutTransaction: try body()
-        case .read: try body()
+        case .write: return try transaction(body)
+        case .writeWithoutTransaction: return try body()
+        case .read: return try body()
         }
     }
 }

@@ -34,9 +34,10 @@ public final class PostgresConnection: DatabaseConnection {
         try self.init(url: url, isCancelled: { false })
     }
 
-    /// Connects, giving up (a `.interrupted` `DatabaseError`) once `isCancelled` returns true.
-    package init(url: String, isCancelled: () -> Bool) throws {
-        self.handle = PostgresHandle(try PostgresConnect.open(url: url, isCancelled: isCancelled))
+    /// Connects, giving up (a `.interrupted` `DatabaseError`) once `isCancelled` returns true, or
+    /// (`.timeout`) once `deadline` passes.
+    package init(url: String, isCancelled: () -> Bool, deadline: ContinuousClock.Instant? = nil) throws {
+        self.handle = PostgresHandle(try PostgresConnect.open(url: url, isCancelled: isCancelled, requestDeadline: deadline))
     }
 
     /// True while a `transaction { }` is open.
@@ -48,31 +49,41 @@ public final class PostgresConnection: DatabaseConnection {
     /// The cached statement for static SQL (found again by the literal's address).
     public func prepare(_ statement: SQLStatement) throws -> PostgresStatement {
         statements.statement(statement.postgres) { utf8 in
-            PostgresStatement(sql: String(decoding: utf8, as: UTF8.self), handle: handle)
+            PostgresStatement(sql: String(decoding: utf8, as: UTF8.self), handle: handle, checksTransactionControl: false)
         }
     }
 
     /// The cached statement for SQL text.
     public func prepare(_ sql: String) throws -> PostgresStatement {
-        statements.statement(sql) { PostgresStatement(sql: $0, handle: handle) }
+        statements.statement(sql) { PostgresStatement(sql: $0, handle: handle, checksTransactionControl: true) }
     }
 
-    /// Runs SQL that may hold several statements, without parameters.
+    /// Runs SQL that may hold several statements, without parameters. Inside a `transaction { }`,
+    /// a script that would end the transaction (`COMMIT`, `END`, `ROLLBACK`, `ABORT`) is refused
+    /// before it is sent: the transaction belongs to the closure, which commits it by returning.
     public func executeScript(_ sql: String) throws {
-        let result = PQexec(handle.connection, sql)
-        defer { PQclear(result) }
-        let status = PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
-            throw DatabaseError.postgres(
-                result, connection: handle.connection, sql: sql, cancelled: handle.interruption.isRequested)
-        }
+        let endsTransaction = SQLScript.endsTransaction(sql)
+        if endsTransaction && isInTransaction { throw TransactionControl.refusal(sql: sql) }
+        try run(sql, effect: endsTransaction ? .commit : .statement)
+    }
+
+    /// Runs a script in one round trip (the simple query protocol).
+    func run(_ sql: String, effect: RoundTripEffect) throws {
+        handle.deallocateRetired()
+        PQclear(try handle.roundTrip(sql: sql, effect: effect) { PQsendQuery($0, sql) })
     }
 
     /// Runs `body` in a transaction (`BEGIN`, READ COMMITTED); nested calls are savepoints.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try nesting.run(
-            begin: "BEGIN", execute: executeScript, commit: commit,
-            isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, body)
+        let outermost = nesting.depth == 0
+        defer { if outermost { handle.job.pointee.transactionOpen = false } }
+        let opened = { () throws -> T in
+            self.handle.job.pointee.transactionOpen = true
+            return try body()
+        }
+        return try nesting.run(
+            begin: "BEGIN", execute: { try run($0, effect: .none) }, commit: commit,
+            isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, opened)
     }
 
     /// Commits. A transaction that an earlier failed statement aborted answers COMMIT with
@@ -81,12 +92,8 @@ public final class PostgresConnection: DatabaseConnection {
         // A pool's request was cancelled: whatever the body did after the cancellation's error
         // (caught and ignored, say), nothing of the transaction is kept.
         try handle.interruption.check(sql: "COMMIT")
-        let result = PQexec(handle.connection, "COMMIT")
+        let result = try handle.roundTrip(sql: "COMMIT", effect: .commit) { PQsendQuery($0, "COMMIT") }
         defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-            throw DatabaseError.postgres(
-                result, connection: handle.connection, sql: "COMMIT", cancelled: handle.interruption.isRequested)
-        }
         if let tag = PQcmdStatus(result), String(cString: tag) == "ROLLBACK" {
             throw DatabaseError.misuse(
                 "the transaction was rolled back, not committed: a statement in it failed earlier", sql: "COMMIT")

@@ -7,12 +7,9 @@ final class PostgresHandle {
     private var nextStatement = 0
     /// Server-side statements no longer used, deallocated when the connection is next idle.
     private var retired: [String] = []
-    /// Whether `retired` holds any, read before every statement without an exclusivity check.
-    private let hasRetired: UnsafeMutablePointer<Bool> = {
-        let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
-        flag.initialize(to: false)
-        return flag
-    }()
+    /// What the round trips of the current job need to know, in memory of their own: read before
+    /// every statement without an exclusivity check.
+    let job: UnsafeMutablePointer<JobState>
     /// A pool's interrupt for the running job: statements refuse to start once it is requested, and
     /// the statement in flight is cancelled with `PQcancel` (which may block, so on a thread of its own).
     let interruption = ConnectionInterruption(nativeBlocks: true)
@@ -23,8 +20,32 @@ final class PostgresHandle {
         return flag
     }()
 
+    /// The state round trips read and keep.
+    struct JobState {
+        /// When the current request's time is up: no round trip waits past it (nil: no limit).
+        var deadline: ContinuousClock.Instant?
+        /// The request's timeout, for messages.
+        var timeout: Duration?
+        /// True in a pool's read: its statements are not counted as writes whose outcome matters.
+        var readsOnly = false
+        /// True while a `transaction { }` is open: a statement that finds the server outside a
+        /// transaction then is refused (the transaction ended under the closure).
+        var transactionOpen = false
+        /// Set when a round trip gave up on its answer and shut the socket down: nothing is sent on
+        /// the connection again, and a pool replaces it.
+        var abandoned = false
+        /// Set when a round trip's deadline passed while the server was still working on it.
+        var deadlineCancelled = false
+        /// Commits so far: `COMMIT`s and statements that wrote outside a transaction.
+        var commits: UInt64 = 0
+        /// Whether retired statements wait for deallocation.
+        var hasRetired = false
+    }
+
     init(_ connection: OpaquePointer) {
         self.connection = connection
+        job = .allocate(capacity: 1)
+        job.initialize(to: JobState())
         optimistic_lock_watch_notices(connection, fatalNotice)
         if let cancel = PQgetCancel(connection) {
             let canceller = PostgresCanceller(cancel)
@@ -35,7 +56,8 @@ final class PostgresHandle {
     deinit {
         interruption.setNative(nil)
         PQfinish(connection)
-        hasRetired.deallocate()
+        job.deinitialize(count: 1)
+        job.deallocate()
         fatalNotice.deallocate()
     }
 
@@ -51,17 +73,25 @@ final class PostgresHandle {
     /// Forgets a server-side statement (deallocated later, outside any transaction).
     func retire(_ name: String) {
         retired.append(name)
-        hasRetired.pointee = true
+        job.pointee.hasRetired = true
     }
 
     /// Deallocates retired statements when the connection is idle (a failed DEALLOCATE is harmless).
     func deallocateRetired() {
-        guard _slowPath(hasRetired.pointee), isIdle else { return }
-        for name in retired {
-            PQclear(PQexec(connection, "DEALLOCATE \"\(name)\""))
-        }
+        guard _slowPath(job.pointee.hasRetired), isIdle, !job.pointee.abandoned else { return }
+        let names = retired
         retired.removeAll()
-        hasRetired.pointee = false
+        job.pointee.hasRetired = false
+        for (index, name) in names.enumerated() {
+            let sql = "DEALLOCATE \"\(name)\""
+            guard let result = try? roundTrip(sql: sql, effect: .none, { PQsendQuery($0, sql) }) else {
+                // Interrupted, or the connection went: the rest waits for the next idle moment.
+                retired.append(contentsOf: names[(index + 1)...])
+                job.pointee.hasRetired = !retired.isEmpty
+                return
+            }
+            PQclear(result)
+        }
     }
 }
 

@@ -101,8 +101,13 @@ public final class PostgresStatement: PreparedStatement {
         var fields: Int32 = 0
     }
 
-    init(sql: String, handle: PostgresHandle) {
+    /// True for SQL text that ends a transaction (`COMMIT`, `END`, `ROLLBACK`): refused inside a
+    /// `transaction { }`, and a round trip that may commit outside one.
+    private let endsTransaction: Bool
+
+    init(sql: String, handle: PostgresHandle, checksTransactionControl: Bool) {
         self.sql = sql
+        self.endsTransaction = checksTransactionControl && SQLScript.endsTransaction(sql)
         self.expectedParameters = Int32(clamping: PostgresParameters.count(in: sql))
         self.handle = handle
         let capacity: Int32 = 8
@@ -271,14 +276,10 @@ public final class PostgresStatement: PreparedStatement {
             state.pointee.variant = Unmanaged.passUnretained(variant)
             return variant
         }
-        let connection = handle.connection
         let name = handle.statementName()
         let bound = Array(UnsafeBufferPointer(start: types, count: Int(count)))
-        let prepared = PQprepare(connection, name, sql, count, bound)
-        defer { PQclear(prepared) }
-        guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
-            throw DatabaseError.postgres(prepared, connection: connection, sql: sql, cancelled: handle.interruption.isRequested)
-        }
+        let sql = sql
+        PQclear(try handle.roundTrip(sql: sql, effect: .none) { PQsendPrepare($0, name, sql, count, bound) })
         let variant = Variant(name: name, types: bound)
         variants.append(variant)
         state.pointee.variant = Unmanaged.passUnretained(variant)
@@ -316,7 +317,7 @@ public final class PostgresStatement: PreparedStatement {
 
     private func runOnce() throws {
         if _slowPath(state.pointee.failed), let failure = bindFailure { throw failure }
-        try handle.interruption.check(sql: sql)
+        if _slowPath(endsTransaction) && handle.job.pointee.transactionOpen { throw TransactionControl.refusal(sql: sql) }
         handle.deallocateRetired()
         let count = state.pointee.count
         for index in 0..<Int(count) where state.pointee.types[index] == Self.unbound {
@@ -335,16 +336,10 @@ public final class PostgresStatement: PreparedStatement {
             let offset = offsets[index]
             values[index] = offset < 0 ? nil : UnsafeRawPointer(bytes + offset).assumingMemoryBound(to: CChar.self)
         }
-        let connection = handle.connection
-        let outcome = PQexecPrepared(
-            connection, variant.cName, count, values, state.pointee.lengths,
-            state.pointee.formats, 1)
-        let status = PQresultStatus(outcome)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            let error = DatabaseError.postgres(
-                outcome, connection: connection, sql: sql, cancelled: handle.interruption.isRequested)
-            PQclear(outcome)
-            throw error
+        let lengths = state.pointee.lengths
+        let formats = state.pointee.formats
+        let outcome = try handle.roundTrip(sql: sql, effect: endsTransaction ? .commit : .statement) { connection in
+            PQsendQueryPrepared(connection, variant.cName, count, values, lengths, formats, 1)
         }
         state.pointee.result = outcome
         state.pointee.row = -1

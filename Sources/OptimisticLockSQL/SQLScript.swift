@@ -87,4 +87,63 @@ public enum SQLScript {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// True when a statement of `script` ends the transaction it runs in: `COMMIT`, `END`,
+    /// `ABORT`, `ROLLBACK` (but not `ROLLBACK TO` a savepoint) or `PREPARE TRANSACTION`, after any
+    /// white space and comments. A connection refuses such SQL inside a `transaction { }`, whose
+    /// closure commits by returning and rolls back by throwing.
+    public static func endsTransaction(_ script: String) -> Bool {
+        statements(script).contains { statement in
+            let words = leadingWords(statement, count: 3)
+            switch words.first {
+            case "COMMIT", "END", "ABORT":
+                return true
+            case "ROLLBACK":
+                let rest = words.dropFirst().drop { $0 == "TRANSACTION" || $0 == "WORK" }
+                return rest.first != "TO"
+            case "PREPARE":
+                return words.dropFirst().first == "TRANSACTION"
+            default:
+                return false
+            }
+        }
+    }
+
+    /// The first `count` words of a statement, uppercased, after white space and comments.
+    static func leadingWords(_ statement: String, count: Int) -> [String] {
+        var words: [String] = []
+        let bytes = Array(statement.utf8)
+        var index = 0
+        var word: [UInt8] = []
+        func isLetter(_ byte: UInt8) -> Bool {
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "_")
+        }
+        while index < bytes.count && words.count < count {
+            let byte = bytes[index]
+            if isLetter(byte) {
+                word.append(byte >= 0x61 ? byte - 0x20 : byte)
+                index += 1
+                continue
+            }
+            if !word.isEmpty {
+                words.append(String(decoding: word, as: UTF8.self))
+                word.removeAll()
+            }
+            if byte == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
+                while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+            } else if byte == UInt8(ascii: "/"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "*") {
+                index += 2
+                while index + 1 < bytes.count && !(bytes[index] == UInt8(ascii: "*") && bytes[index + 1] == UInt8(ascii: "/")) {
+                    index += 1
+                }
+                index += 2
+            } else if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                index += 1
+            } else {
+                break
+            }
+        }
+        if !word.isEmpty && words.count < count { words.append(String(decoding: word, as: UTF8.self)) }
+        return words
+    }
 }

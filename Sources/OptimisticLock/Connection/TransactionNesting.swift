@@ -41,3 +41,13 @@ package final class TransactionNesting {
         return result
     }
 }
+
+/// The refusal of SQL that would end a `transaction { }`'s transaction from inside its closure.
+package enum TransactionControl {
+    /// A `.misuse` error for `sql`, which was not run.
+    package static func refusal(sql: String) -> DatabaseError {
+        DatabaseError.misuse(
+            "a transaction { } (or a pool's write) is committed when its closure returns and rolled back when it throws; SQL that ends it from inside (COMMIT, END, ROLLBACK) was refused and did not run",
+            sql: sql)
+    }
+}

@@ -33,6 +33,7 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private let capacity: Int
     private let maxWrites: Int
     private let acquireTimeout: Duration?
+    private let requestTimeout: Duration?
     private let connect: PoolWorker<Connection>.Connect
 
     /// - Parameters:
@@ -40,24 +41,34 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     ///   - capacity: the most connections (at least 1).
     ///   - maxWrites: the most connections running writes at once (at least 1, at most `capacity`).
     ///   - acquireTimeout: how long a request waits for a connection; nil waits as long as it takes.
-    ///   - connect: opens a connection (on the worker's thread), giving up once its argument returns
-    ///     true (the request that needs it was cancelled).
+    ///   - requestTimeout: how long a request may take from the moment it is made, waiting for a
+    ///     connection included (which then waits at most that long); nil for no limit. The
+    ///     connection gets the deadline with the job (see `PooledConnection.runJob`).
+    ///   - connect: opens a connection (on the worker's thread), giving up once its first argument
+    ///     returns true (the request that needs it was cancelled) or its deadline passes.
     package init(
-        name: String, capacity: Int, maxWrites: Int, acquireTimeout: Duration?,
+        name: String, capacity: Int, maxWrites: Int, acquireTimeout: Duration?, requestTimeout: Duration? = nil,
         connect: @escaping PoolWorker<Connection>.Connect
     ) {
         self.name = name
         self.capacity = max(1, capacity)
         self.maxWrites = min(max(1, maxWrites), max(1, capacity))
-        self.acquireTimeout = acquireTimeout
+        switch (acquireTimeout, requestTimeout) {
+        case (let acquire?, let request?): self.acquireTimeout = min(acquire, request)
+        case (nil, let request): self.acquireTimeout = request
+        case (let acquire, nil): self.acquireTimeout = acquire
+        }
+        self.requestTimeout = requestTimeout
         self.connect = connect
     }
 
     /// Runs `body` on a connection of the pool (see `PooledConnection.runJob`) and returns its result.
     /// A cancelled task stops waiting, or interrupts the running statement and gets `CancellationError`
-    /// — unless the work had already finished, whose result it then gets.
+    /// — unless the work had already finished, whose result it then gets, or some of it may be
+    /// committed (`.outcomeUnknown`, `.partiallyCommitted`), which it is told.
     package func run<T: Sendable>(_ access: PoolAccess, _ body: @Sendable (Connection) throws -> T) async throws -> T {
         try Task.checkCancellation()
+        let deadline = requestTimeout.map { ContinuousClock.now + $0 }
         let worker = try await acquire(access)
         let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
@@ -66,8 +77,8 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         let outcome: Result<T, any Error> = await withoutActuallyEscaping(body) { body in
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, any Error>, Never>) in
-                    worker.run(id: id) { connection in
-                        let outcome = connection.flatMap { db in Result { try db.runJob(access) { try body(db) } } }
+                    worker.run(id: id, deadline: deadline) { connection in
+                        let outcome = connection.flatMap { db in Self.runJob(db, access, deadline: deadline, body) }
                         return { continuation.resume(returning: outcome) }
                     }
                 }
@@ -86,6 +97,37 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
                 throw CancellationError()
             }
             throw error
+        }
+    }
+
+    /// Runs one job on its connection (on the worker's thread). A `writeWithoutTransaction` job that
+    /// fails in a way that says "nothing was kept" after one of its statements committed fails with
+    /// `.partiallyCommitted` instead: the caller must not think it can simply run it again.
+    private static func runJob<T>(
+        _ db: Connection, _ access: PoolAccess, deadline: ContinuousClock.Instant?, _ body: (Connection) throws -> T
+    ) -> Result<T, any Error> {
+        guard access == .writeWithoutTransaction else {
+            return Result { try db.runJob(access, deadline: deadline) { try body(db) } }
+        }
+        let commits = db.commitCount
+        do {
+            return .success(try db.runJob(access, deadline: deadline) { try body(db) })
+        } catch {
+            let committed = db.commitCount &- commits
+            guard committed > 0 else { return .failure(error) }
+            let nothingKept: Bool
+            if let error = error as? DatabaseError {
+                nothingKept = [.interrupted, .busy, .timeout, .connection].contains(error.kind)
+            } else {
+                nothingKept = error is CancellationError
+            }
+            guard nothingKept else { return .failure(error) }
+            return .failure(
+                DatabaseError(
+                    kind: .partiallyCommitted,
+                    message:
+                        "writeWithoutTransaction stopped after \(committed) of its statements had committed on their own (they are kept; what came after did not run or was rolled back): \(error)"
+                ))
         }
     }
 

@@ -65,6 +65,12 @@ package final class ConnectionInterruption: Sendable {
     /// Asks the running job to stop: statements refuse to start, and the one in flight is interrupted.
     package func request() {
         requested.store(true, ordering: .relaxed)
+        interruptStatement()
+    }
+
+    /// Interrupts the statement in flight without refusing the job's next statements: for a
+    /// statement whose time ran out (its connection refuses what comes after it on its own).
+    package func interruptStatement() {
         let generation = state.withLock { $0.generation }
         guard nativeBlocks else {
             state.withLock { state in

@@ -14,10 +14,12 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
     /// A job on its way to the worker, given up by the worker before the job's completion runs.
     private final class Request: Sendable {
         let id: UInt64
+        let deadline: ContinuousClock.Instant?
         private let job: Mutex<Job?>
 
-        init(id: UInt64, job: @escaping Job) {
+        init(id: UInt64, deadline: ContinuousClock.Instant?, job: @escaping Job) {
             self.id = id
+            self.deadline = deadline
             self.job = Mutex(job)
         }
 
@@ -34,8 +36,9 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
         case stop(@Sendable () -> Void)
     }
 
-    /// Opens a connection on the worker's thread; gives up (throwing) once `isCancelled` is true.
-    package typealias Connect = @Sendable (_ isCancelled: () -> Bool) throws -> Connection
+    /// Opens a connection on the worker's thread; gives up (throwing) once `isCancelled` is true or
+    /// the request's `deadline` has passed.
+    package typealias Connect = @Sendable (_ isCancelled: () -> Bool, _ deadline: ContinuousClock.Instant?) throws -> Connection
 
     /// Which job runs, and which was asked to stop before it ran.
     private struct JobState {
@@ -60,9 +63,10 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
         }
     }
 
-    /// Runs `job` on the worker's thread (one job at a time: the pool hands a worker to one request).
-    package func run(id: UInt64, _ job: @escaping Job) {
-        mailbox.send(.run(Request(id: id, job: job)))
+    /// Runs `job` on the worker's thread (one job at a time: the pool hands a worker to one request);
+    /// a connection opened for it gives up at `deadline`.
+    package func run(id: UInt64, deadline: ContinuousClock.Instant?, _ job: @escaping Job) {
+        mailbox.send(.run(Request(id: id, deadline: deadline, job: job)))
     }
 
     /// Stops job `id`: it does not start if it has not, its connection stops opening, its running
@@ -103,7 +107,7 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
             if let open = connection, !open.isUsable() { connection = nil }
             if !isCancelled(id) && connection == nil {
                 do {
-                    connection = try connect { isCancelled(id) }
+                    connection = try connect({ isCancelled(id) }, request.deadline)
                 } catch {
                     finish(id)
                     Self.perform(request.take(), .failure(error))()

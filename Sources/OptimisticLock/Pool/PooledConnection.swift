@@ -7,10 +7,17 @@ package protocol PooledConnection: DatabaseConnection, SendableMetatype {
     /// transaction. It may look at the connection's socket (PostgreSQL: a server that went away).
     func isUsable() -> Bool
 
+    /// How many times this connection committed so far (a `COMMIT`, or a statement that wrote
+    /// outside a transaction): a pool compares it before and after a `writeWithoutTransaction`
+    /// job, so that a job stopped halfway never reports that nothing was kept.
+    var commitCount: UInt64 { get }
+
     /// Runs a job's closure: a write in a transaction (committed when it returns, rolled back when it
-    /// throws), a read in whatever gives it a consistent view on this backend, a write without a
-    /// transaction as it comes.
-    func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T
+    /// throws), a read in whatever gives it a consistent view on this backend (and never commits),
+    /// a write without a transaction as it comes. `deadline`: when the request's time is up; a
+    /// backend that talks to a server gives up on an answer then (SQLite, which waits only for
+    /// locks, bounds that with its busy timeout instead).
+    func runJob<T>(_ access: PoolAccess, deadline: ContinuousClock.Instant?, _ body: () throws -> T) throws -> T
 }
 
 /// What a job does: writes go to the writer (SQLite) or count against the pool's write limit.

@@ -9,8 +9,13 @@ extension SQLiteConnection: PooledConnection {
         sqlite3_get_autocommit(handle) != 0 && !state.isStuckReadOnly
     }
 
-    /// A write in a transaction (`BEGIN IMMEDIATE`), a read in a read-only read transaction.
-    package func runJob<T>(_ access: PoolAccess, _ body: () throws -> T) throws -> T {
+    /// How many times this connection committed: counted by SQLite's commit hook.
+    package var commitCount: UInt64 { state.commits }
+
+    /// A write in a transaction (`BEGIN IMMEDIATE`), a read in a read-only read transaction that is
+    /// rolled back, never committed. The deadline is not used: SQLite waits only for locks, and
+    /// its busy timeout bounds that.
+    package func runJob<T>(_ access: PoolAccess, deadline _: ContinuousClock.Instant?, _ body: () throws -> T) throws -> T {
         switch access {
         case .write: try transaction(body)
         case .writeWithoutTransaction: try body()
@@ -20,8 +25,9 @@ extension SQLiteConnection: PooledConnection {
 
     /// A read: `PRAGMA query_only` is on for its length — on a reader and on the writer alike (a pool
     /// without readers reads on the writer), and whatever an earlier read did to the pragma — in a
-    /// `BEGIN DEFERRED` transaction. A read that changed rows anyway (it turned the pragma off) is
-    /// rolled back with a `.misuse` error.
+    /// `BEGIN DEFERRED` transaction that ends with `ROLLBACK`, so that nothing a read does is ever
+    /// committed (not even a `DROP TABLE` after turning the pragma off, which changes no rows). A
+    /// read that changed rows anyway fails with a `.misuse` error.
     private func readOnly<T>(_ body: () throws -> T) throws -> T {
         try executeScript("PRAGMA query_only = 1")
         defer {
@@ -32,7 +38,7 @@ extension SQLiteConnection: PooledConnection {
             }
         }
         let changes = sqlite3_total_changes64(handle)
-        return try readTransaction {
+        return try rolledBackTransaction {
             let result = try body()
             guard sqlite3_total_changes64(handle) == changes else {
                 throw DatabaseError.misuse("a read changed the database (it was rolled back): write with `write`", sql: nil)

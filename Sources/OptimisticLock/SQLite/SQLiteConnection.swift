@@ -77,6 +77,15 @@ public final class SQLiteConnection: DatabaseConnection {
                 guard state.interruption.isRequested, let handle = state.handle else { return 0 }
                 return sqlite3_get_autocommit(handle) == 0 ? 1 : 0
             }, context)
+        // Every commit (a COMMIT, or a statement that wrote outside a transaction) is counted, so that
+        // a pool can tell a job stopped halfway that some of it was kept.
+        sqlite3_commit_hook(
+            db,
+            { context in
+                guard let context else { return 0 }
+                Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue().commits &+= 1
+                return 0
+            }, context)
         // Waiting for another connection's lock: sqlite3_busy_timeout's waits, but a cancelled
         // request stops waiting (its statement then fails as busy, having done nothing).
         sqlite3_busy_handler(
@@ -131,12 +140,17 @@ public final class SQLiteConnection: DatabaseConnection {
         try statements.statement(statement.sqlite) { try compile($0, clearsBindings: false) }
     }
 
-    /// The cached statement for SQL text.
+    /// The cached statement for SQL text. Inside a `transaction { }`, a statement that would end
+    /// the transaction (`COMMIT`, `END`, `ROLLBACK`) is refused: the closure commits by returning.
     public func prepare(_ sql: String) throws -> SQLiteStatement {
-        try statements.statement(sql) { sql in
+        let statement = try statements.statement(sql) { sql in
             var text = sql
             return try text.withUTF8 { try compile($0, clearsBindings: true) }
         }
+        if _slowPath(statement.endsTransaction) && state.depth.pointee > 0 {
+            throw TransactionControl.refusal(sql: sql)
+        }
+        return statement
     }
 
     private func compile(_ utf8: UnsafeBufferPointer<UInt8>, clearsBindings: Bool) throws -> SQLiteStatement {
@@ -166,12 +180,19 @@ public final class SQLiteConnection: DatabaseConnection {
                 throw DatabaseError.misuse("more than one statement: use executeScript for scripts", sql: sql)
             }
         }
-        return SQLiteStatement(handle: statement, db: handle, clearsBindings: clearsBindings, state: state)
+        return SQLiteStatement(
+            handle: statement, db: handle, clearsBindings: clearsBindings, state: state,
+            endsTransaction: clearsBindings && SQLScript.endsTransaction(sql))
     }
 
-    /// Runs SQL that may hold several statements, without parameters.
+    /// Runs SQL that may hold several statements, without parameters. Inside a `transaction { }`,
+    /// a script that would end the transaction (`COMMIT`, `END`, `ROLLBACK`) is refused before it
+    /// runs: the transaction belongs to the closure, which commits it by returning.
     public func executeScript(_ sql: String) throws {
         try checkTransactionIsAlive(sql)
+        if state.depth.pointee > 0 && SQLScript.endsTransaction(sql) {
+            throw TransactionControl.refusal(sql: sql)
+        }
         try execute(script: sql)
     }
 
@@ -215,7 +236,13 @@ public final class SQLiteConnection: DatabaseConnection {
         try run(begin: "BEGIN DEFERRED", body)
     }
 
-    private func run<T>(begin: String, _ body: () throws -> T) throws -> T {
+    /// Runs `body` in a `BEGIN DEFERRED` transaction that is rolled back when it ends, whatever it
+    /// did: a pool's reads.
+    func rolledBackTransaction<T>(_ body: () throws -> T) throws -> T {
+        try run(begin: "BEGIN DEFERRED", commit: { try self.execute(script: "ROLLBACK") }, body)
+    }
+
+    private func run<T>(begin: String, commit: (() throws -> Void)? = nil, _ body: () throws -> T) throws -> T {
         try checkTransactionIsAlive(begin)
         // SQLite may roll back on its own (after a full disk, say): then there is nothing left to undo.
         let counted = { () throws -> T in
@@ -224,7 +251,7 @@ public final class SQLiteConnection: DatabaseConnection {
             return try body()
         }
         return try nesting.run(
-            begin: begin, execute: { try execute(script: $0) }, commit: commit,
+            begin: begin, execute: { try execute(script: $0) }, commit: commit ?? self.commit,
             isOpen: { sqlite3_get_autocommit(handle) == 0 }, counted)
     }
 
@@ -253,6 +280,8 @@ final class ConnectionState {
     /// How long a statement waits for another connection's lock.
     var busyTimeoutMilliseconds: Int32 = 0
     private var busySince = ContinuousClock.now
+    /// How many times the connection committed (SQLite's commit hook).
+    var commits: UInt64 = 0
     /// Set when a pool's read could not turn `PRAGMA query_only` off again: the connection is
     /// replaced rather than used for writes it would refuse.
     var isStuckReadOnly = false

@@ -51,7 +51,7 @@ public final class SQLitePool: DatabasePool {
         writer = ConnectionPool(
             name: "sqlite-writer", capacity: 1, maxWrites: 1,
             acquireTimeout: configuration.acquireTimeout
-        ) { _ in
+        ) { _, _ in
             try SQLiteConnection(path: path, busyTimeout: busyTimeout)
         }
         let inMemory = path == ":memory:" || path.isEmpty
@@ -59,7 +59,7 @@ public final class SQLitePool: DatabasePool {
             readers = ConnectionPool(
                 name: "sqlite-reader", capacity: configuration.readers,
                 maxWrites: configuration.readers, acquireTimeout: configuration.acquireTimeout
-            ) { _ in
+            ) { _, _ in
                 try SQLiteConnection(path: path, busyTimeout: busyTimeout)
             }
         } else {

@@ -39,11 +39,16 @@ public final class SQLiteStatement: PreparedStatement {
     /// class property costs, so runs that bound everything never touch `bindFailure`.
     @usableFromInline let failed: UnsafeMutablePointer<Bool>
 
-    init(handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, state: ConnectionState) {
+    /// True for SQL text that ends a transaction (`COMMIT`, `END`, `ROLLBACK`): refused inside a
+    /// `transaction { }` when it is prepared.
+    let endsTransaction: Bool
+
+    init(handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, state: ConnectionState, endsTransaction: Bool) {
         self.handle = handle
         self.db = db
         self.clearsBindings = clearsBindings
         self.state = state
+        self.endsTransaction = endsTransaction
         failed = .allocate(capacity: 1)
         failed.initialize(to: false)
     }
