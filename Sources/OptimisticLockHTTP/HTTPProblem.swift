@@ -49,6 +49,12 @@ public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// repeat the request with the same `Idempotency-Key`.
     public static let outcomeUnknownType = "urn:optimistic-lock:outcome-unknown"
 
+    /// The `type` of a request whose `Idempotency-Key` was used before for a different request (422).
+    public static let idempotencyKeyReusedType = "urn:optimistic-lock:idempotency-key-reused"
+    /// The `type` of a request whose `Idempotency-Key`'s first request still runs (409): try again
+    /// later, and get its response.
+    public static let idempotencyKeyInProgressType = "urn:optimistic-lock:idempotency-key-in-progress"
+
     /// The record's current ETag, when its version is known.
     public var currentETag: EntityTag? { currentVersion.map(EntityTag.init(version:)) }
 

@@ -143,6 +143,8 @@ public enum OptimisticHTTP {
                     detail: stale, expectedVersion: conflict.expectedVersion, currentVersion: conflict.actualVersion)
         case let missing as RecordNotFound:
             return HTTPProblem(status: .notFound, title: "Not Found", detail: missing.description)
+        case let refusal as IdempotencyError:
+            return problem(for: refusal)
         case let failure as DatabaseError:
             return problem(for: failure)
         default:

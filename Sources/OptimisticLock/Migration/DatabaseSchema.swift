@@ -79,6 +79,8 @@ public struct DatabaseSchema: Sendable {
                 hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
             }
         }
-        return "v1-" + String(hash, radix: 16)
+        // v2: the library's tables include `optimistic_lock_idempotency`, so a database recorded
+        // at v1 is compared (and given that table) once more.
+        return "v2-" + String(hash, radix: 16)
     }
 }

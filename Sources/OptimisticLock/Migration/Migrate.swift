@@ -6,7 +6,8 @@ extension DatabaseConnection {
     /// nullability, primary-key or reference change — is refused before anything is changed.
     ///
     /// The schema's fingerprint is recorded in table `optimistic_lock_schema`, so starting again
-    /// with an unchanged schema costs one query (outside a transaction). Two processes migrating at
+    /// with an unchanged schema costs one query (outside a transaction). It also creates the
+    /// library's table of idempotency keys, `optimistic_lock_idempotency` (see `idempotent(key:)`). Two processes migrating at
     /// once take turns (SQLite's write lock; a PostgreSQL advisory lock).
     ///
     /// ```swift
@@ -91,6 +92,8 @@ extension SchemaInspecting {
                             + after.description)
                 }
             }
+            // The library's own table of idempotency keys (see `idempotent(key:)`).
+            try self.executeScript(IdempotencyStatements(self.dialect).createTable)
             try self.record(fingerprint, tables: schema.tables.map(\.name))
             return plan
         }

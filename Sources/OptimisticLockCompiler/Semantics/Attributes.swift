@@ -120,6 +120,10 @@ extension Checker {
         if what == "table", lowercased == "optimistic_lock_schema" {
             return "table name \"\(name)\" is reserved: migrate records the applied schema in that table"
         }
+        if what == "table", lowercased == "optimistic_lock_idempotency" || lowercased == "optimistic_lock_idempotency_expires_at"
+        {
+            return "table name \"\(name)\" is reserved: the library keeps idempotency keys in that table"
+        }
         if what == "column", ["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"].contains(name) {
             return "column name \"\(name)\" is a PostgreSQL system column; give the field another '@column(\"...\")'"
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import OptimisticLock
 import OptimisticLockHTTP
@@ -47,12 +48,21 @@ struct APIRoutes<Pool: DatabasePool>: Sendable {
                         detail: "If-Match names a current version, and a page being created has none")
                 }
                 var request = request
-                let input = try await request.json(NewPage.self)
+                let bytes = try await request.bodyBytes()
+                let input = try JSONDecoder().decode(NewPage.self, from: Data(bytes))
                 if let problem = PageRules.problem(slug: input.slug, title: input.title, body: input.body ?? "") {
                     throw HTTPProblem(status: .unprocessableContent, title: "Unprocessable Content", detail: problem)
                 }
-                let page = try await pages.create(slug: input.slug, title: input.title, body: input.body ?? "")
-                return try Responses.page(page, status: .created, location: true)
+                // With an Idempotency-Key, a retried POST (after a lost answer) gets the stored 201
+                // instead of creating the page twice: the key is kept in the insert's transaction.
+                let created = try await OptimisticHTTP.idempotentWrite(request: request.head, body: bytes, pool: pages.pool) {
+                    db in
+                    let page = try PageStore<Pool>.create(db, slug: input.slug, title: input.title, body: input.body ?? "")
+                    return try .json(
+                        page, status: .created, headerFields: Responses.pageHeaders(page, location: true), encoder: Responses.json
+                    )
+                }
+                return Responses.stored(created.response)
             }
         }
         router.put("/api/pages/:id") { request, context in

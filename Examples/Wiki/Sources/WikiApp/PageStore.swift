@@ -16,11 +16,14 @@ struct PageStore<Pool: DatabasePool>: Sendable {
     }
 
     func create(slug: String, title: String, body: String) async throws -> Page {
-        try await pool.writeWithoutTransaction { db in
-            var page = Page(slug: slug, title: title, body: body, updatedAt: Date())
-            try page.insert(db)
-            return page
-        }
+        try await pool.writeWithoutTransaction { db in try Self.create(db, slug: slug, title: title, body: body) }
+    }
+
+    /// Inserts a page on `db` (inside the caller's transaction, when it has one).
+    static func create(_ db: Pool.Connection, slug: String, title: String, body: String) throws -> Page {
+        var page = Page(slug: slug, title: title, body: body, updatedAt: Date())
+        try page.insert(db)
+        return page
     }
 
     /// Saves an edit made from `version` without reading the page first: one conditional UPDATE of

@@ -26,9 +26,21 @@ enum Responses {
 
     /// A page as JSON with its version as the ETag.
     static func page(_ page: Page, status: HTTPResponse.Status = .ok, location: Bool = false) throws -> Response {
+        try json(page, status: status, headers: pageHeaders(page, location: location))
+    }
+
+    /// A page's ETag (its version) and, when asked, its Location.
+    static func pageHeaders(_ page: Page, location: Bool) -> HTTPFields {
         var headers: HTTPFields = [.eTag: EntityTag(version: page.version).description]
         if location, let id = page.id { headers[.location] = "/api/pages/\(id)" }
-        return try json(page, status: status, headers: headers)
+        return headers
+    }
+
+    /// A response stored with an idempotency key (or just made), as it is sent.
+    static func stored(_ response: IdempotentResponse) -> Response {
+        Response(
+            status: response.status, headers: response.headerFields,
+            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
     }
 
     static func problem(_ problem: HTTPProblem) -> Response {
@@ -106,7 +118,11 @@ extension Request {
 
     /// The body decoded from JSON, at most 16 MB.
     mutating func json<T: Decodable>(_ type: T.Type) async throws -> T {
-        let buffer = try await collectBody(upTo: Self.maximumBodyBytes)
-        return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+        try JSONDecoder().decode(type, from: Data(try await bodyBytes()))
+    }
+
+    /// The body's bytes, at most 16 MB.
+    mutating func bodyBytes() async throws -> [UInt8] {
+        Array(try await collectBody(upTo: Self.maximumBodyBytes).readableBytesView)
     }
 }

@@ -50,7 +50,7 @@ struct Created: Decodable {
 func load(_ baseURL: String, _ options: Options, backend: String) async throws -> Bool {
     let client = WikiClient(baseURL: baseURL, connections: options.editors)
     let slug = "load-\(UInt32.random(in: 0...UInt32.max))"
-    let created = try await client.send(.POST, "/api/pages", json: ["slug": slug, "title": "Load"])
+    let created = try await create(client, slug: slug)
     guard created.status == 201 else {
         try await client.shutdown()
         throw ConcurrentEditors.UnexpectedReply(request: "POST /api/pages", status: created.status, body: created.text)
@@ -66,6 +66,26 @@ func load(_ baseURL: String, _ options: Options, backend: String) async throws -
     try await client.shutdown()
     print("\(options.editors) editors × \(options.edits) edits of one page (\(backend)): \(outcome.summary)")
     return outcome.isExact
+}
+
+/// Creates the page with an Idempotency-Key, and sends the same request again (up to 3 times) when
+/// its answer was lost or says the outcome is unknown or the database was unavailable: the key
+/// makes the retry return the first attempt's page instead of creating a second one.
+func create(_ client: WikiClient, slug: String) async throws -> WikiClient.Reply {
+    let key = [("Idempotency-Key", "\"\(UUID().uuidString)\"")]
+    // Every attempt sends the same bytes: the key's fingerprint is of the body as sent.
+    let body = try JSONEncoder().encode(["slug": slug, "title": "Load"])
+    var attempt = 1
+    while true {
+        do {
+            let reply = try await client.send(.POST, "/api/pages", headers: key, body: body)
+            guard reply.status == 500 || reply.status == 503, attempt < 3 else { return reply }
+        } catch  where attempt < 3 {
+            // The answer was lost on the way: the same key asks again.
+        }
+        attempt += 1
+        try await Task.sleep(for: .milliseconds(100 * attempt))
+    }
 }
 
 /// Starts the wiki in this process on a free port, runs `body`, and shuts the server down.

@@ -33,6 +33,33 @@ struct APITests {
         }
     }
 
+    @Test(
+        "POST with an Idempotency-Key: a retry gets the stored 201 (Idempotent-Replayed), never a second page; another body under the key is 422",
+        arguments: Backend.available)
+    func idempotentCreate(backend: Backend) async throws {
+        try await withWiki(backend) { wiki in
+            let key = [("Idempotency-Key", "\"create-home\"")]
+            // A retry sends the same bytes: the fingerprint is of the body as sent.
+            let body = Data(#"{"slug": "home", "title": "Home"}"#.utf8)
+            let first = try await wiki.client.send(.POST, "/api/pages", headers: key, body: body)
+            #expect(first.status == 201)
+            #expect(first.headers["idempotent-replayed"] == nil)
+            let retry = try await wiki.client.send(.POST, "/api/pages", headers: key, body: body)
+            #expect(retry.status == 201, "a retry is answered as the first attempt was, not 409 for a taken slug")
+            #expect(retry.headers["idempotent-replayed"] == "true")
+            #expect(retry.body == first.body)
+            #expect(retry.headers["location"] == first.headers["location"] && retry.headers["etag"] == first.headers["etag"])
+            let other = try await wiki.client.send(.POST, "/api/pages", headers: key, json: ["slug": "other", "title": "Other"])
+            #expect(other.status == 422)
+            #expect(try other.decode(Problem.self).type == "urn:optimistic-lock:idempotency-key-reused")
+            let malformed = try await wiki.client.send(
+                .POST, "/api/pages", headers: [("Idempotency-Key", String(repeating: "k", count: 256))],
+                json: ["slug": "x", "title": "X"])
+            #expect(malformed.status == 400)
+            #expect(try await wiki.pageCount() == 1)
+        }
+    }
+
     @Test("GET answers the ETag; If-None-Match with it is 304; an unknown page is 404", arguments: Backend.available)
     func read(backend: Backend) async throws {
         try await withWiki(backend) { wiki in
