@@ -40,11 +40,14 @@ extension PostgresConnection: PooledConnection {
     /// A write in a transaction; a read runs its statements as they come (READ COMMITTED, each
     /// statement sees what was committed when it started). No round trip waits past `deadline`.
     package func runJob<T>(_ access: PoolAccess, deadline: ContinuousClock.Instant?, _ body: () throws -> T) throws -> T {
-        handle.job.pointee.deadline = deadline
+        if let deadline {
+            handle.job.pointee.deadline = deadline
+            handle.job.pointee.hasDeadline = true
+        }
         handle.job.pointee.readsOnly = access == .read
         handle.job.pointee.deadlineCancelled = false
         defer {
-            handle.job.pointee.deadline = nil
+            handle.job.pointee.hasDeadline = false
             handle.job.pointee.readsOnly = false
         }
         switch access {

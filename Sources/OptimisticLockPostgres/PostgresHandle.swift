@@ -22,8 +22,11 @@ final class PostgresHandle {
 
     /// The state round trips read and keep.
     struct JobState {
-        /// When the current request's time is up: no round trip waits past it (nil: no limit).
-        var deadline: ContinuousClock.Instant?
+        /// When the current request's time is up: no round trip waits past it (when `hasDeadline`;
+        /// kept apart from an optional so the hot path copies no optional instant).
+        var deadline = ContinuousClock.Instant.now
+        /// Whether `deadline` applies.
+        var hasDeadline = false
         /// The request's timeout, for messages.
         var timeout: Duration?
         /// True in a pool's read: its statements are not counted as writes whose outcome matters.

@@ -96,8 +96,11 @@ public final class PostgresPool: DatabasePool {
             let db = try PostgresConnection(url: url, isCancelled: isCancelled, deadline: deadline)
             db.handle.job.pointee.timeout = requestTimeout
             if let timeout {
-                db.handle.job.pointee.deadline = deadline
-                defer { db.handle.job.pointee.deadline = nil }
+                if let deadline {
+                    db.handle.job.pointee.deadline = deadline
+                    db.handle.job.pointee.hasDeadline = true
+                }
+                defer { db.handle.job.pointee.hasDeadline = false }
                 try db.run("SET statement_timeout = \(timeout)", effect: .none)
             }
             return db

@@ -44,11 +44,11 @@ extension PostgresHandle {
     /// The longest a wait for an answer sleeps before it looks at the job's cancel flag again.
     private static let pollSliceMilliseconds: Int32 = 100
 
-    /// Why a round trip stopped waiting as it would have.
+    /// Why a round trip stopped waiting as it would have, and since when.
     private struct Stop {
         enum Reason { case cancelled, deadline }
-        let reason: Reason
-        let since: ContinuousClock.Instant
+        var reason: Reason?
+        var since: ContinuousClock.Instant?
     }
 
     /// Sends a request with `send` (a `PQsend*` call) and returns its successful result (the caller
@@ -76,7 +76,7 @@ extension PostgresHandle {
                 sql: sql)
         }
         try interruption.check(sql: sql)
-        if let deadline = job.pointee.deadline, _slowPath(ContinuousClock.now >= deadline) {
+        if job.pointee.hasDeadline, _slowPath(ContinuousClock.now >= job.pointee.deadline) {
             throw DatabaseError(
                 kind: .timeout,
                 message: "the request timeout (\(describe(job.pointee.timeout))) passed; this statement was not sent",
@@ -111,7 +111,7 @@ extension PostgresHandle {
         var failure: OpaquePointer?
         var refusedCopy = false
         var drainingCopy = false
-        var stop: Stop?
+        var stop = Stop()
         func clear() {
             PQclear(last)
             PQclear(failure)
@@ -191,13 +191,14 @@ extension PostgresHandle {
     /// Waits for the socket (readable, or writable while a request is still being sent) for at
     /// most a slice; starts the cancel when the job's deadline passes, and gives up when a cancel
     /// (the job's or the deadline's) got no answer within the grace. True when the socket is ready.
-    private func wait(_ socket: Int32, writing: Bool, stop: inout Stop?, sql: String, mayCommit: Bool) throws -> Bool {
+    private func wait(_ socket: Int32, writing: Bool, stop: inout Stop, sql: String, mayCommit: Bool) throws -> Bool {
         var timeout = Self.pollSliceMilliseconds
-        if stop == nil {
+        if stop.reason == nil {
             if interruption.isRequested {
                 stop = Stop(reason: .cancelled, since: .now)
-            } else if let deadline = job.pointee.deadline {
+            } else if job.pointee.hasDeadline {
                 let now = ContinuousClock.now
+                let deadline = job.pointee.deadline
                 if now >= deadline {
                     stop = Stop(reason: .deadline, since: now)
                     job.pointee.deadlineCancelled = true
@@ -207,10 +208,10 @@ extension PostgresHandle {
                 }
             }
         }
-        if let stop {
+        if let reason = stop.reason, let since = stop.since {
             let now = ContinuousClock.now
-            let giveUp = stop.since + Self.cancelGrace
-            guard now < giveUp else { throw abandon(sql: sql, mayCommit: mayCommit, reason: stop.reason) }
+            let giveUp = since + Self.cancelGrace
+            guard now < giveUp else { throw abandon(sql: sql, mayCommit: mayCommit, reason: reason) }
             timeout = min(timeout, Self.milliseconds(now.duration(to: giveUp)))
         }
         let events = writing ? POLLIN | POLLOUT : POLLIN
