@@ -17,14 +17,18 @@ public protocol DatabasePool: Sendable {
     /// Runs `body` on a writing connection without a transaction around it: each statement commits
     /// on its own. For a closure that runs one statement — a checked `update` or `delete` of a record
     /// whose version came with the request, which is atomic by itself — this saves the `BEGIN` and
-    /// `COMMIT` round trips; anything that must be all-or-nothing belongs in `write`.
+    /// `COMMIT` round trips; anything that must be all-or-nothing belongs in `write`. When the body
+    /// stops — its task cancelled, its time up, its connection lost — after one of its statements
+    /// committed, it fails with `.partiallyCommitted` (those statements are kept), never with an
+    /// error that says nothing was.
     func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
 
     /// Runs `body` for reading: on SQLite on one of the reader connections, beside the writer (WAL),
     /// in a snapshot of its own; on PostgreSQL on any connection.
     func read<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
 
-    /// Refuses new requests, fails waiting ones, lets running ones finish, and closes every connection.
+    /// Refuses new requests, fails waiting ones, lets running ones finish (on PostgreSQL within
+    /// their request timeout and a 2 s grace), and closes every connection.
     func close() async
 }
 
