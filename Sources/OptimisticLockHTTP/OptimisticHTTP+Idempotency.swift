@@ -78,6 +78,9 @@ extension OptimisticHTTP {
                 escaped = false
             } else if character == "\\" {
                 escaped = true
+            } else if character == "\"" {
+                // An unescaped quote inside a string: `"a", "b"` is a list, not one key.
+                throw HTTPProblem(status: .badRequest, title: "Bad Request", detail: "the Idempotency-Key is malformed")
             } else {
                 key.append(character)
             }

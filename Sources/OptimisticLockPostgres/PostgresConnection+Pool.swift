@@ -38,7 +38,10 @@ extension PostgresConnection: PooledConnection {
     package var commitCount: UInt64 { handle.job.pointee.commits }
 
     /// A write in a transaction; a read runs its statements as they come (READ COMMITTED, each
-    /// statement sees what was committed when it started). No round trip waits past `deadline`.
+    /// statement sees what was committed when it started) in a session whose transactions are
+    /// read-only (`default_transaction_read_only`, switched only when the connection last wrote
+    /// without a transaction), so a read cannot write. No round trip waits past `deadline`. A read
+    /// or a write without a transaction that leaves a transaction open fails, rolled back.
     package func runJob<T>(_ access: PoolAccess, deadline: ContinuousClock.Instant?, _ body: () throws -> T) throws -> T {
         if let deadline {
             handle.job.pointee.deadline = deadline
@@ -51,9 +54,28 @@ extension PostgresConnection: PooledConnection {
             handle.job.pointee.readsOnly = false
         }
         switch access {
-        case .write: return try transaction(body)
-        case .writeWithoutTransaction: return try body()
-        case .read: return try body()
+        case .write:
+            return try transaction(body)
+        case .writeWithoutTransaction:
+            if handle.isReadOnlySession { try run("SET default_transaction_read_only = off", effect: .none) }
+            return try closingTransaction(body)
+        case .read:
+            if !handle.isReadOnlySession { try run("SET default_transaction_read_only = on", effect: .none) }
+            return try closingTransaction(body)
         }
+    }
+
+    /// Runs a body outside a transaction; a transaction it leaves open is rolled back and the job
+    /// fails (what it did in there is not kept).
+    private func closingTransaction<T>(_ body: () throws -> T) throws -> T {
+        let result = Result { try body() }
+        guard PQtransactionStatus(handle.connection) != PQTRANS_IDLE, !handle.job.pointee.abandoned,
+            PQstatus(handle.connection) == CONNECTION_OK
+        else { return try result.get() }
+        try? run("ROLLBACK", effect: .none)
+        if case .failure(let error) = result { throw error }
+        throw DatabaseError.misuse(
+            "the closure left a transaction open (BEGIN without COMMIT): it was rolled back, and nothing of it was kept",
+            sql: nil)
     }
 }

@@ -49,13 +49,13 @@ public final class PostgresConnection: DatabaseConnection {
     /// The cached statement for static SQL (found again by the literal's address).
     public func prepare(_ statement: SQLStatement) throws -> PostgresStatement {
         statements.statement(statement.postgres) { utf8 in
-            PostgresStatement(sql: String(decoding: utf8, as: UTF8.self), handle: handle, checksTransactionControl: false)
+            PostgresStatement(sql: String(decoding: utf8, as: UTF8.self), handle: handle, isCallerSQL: false)
         }
     }
 
     /// The cached statement for SQL text.
     public func prepare(_ sql: String) throws -> PostgresStatement {
-        statements.statement(sql) { PostgresStatement(sql: $0, handle: handle, checksTransactionControl: true) }
+        statements.statement(sql) { PostgresStatement(sql: $0, handle: handle, isCallerSQL: true) }
     }
 
     /// Runs SQL that may hold several statements, without parameters. Inside a `transaction { }`,
@@ -64,7 +64,7 @@ public final class PostgresConnection: DatabaseConnection {
     public func executeScript(_ sql: String) throws {
         let endsTransaction = SQLScript.endsTransaction(sql)
         if endsTransaction && isInTransaction { throw TransactionControl.refusal(sql: sql) }
-        try run(sql, effect: endsTransaction ? .commit : .statement)
+        try run(sql, effect: endsTransaction ? .commit : .script)
     }
 
     /// Runs a script in one round trip (the simple query protocol).
@@ -73,16 +73,41 @@ public final class PostgresConnection: DatabaseConnection {
         PQclear(try handle.roundTrip(sql: sql, effect: effect) { PQsendQuery($0, sql) })
     }
 
-    /// Runs `body` in a transaction (`BEGIN`, READ COMMITTED); nested calls are savepoints.
+    /// Runs `body` in a transaction (`BEGIN READ WRITE`, READ COMMITTED); nested calls are
+    /// savepoints. SQL of the closure's that ended the transaction although it was refused (a
+    /// spelling the refusal did not see) makes the transaction fail, saying what was kept.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        let outermost = nesting.depth == 0
-        defer { if outermost { handle.job.pointee.transactionOpen = false } }
+        guard nesting.depth == 0 else { return try nested(body) }
+        handle.job.pointee.transactionEnd = nil
+        defer {
+            handle.job.pointee.transactionOpen = false
+            handle.job.pointee.transactionEnd = nil
+        }
+        let result: Result<T, any Error> = Result { try nested(body) }
+        guard let end = handle.job.pointee.transactionEnd else { return try result.get() }
+        // A chained transaction (COMMIT AND CHAIN) is still open: it is rolled back.
+        if PQtransactionStatus(handle.connection) != PQTRANS_IDLE { try? run("ROLLBACK", effect: .none) }
+        switch end {
+        case .committed:
+            throw DatabaseError(
+                kind: .partiallyCommitted,
+                message:
+                    "SQL in the closure committed the transaction itself: what ran before it is committed, what ran after it was rolled back (a transaction { } commits when its closure returns)"
+            )
+        case .rolledBack:
+            throw DatabaseError.misuse(
+                "SQL in the closure rolled the transaction back itself: nothing of it was committed (a transaction { } rolls back when its closure throws)",
+                sql: nil)
+        }
+    }
+
+    private func nested<T>(_ body: () throws -> T) throws -> T {
         let opened = { () throws -> T in
             self.handle.job.pointee.transactionOpen = true
             return try body()
         }
         return try nesting.run(
-            begin: "BEGIN", execute: { try run($0, effect: .none) }, commit: commit,
+            begin: "BEGIN READ WRITE", execute: { try run($0, effect: .none) }, commit: commit,
             isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, opened)
     }
 

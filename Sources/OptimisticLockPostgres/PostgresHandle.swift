@@ -20,6 +20,14 @@ final class PostgresHandle {
         return flag
     }()
 
+    /// How SQL of the caller's ended a `transaction { }`.
+    enum TransactionEnd {
+        /// A `COMMIT` (or `PREPARE TRANSACTION`): what ran before it is committed.
+        case committed
+        /// A `ROLLBACK`: nothing of the transaction is kept.
+        case rolledBack
+    }
+
     /// The state round trips read and keep.
     struct JobState {
         /// When the current request's time is up: no round trip waits past it (when `hasDeadline`;
@@ -39,8 +47,11 @@ final class PostgresHandle {
         var abandoned = false
         /// Set when a round trip's deadline passed while the server was still working on it.
         var deadlineCancelled = false
-        /// Commits so far: `COMMIT`s and statements that wrote outside a transaction.
+        /// Commits so far: `COMMIT`s and statements that may have written outside a transaction.
         var commits: UInt64 = 0
+        /// Set when SQL of the caller's ended the open `transaction { }` (a `COMMIT` or `ROLLBACK`
+        /// that got past the refusal): nothing more is sent in it, and it fails saying what was kept.
+        var transactionEnd: TransactionEnd?
         /// Whether retired statements wait for deallocation.
         var hasRetired = false
     }

@@ -9,14 +9,21 @@ import OptimisticLock
     import Darwin
 #endif
 
-/// What a round trip may have committed when its answer never comes.
+/// What a round trip may commit: what its outcome is when no answer comes, and what counts as a
+/// commit when it succeeds.
 enum RoundTripEffect {
-    /// Nothing: `BEGIN`, `ROLLBACK`, savepoints, `PREPARE`, `DEALLOCATE`, settings.
+    /// Nothing: the library's `BEGIN`, `ROLLBACK`, savepoints, `PREPARE`, `DEALLOCATE`, settings.
     case none
     /// The transaction: `COMMIT` (and SQL of the caller's that ends a transaction).
     case commit
-    /// Whatever the statement does: committed on its own when no transaction is open.
+    /// A statement the library wrote that only reads (a generated `SELECT`).
+    case read
+    /// A statement: committed on its own when no transaction is open (in a read, only when the
+    /// session is not read-only).
     case statement
+    /// A caller's script: anything, even turning a read's session writable; committed on its own
+    /// when no transaction is open.
+    case script
 }
 
 /// Every exchange with the server, driven without blocking: the request is sent and its answer
@@ -70,7 +77,9 @@ extension PostgresHandle {
         if _slowPath(status == PQTRANS_UNKNOWN || PQstatus(connection) != CONNECTION_OK) {
             throw DatabaseError(kind: .connection, message: "the connection to the server is lost; nothing was sent", sql: sql)
         }
-        if _slowPath(job.pointee.transactionOpen && status == PQTRANS_IDLE && effect != .none) {
+        if _slowPath(job.pointee.transactionOpen && effect != .none)
+            && (status == PQTRANS_IDLE || job.pointee.transactionEnd != nil)
+        {
             throw DatabaseError.misuse(
                 "the transaction of this transaction { } (or pool write) ended inside its closure; nothing after that runs outside it",
                 sql: sql)
@@ -82,30 +91,82 @@ extension PostgresHandle {
                 message: "the request timeout (\(describe(job.pointee.timeout))) passed; this statement was not sent",
                 sql: sql)
         }
-        let mayCommit = effect == .commit || (effect == .statement && status == PQTRANS_IDLE && !job.pointee.readsOnly)
+        let mayCommit: Bool
+        switch effect {
+        case .none, .read: mayCommit = false
+        case .commit: mayCommit = true
+        case .statement: mayCommit = status == PQTRANS_IDLE && !(job.pointee.readsOnly && isReadOnlySession)
+        case .script: mayCommit = status == PQTRANS_IDLE
+        }
+        // A server that already said goodbye (its FATAL message waits unread) runs nothing more:
+        // what a COMMIT would have committed was rolled back, which is known, not unknown.
+        if mayCommit, _slowPath(serverHasLeft()) {
+            throw DatabaseError(
+                kind: .connection,
+                message: "the server ended the connection before this statement was sent (\(libpqMessage())); nothing of it ran",
+                sql: sql)
+        }
+        let watchesTransactionEnd = job.pointee.transactionOpen && (effect == .statement || effect == .script)
         guard send(connection) == 1 else {
             // libpq sent nothing the server could run (a message cut short is never executed).
             throw DatabaseError(kind: .connection, message: "cannot send to the server: \(libpqMessage())", sql: sql)
         }
-        let result = try awaitResult(sql: sql, mayCommit: mayCommit)
-        if mayCommit && Self.committed(result, effect: effect) { job.pointee.commits &+= 1 }
-        return result
+        return try awaitResult(
+            sql: sql, mayCommit: mayCommit, counts: mayCommit && effect != .none, watchesTransactionEnd: watchesTransactionEnd)
     }
 
-    /// True when a successful result of a round trip that may commit did: anything but a `COMMIT`
-    /// answered "ROLLBACK" (an aborted transaction) and a query that only read.
-    private static func committed(_ result: OpaquePointer, effect: RoundTripEffect) -> Bool {
-        guard let tag = PQcmdStatus(result) else { return true }
-        if effect == .commit { return strcmp(tag, "ROLLBACK") != 0 }
-        if PQresultStatus(result) == PGRES_TUPLES_OK {
-            return strncmp(tag, "SELECT", 6) != 0 && strcmp(tag, "SHOW") != 0 && strncmp(tag, "FETCH", 5) != 0
+    /// True when the session defaults to read-only transactions (as the server last reported it).
+    var isReadOnlySession: Bool {
+        guard let value = PQparameterStatus(connection, "default_transaction_read_only") else { return false }
+        return strcmp(value, "on") == 0
+    }
+
+    /// True when the server closed the connection, or sent its FATAL goodbye, since the last round
+    /// trip: a look at the socket without waiting, only before a statement that may commit.
+    private func serverHasLeft() -> Bool {
+        if fatalNotice.pointee != 0 { return true }
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return false }
+        if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        guard PQconsumeInput(connection) == 1 else { return true }
+        while let notification = PQnotifies(connection) { PQfreemem(notification) }
+        return PQstatus(connection) != CONNECTION_OK || fatalNotice.pointee != 0
+    }
+
+    /// Counts a successful result that may have written (conservatively: anything but settings,
+    /// transaction control, cursors and DML that changed no row; a `SELECT` may call a function
+    /// that writes), and notes SQL that ended the caller's transaction.
+    private func record(_ result: OpaquePointer, counts: Bool, watchesTransactionEnd: Bool) {
+        guard let tag = PQcmdStatus(result) else { return }
+        if watchesTransactionEnd {
+            if strncmp(tag, "COMMIT", 6) == 0 || strncmp(tag, "PREPARE TRANSACTION", 19) == 0 {
+                job.pointee.transactionEnd = .committed
+            } else if strcmp(tag, "ROLLBACK") == 0 && PQtransactionStatus(connection) == PQTRANS_IDLE {
+                job.pointee.transactionEnd = job.pointee.transactionEnd ?? .rolledBack
+            }
         }
-        return true
+        if counts && Self.mayHaveWritten(tag) { job.pointee.commits &+= 1 }
+    }
+
+    /// Command tags of statements that write nothing.
+    private static let readTags: [String] = [
+        "SET", "SHOW", "BEGIN", "START TRANSACTION", "ROLLBACK", "SAVEPOINT", "RELEASE", "DEALLOCATE", "PREPARE",
+        "DISCARD", "RESET", "LISTEN", "UNLISTEN", "DECLARE CURSOR", "FETCH", "MOVE", "CLOSE CURSOR",
+    ]
+
+    private static func mayHaveWritten(_ tag: UnsafeMutablePointer<CChar>) -> Bool {
+        let text = String(cString: tag)
+        if readTags.contains(where: { text == $0 || text.hasPrefix($0 + " ") }) {
+            return false
+        }
+        // DML that changed no row: "UPDATE 0", "DELETE 0", "INSERT 0 0", "MERGE 0".
+        for verb in ["UPDATE ", "DELETE ", "MERGE "] where text == verb + "0" { return false }
+        return text != "INSERT 0 0"
     }
 
     /// Flushes the request and reads every result, without blocking past the job's deadline or a
     /// cancel's grace; returns the last result, or throws the first error.
-    private func awaitResult(sql: String, mayCommit: Bool) throws -> OpaquePointer {
+    private func awaitResult(sql: String, mayCommit: Bool, counts: Bool, watchesTransactionEnd: Bool) throws -> OpaquePointer {
         let socket = PQsocket(connection)
         var last: OpaquePointer?
         var failure: OpaquePointer?
@@ -138,14 +199,15 @@ extension PostgresHandle {
             while !drainingCopy && !sendMore && PQisBusy(connection) == 0 {
                 guard let result = PQgetResult(connection) else {
                     // The server is ready for the next request: the round trip is over.
+                    if refusedCopy {
+                        // Refused by the client (the server then reports the COPY as failed).
+                        clear()
+                        throw DatabaseError.misuse("COPY ... FROM STDIN and TO STDOUT are not supported here", sql: sql)
+                    }
                     if let failure {
                         let error = self.error(failure, sql: sql, mayCommit: mayCommit)
                         clear()
                         throw error
-                    }
-                    if refusedCopy {
-                        clear()
-                        throw DatabaseError.misuse("COPY ... FROM STDIN and TO STDOUT are not supported here", sql: sql)
                     }
                     guard let last else {
                         throw DatabaseError(kind: .connection, message: "the server sent no result", sql: sql)
@@ -154,6 +216,9 @@ extension PostgresHandle {
                 }
                 switch PQresultStatus(result) {
                 case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                    if counts || watchesTransactionEnd {
+                        record(result, counts: counts, watchesTransactionEnd: watchesTransactionEnd)
+                    }
                     if failure == nil {
                         PQclear(last)
                         last = result

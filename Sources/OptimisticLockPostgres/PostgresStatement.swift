@@ -104,10 +104,16 @@ public final class PostgresStatement: PreparedStatement {
     /// True for SQL text that ends a transaction (`COMMIT`, `END`, `ROLLBACK`): refused inside a
     /// `transaction { }`, and a round trip that may commit outside one.
     private let endsTransaction: Bool
+    /// What a run may commit (see `RoundTripEffect`): a generated `SELECT` only reads.
+    private let effect: RoundTripEffect
 
-    init(sql: String, handle: PostgresHandle, checksTransactionControl: Bool) {
+    /// A statement of `handle`: SQL text of the caller's (`isCallerSQL`), or static SQL (the
+    /// library's, or a caller's `SQLStatement`). Both are checked for transaction control, once.
+    init(sql: String, handle: PostgresHandle, isCallerSQL: Bool) {
         self.sql = sql
-        self.endsTransaction = checksTransactionControl && SQLScript.endsTransaction(sql)
+        self.endsTransaction = SQLScript.endsTransaction(sql)
+        self.effect =
+            endsTransaction ? .commit : !isCallerSQL && sql.hasPrefix("SELECT ") ? .read : .statement
         self.expectedParameters = Int32(clamping: PostgresParameters.count(in: sql))
         self.handle = handle
         let capacity: Int32 = 8
@@ -338,7 +344,7 @@ public final class PostgresStatement: PreparedStatement {
         }
         let lengths = state.pointee.lengths
         let formats = state.pointee.formats
-        let outcome = try handle.roundTrip(sql: sql, effect: endsTransaction ? .commit : .statement) { connection in
+        let outcome = try handle.roundTrip(sql: sql, effect: effect) { connection in
             PQsendQueryPrepared(connection, variant.cName, count, values, lengths, formats, 1)
         }
         state.pointee.result = outcome

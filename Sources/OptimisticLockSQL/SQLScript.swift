@@ -89,12 +89,14 @@ public enum SQLScript {
     }
 
     /// True when a statement of `script` ends the transaction it runs in: `COMMIT`, `END`,
-    /// `ABORT`, `ROLLBACK` (but not `ROLLBACK TO` a savepoint) or `PREPARE TRANSACTION`, after any
-    /// white space and comments. A connection refuses such SQL inside a `transaction { }`, whose
-    /// closure commits by returning and rolls back by throwing.
+    /// `ABORT`, `ROLLBACK` (but not `ROLLBACK TO` a savepoint, in any spelling) or `PREPARE
+    /// TRANSACTION`, also with `AND CHAIN`. PostgreSQL's lexical rules decide where statements
+    /// begin: quoted identifiers, standard and `E'...'` strings, dollar-quoted strings, nested
+    /// block comments, and `BEGIN ATOMIC ... END` bodies of `CREATE FUNCTION`. A PostgreSQL
+    /// connection refuses such SQL inside a `transaction { }`, whose closure commits by returning
+    /// (SQLite asks SQLite's own parser instead, through its authorizer).
     public static func endsTransaction(_ script: String) -> Bool {
-        statements(script).contains { statement in
-            let words = leadingWords(statement, count: 3)
+        PostgresLexer.statementStarts(script).contains { words in
             switch words.first {
             case "COMMIT", "END", "ABORT":
                 return true
@@ -108,42 +110,135 @@ public enum SQLScript {
             }
         }
     }
+}
 
-    /// The first `count` words of a statement, uppercased, after white space and comments.
-    static func leadingWords(_ statement: String, count: Int) -> [String] {
+/// The little of PostgreSQL's lexer that finds where statements begin: the first words of every
+/// statement of a script, uppercased.
+enum PostgresLexer {
+    /// The first four words of each statement of `script`.
+    static func statementStarts(_ script: String) -> [[String]] {
+        let bytes = Array(script.utf8)
+        var starts: [[String]] = []
         var words: [String] = []
-        let bytes = Array(statement.utf8)
+        /// Every word of the statement so far counts for `BEGIN ATOMIC` blocks; the first four
+        /// are its start.
+        var wordCount = 0
+        var createsRoutine = false
+        var blockDepth = 0
+        var previousWord = ""
         var index = 0
-        var word: [UInt8] = []
-        func isLetter(_ byte: UInt8) -> Bool {
-            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "_")
+        func finishStatement() {
+            if !words.isEmpty { starts.append(words) }
+            words = []
+            wordCount = 0
+            createsRoutine = false
+            blockDepth = 0
+            previousWord = ""
         }
-        while index < bytes.count && words.count < count {
-            let byte = bytes[index]
-            if isLetter(byte) {
-                word.append(byte >= 0x61 ? byte - 0x20 : byte)
+        func isIdentifierByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte >= 0x80
+        }
+        /// Skips a quoted run that started at `index` (the opening quote), with `quote` doubled as
+        /// its escape and, when `backslashes`, backslash escapes too.
+        func skipQuoted(_ quote: UInt8, backslashes: Bool) {
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if backslashes && byte == UInt8(ascii: "\\") {
+                    index += 2
+                    continue
+                }
                 index += 1
-                continue
+                if byte == quote {
+                    if index < bytes.count && bytes[index] == quote {
+                        index += 1
+                        continue
+                    }
+                    return
+                }
             }
-            if !word.isEmpty {
-                words.append(String(decoding: word, as: UTF8.self))
-                word.removeAll()
-            }
-            if byte == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "'"):
+                // E'...' (a word "E" just before) takes backslash escapes.
+                let escaped =
+                    index > 0 && (bytes[index - 1] == UInt8(ascii: "E") || bytes[index - 1] == UInt8(ascii: "e"))
+                    && (index < 2 || !isIdentifierByte(bytes[index - 2]))
+                skipQuoted(byte, backslashes: escaped)
+            case UInt8(ascii: "\""):
+                skipQuoted(byte, backslashes: false)
+            case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "-"):
                 while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
-            } else if byte == UInt8(ascii: "/"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "*") {
-                index += 2
-                while index + 1 < bytes.count && !(bytes[index] == UInt8(ascii: "*") && bytes[index + 1] == UInt8(ascii: "/")) {
+            case UInt8(ascii: "/") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
+                var depth = 0
+                while index < bytes.count {
+                    if index + 1 < bytes.count && bytes[index] == UInt8(ascii: "/") && bytes[index + 1] == UInt8(ascii: "*") {
+                        depth += 1
+                        index += 2
+                    } else if index + 1 < bytes.count && bytes[index] == UInt8(ascii: "*")
+                        && bytes[index + 1] == UInt8(ascii: "/")
+                    {
+                        depth -= 1
+                        index += 2
+                        if depth == 0 { break }
+                    } else {
+                        index += 1
+                    }
+                }
+            case UInt8(ascii: "$") where index == 0 || !isIdentifierByte(bytes[index - 1]):
+                // A dollar quote: $$ or $tag$ (a tag does not start with a digit: $1 is a parameter).
+                var end = index + 1
+                while end < bytes.count && isIdentifierByte(bytes[end]) && bytes[end] != UInt8(ascii: "$") { end += 1 }
+                let tagIsValid =
+                    end < bytes.count && bytes[end] == UInt8(ascii: "$")
+                    && (end == index + 1 || !(bytes[index + 1] >= 0x30 && bytes[index + 1] <= 0x39))
+                guard tagIsValid else {
+                    index += 1
+                    continue
+                }
+                let tag = Array(bytes[index...end])
+                index = end + 1
+                while index < bytes.count {
+                    if bytes[index] == UInt8(ascii: "$") && index + tag.count <= bytes.count
+                        && Array(bytes[index..<(index + tag.count)]) == tag
+                    {
+                        index += tag.count
+                        break
+                    }
                     index += 1
                 }
-                index += 2
-            } else if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+            case UInt8(ascii: ";") where blockDepth == 0:
+                finishStatement()
                 index += 1
-            } else {
-                break
+            default:
+                guard (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "_") else {
+                    index += 1
+                    continue
+                }
+                let start = index
+                while index < bytes.count && isIdentifierByte(bytes[index]) { index += 1 }
+                let word = String(decoding: bytes[start..<index], as: UTF8.self).uppercased()
+                if wordCount < 4 { words.append(word) }
+                wordCount += 1
+                if wordCount == 1 && word == "CREATE" { createsRoutine = true }
+                // CREATE FUNCTION ... BEGIN ATOMIC ... END: semicolons inside do not end the
+                // statement (CASE ... END nests within).
+                if createsRoutine {
+                    if word == "ATOMIC" && previousWord == "BEGIN" {
+                        blockDepth += 1
+                    } else if word == "CASE" && blockDepth > 0 {
+                        blockDepth += 1
+                    } else if word == "END" && blockDepth > 0 {
+                        blockDepth -= 1
+                    }
+                }
+                previousWord = word
             }
         }
-        if !word.isEmpty && words.count < count { words.append(String(decoding: word, as: UTF8.self)) }
-        return words
+        finishStatement()
+        return starts
     }
 }

@@ -241,7 +241,7 @@ struct IdempotencyTests {
         #expect(try await !Self.post(pool, key: "k", name: "Ada").isReplay)
         let reused = await #expect(throws: HTTPProblem.self) { try await Self.post(pool, key: "k", name: "Grace") }
         #expect(reused?.status == .unprocessableContent && reused?.type == HTTPProblem.idempotencyKeyReusedType)
-        for key in ["\"unterminated\\\"", "\"\"", "\u{7F}"] {
+        for key in ["\"unterminated\\\"", "\"\"", "\u{7F}", #""a", "b""#] {
             let malformed = await #expect(throws: HTTPProblem.self, "\(key.debugDescription)") {
                 try await Self.post(pool, key: key, name: "Ada")
             }

@@ -62,8 +62,12 @@ struct UnreliableNetworkTests {
         let pool = PostgresPool(url: database.path, configuration: .init(connections: 1, requestTimeout: .seconds(2)))
         var stopped: [Int32] = []
         defer { for pid in stopped { kill(pid, SIGCONT) } }
-        func stopNext() async throws -> Bool {
-            let pid = try await pool.read { db in db.backendProcessID }
+        /// Stops the pool's connection, last used by a read (or by a write without a transaction).
+        func stopNext(afterWrite: Bool = false) async throws -> Bool {
+            let pid =
+                afterWrite
+                ? try await pool.writeWithoutTransaction { db in db.backendProcessID }
+                : try await pool.read { db in db.backendProcessID }
             #expect(!stopped.contains(pid), "the pool reused a connection it gave up on")
             guard Self.stop(pid, test: "the stopped-backend test") else { return false }
             stopped.append(pid)
@@ -94,13 +98,14 @@ struct UnreliableNetworkTests {
         #expect(writeError?.kind == .timeout, "\(String(describing: writeError))")
 
         // A statement on its own: the server has it and will run it when it resumes, so the
-        // outcome is unknown — which is exactly what happens below. (Prepared first: a statement
-        // whose preparation got no answer was never run, and is a .timeout.)
+        // outcome is unknown — which is exactly what happens below. (Prepared first, on a session
+        // that writes: a statement whose preparation, or the switch from reading, got no answer
+        // was never run, and is a .timeout.)
         try await pool.writeWithoutTransaction { db in
             var author = Author(name: "warm-up")
             try author.insert(db)
         }
-        guard try await stopNext() else { return }
+        guard try await stopNext(afterWrite: true) else { return }
         let alone = Task {
             try await pool.writeWithoutTransaction { db in
                 var author = Author(name: "on its own")
@@ -391,10 +396,12 @@ struct UnreliableNetworkTests {
         #expect(error?.mayHaveCommitted == true)
         #expect(try Self.authors(database) == ["kept"])
 
-        // Nothing committed before the cancel: a CancellationError, as before.
+        // Nothing committed before the cancel (an UPDATE that matched no row commits nothing): a
+        // CancellationError, as before.
         let reading = Locked(false)
         let nothing = Task {
             try await pool.writeWithoutTransaction { db in
+                try Fixture.execute(db, "UPDATE \(Author.tableName) SET name = 'x' WHERE name = 'nobody'")
                 reading.withLock { $0 = true }
                 let until = ContinuousClock.now + .seconds(60)
                 while ContinuousClock.now < until { _ = try Author.count(db) }
@@ -446,5 +453,160 @@ struct UnreliableNetworkTests {
             #expect(!tables.contains("made_by_a_read"), "readers: \(readers): a read created a table")
             await pool.close()
         }
+    }
+
+    @Test(
+        "writeWithoutTransaction stopped after a statement that may have written: .partiallyCommitted; after settings alone: not")
+    func partialCountsAreConservative() async throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        _ = try database.connectWithSchema()
+        let pool = PostgresPool(url: database.path, configuration: .init(connections: 1, requestTimeout: .seconds(1)))
+        let table = Author.tableName
+        let cases: [(String, @Sendable (PostgresConnection) throws -> Void)] = [
+            (
+                "a script that commits, then a timeout in the same round trip",
+                { db in
+                    try db.executeScript(
+                        "BEGIN; INSERT INTO \(table) (name, version) VALUES ('one', 1); COMMIT; SELECT pg_sleep(10)")
+                }
+            ),
+            (
+                "an INSERT inside a SELECT, then a timeout",
+                { db in
+                    _ = try db.query(
+                        "WITH x AS (INSERT INTO \(table) (name, version) VALUES ('two', 2) RETURNING id) SELECT id FROM x")
+                    _ = try db.query("SELECT pg_sleep(10)")
+                }
+            ),
+            (
+                "a script that writes and then selects, then a timeout",
+                { db in
+                    try db.executeScript("INSERT INTO \(table) (name, version) VALUES ('three', 3); SELECT 1")
+                    _ = try db.query("SELECT pg_sleep(10)")
+                }
+            ),
+        ]
+        for (name, body) in cases {
+            let error = await #expect(throws: DatabaseError.self, "\(name)") { try await pool.writeWithoutTransaction(body) }
+            #expect(error?.kind == .partiallyCommitted, "\(name): \(String(describing: error))")
+        }
+        // A statement's own failure speaks for that statement (the ones before it committed on their own).
+        await #expect(throws: ConcurrentUpdate.self) {
+            try await pool.writeWithoutTransaction { db in
+                var author = Author(name: "four")
+                try author.insert(db)
+                author.version = 1
+                try author.update(db)
+            }
+        }
+        #expect(try Self.authors(database).sorted() == ["four", "one", "three", "two"])
+
+        // Settings and generated reads change nothing: the plain error.
+        let settings = await #expect(throws: DatabaseError.self) {
+            try await pool.writeWithoutTransaction { db in
+                try db.executeScript("SET work_mem = '8MB'")
+                _ = try Author.count(db)
+                _ = try db.query("SELECT pg_sleep(10)")
+            }
+        }
+        #expect(settings?.kind == .timeout, "\(String(describing: settings))")
+        await pool.close()
+    }
+
+    @Test("A closure that leaves a transaction open fails, rolled back, on both backends", arguments: Backend.available)
+    func transactionLeftOpen(backend: Backend) async throws {
+        let database = TestDatabase(backend)
+        _ = try database.connectWithSchema()
+        let pool = AnyPool(database, sqlite: .init(readers: 1), postgres: .init(connections: 1))
+        let error = await #expect(throws: DatabaseError.self) {
+            try await pool.writeWithoutTransaction { db in
+                try db.executeScript("BEGIN")
+                var author = Author(name: "in a transaction never committed")
+                try author.insert(db)
+            }
+        }
+        #expect(error?.kind == .misuse, "\(String(describing: error))")
+        #expect(try Self.authors(database).isEmpty)
+        #expect(try await pool.read { db in try Author.count(db) } == 0, "the connection is usable")
+        await pool.close()
+    }
+
+    @Test("PostgreSQL reads are read-only: a write in a read fails and keeps nothing; writes switch back")
+    func postgresReadsAreReadOnly() async throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        _ = try database.connectWithSchema()
+        let pool = PostgresPool(url: database.path, configuration: .init(connections: 1))
+        for _ in 0..<2 {
+            let error = await #expect(throws: DatabaseError.self) {
+                try await pool.read { db in
+                    var author = Author(name: "written in a read")
+                    try author.insert(db)
+                }
+            }
+            #expect(error?.kind == .readOnly, "\(String(describing: error))")
+            try await pool.writeWithoutTransaction { db in
+                var author = Author(name: "without a transaction")
+                try author.insert(db)
+            }
+            try await pool.write { db in
+                var author = Author(name: "in a transaction")
+                try author.insert(db)
+            }
+        }
+        #expect(try Self.authors(database).count == 4)
+        await pool.close()
+    }
+
+    @Test("A server that said goodbye before COMMIT was sent: .connection (rolled back), not .outcomeUnknown")
+    func goodbyeBeforeCommit() async throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        _ = try database.connectWithSchema()
+        let pool = PostgresPool(url: database.path, configuration: .init(connections: 1))
+        let url = database.path
+        let error = await #expect(throws: DatabaseError.self) {
+            try await pool.write { db in
+                var author = Author(name: "never committed")
+                try author.insert(db)
+                let admin = try PostgresConnection(url: url)
+                _ = try admin.query("SELECT pg_terminate_backend($1::int)", [.integer(Int64(db.backendProcessID))])
+                // The server's FATAL message reaches the socket before the body returns.
+                usleep(300_000)
+            }
+        }
+        #expect(error?.kind == .connection, "\(String(describing: error)) \(String(describing: error?.sqlState))")
+        #expect(try Self.authors(database).isEmpty)
+        await pool.close()
+    }
+
+    @Test("COPY through a script is refused as .misuse, and the connection goes on")
+    func copyRefused() async throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        let db = try database.connectWithSchema()
+        for sql in ["COPY \(Author.tableName) FROM STDIN", "COPY \(Author.tableName) TO STDOUT"] {
+            let error = #expect(throws: DatabaseError.self) { try db.executeScript(sql) }
+            #expect(error?.kind == .misuse, "\(sql): \(String(describing: error))")
+        }
+        #expect(try Author.count(db) == 0)
+    }
+
+    @Test("Statements that time out keep their connection: the server answered the cancel")
+    func timeoutsKeepConnections() async throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        _ = try database.connectWithSchema()
+        let pool = PostgresPool(url: database.path, configuration: .init(connections: 1, requestTimeout: .milliseconds(300)))
+        var backends: Set<Int32> = []
+        for _ in 0..<20 {
+            _ = try? await pool.read { db in _ = try db.query("SELECT pg_sleep(5)") }
+            backends.insert(try await pool.read { db in db.backendProcessID })
+        }
+        // A cancel still under way when a job ends costs its connection (it must not reach the
+        // next job); a cancel the server answered costs nothing.
+        #expect(backends.count < 20, "every timeout replaced its connection (\(backends.count) connections for 20)")
+        await pool.close()
     }
 }

@@ -101,8 +101,11 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     }
 
     /// Runs one job on its connection (on the worker's thread). A `writeWithoutTransaction` job that
-    /// fails in a way that says "nothing was kept" after one of its statements committed fails with
-    /// `.partiallyCommitted` instead: the caller must not think it can simply run it again.
+    /// is stopped as a whole — cancelled, out of time, its connection lost, a transaction it left
+    /// open rolled back — after one of its statements committed fails with `.partiallyCommitted`:
+    /// those errors would otherwise say that nothing of the request was kept. (A statement's own
+    /// failure, such as `ConcurrentUpdate` or a constraint, speaks for that statement: the ones
+    /// before it committed on their own, as `writeWithoutTransaction` says.)
     private static func runJob<T>(
         _ db: Connection, _ access: PoolAccess, deadline: ContinuousClock.Instant?, _ body: (Connection) throws -> T
     ) -> Result<T, any Error> {
@@ -115,19 +118,19 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         } catch {
             let committed = db.commitCount &- commits
             guard committed > 0 else { return .failure(error) }
-            let nothingKept: Bool
+            let stopped: Bool
             if let error = error as? DatabaseError {
-                nothingKept = [.interrupted, .busy, .timeout, .connection].contains(error.kind)
+                stopped = [.interrupted, .busy, .timeout, .connection, .misuse].contains(error.kind)
             } else {
-                nothingKept = error is CancellationError
+                stopped = error is CancellationError
             }
-            guard nothingKept else { return .failure(error) }
+            guard stopped else { return .failure(error) }
             return .failure(
                 DatabaseError(
                     kind: .partiallyCommitted,
                     message:
-                        "writeWithoutTransaction stopped after \(committed) of its statements had committed on their own (they are kept; what came after did not run or was rolled back): \(error)"
-                ))
+                        "writeWithoutTransaction stopped after \(committed) of its statements had completed on their own (what they wrote is kept; what came after did not run or was rolled back): \(error)",
+                    sql: (error as? DatabaseError)?.sql))
         }
     }
 

@@ -17,10 +17,12 @@ public protocol DatabasePool: Sendable {
     /// Runs `body` on a writing connection without a transaction around it: each statement commits
     /// on its own. For a closure that runs one statement — a checked `update` or `delete` of a record
     /// whose version came with the request, which is atomic by itself — this saves the `BEGIN` and
-    /// `COMMIT` round trips; anything that must be all-or-nothing belongs in `write`. When the body
-    /// stops — its task cancelled, its time up, its connection lost — after one of its statements
-    /// committed, it fails with `.partiallyCommitted` (those statements are kept), never with an
-    /// error that says nothing was.
+    /// `COMMIT` round trips; anything that must be all-or-nothing belongs in `write`. A statement's
+    /// own failure (`ConcurrentUpdate`, a constraint) speaks for that statement: the ones before it
+    /// committed on their own. When the body is stopped as a whole — its task cancelled, its time
+    /// up, its connection lost, a transaction it left open rolled back — after one of its
+    /// statements may have written, it fails with `.partiallyCommitted` (what they wrote is kept),
+    /// never with an error that says nothing of the request was.
     func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
 
     /// Runs `body` for reading: on SQLite on one of the reader connections, beside the writer (WAL),

@@ -65,12 +65,17 @@ package final class ConnectionInterruption: Sendable {
     /// Asks the running job to stop: statements refuse to start, and the one in flight is interrupted.
     package func request() {
         requested.store(true, ordering: .relaxed)
-        interruptStatement()
+        interrupt(repeating: true)
     }
 
     /// Interrupts the statement in flight without refusing the job's next statements: for a
-    /// statement whose time ran out (its connection refuses what comes after it on its own).
+    /// statement whose time ran out (its connection refuses what comes after it on its own). Sent
+    /// once: the statement has been running for a while, so the interrupt cannot arrive before it.
     package func interruptStatement() {
+        interrupt(repeating: false)
+    }
+
+    private func interrupt(repeating: Bool) {
         let generation = state.withLock { $0.generation }
         guard nativeBlocks else {
             state.withLock { state in
@@ -81,8 +86,8 @@ package final class ConnectionInterruption: Sendable {
         }
         WorkerThread.detach(name: "optimistic-lock-cancel") { [self] in
             // A cancel that reaches the server before the statement does finds nothing to cancel
-            // (the statement checked `isRequested` an instant before it was set): so it is sent
-            // again while the job runs, until `end()`.
+            // (the statement checked `isRequested` an instant before it was set): so a job's
+            // cancel is sent again while the job runs, until `end()`.
             while true {
                 let native = state.withLock { state -> (@Sendable () -> Void)? in
                     guard state.generation == generation, let native = state.native else { return nil }
@@ -92,6 +97,7 @@ package final class ConnectionInterruption: Sendable {
                 guard let native else { return }
                 native()
                 state.withLock { $0.inFlight -= 1 }
+                guard repeating else { return }
                 usleep(Self.repeatMicroseconds)
             }
         }

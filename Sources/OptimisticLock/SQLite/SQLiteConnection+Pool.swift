@@ -18,9 +18,21 @@ extension SQLiteConnection: PooledConnection {
     package func runJob<T>(_ access: PoolAccess, deadline _: ContinuousClock.Instant?, _ body: () throws -> T) throws -> T {
         switch access {
         case .write: try transaction(body)
-        case .writeWithoutTransaction: try body()
+        case .writeWithoutTransaction: try closingTransaction(body)
         case .read: try readOnly(body)
         }
+    }
+
+    /// Runs a body outside a transaction; a transaction it leaves open is rolled back and the job
+    /// fails (what it did in there is not kept).
+    private func closingTransaction<T>(_ body: () throws -> T) throws -> T {
+        let result = Result { try body() }
+        guard sqlite3_get_autocommit(handle) == 0 else { return try result.get() }
+        try? executeScript("ROLLBACK")
+        if case .failure(let error) = result { throw error }
+        throw DatabaseError.misuse(
+            "the closure left a transaction open (BEGIN without COMMIT): it was rolled back, and nothing of it was kept",
+            sql: nil)
     }
 
     /// A read: `PRAGMA query_only` is on for its length — on a reader and on the writer alike (a pool

@@ -77,14 +77,48 @@ public final class SQLiteConnection: DatabaseConnection {
                 guard state.interruption.isRequested, let handle = state.handle else { return 0 }
                 return sqlite3_get_autocommit(handle) == 0 ? 1 : 0
             }, context)
-        // Every commit (a COMMIT, or a statement that wrote outside a transaction) is counted, so that
-        // a pool can tell a job stopped halfway that some of it was kept.
+        // SQLite's own parser says which statements end a transaction: one prepared for later is
+        // marked (and refused when it runs inside a `transaction { }`), one of a script that runs
+        // inside a `transaction { }` is denied at once.
+        sqlite3_set_authorizer(
+            db,
+            { context, action, operation, _, _, _ in
+                guard let context else { return SQLITE_OK }
+                let state = Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue()
+                // Schema changes (CREATE, DROP, ALTER, REINDEX, ANALYZE): their commit counts even
+                // though they change no row.
+                if (action >= SQLITE_CREATE_INDEX && action <= SQLITE_DROP_VIEW && action != SQLITE_DELETE)
+                    || (action >= SQLITE_ALTER_TABLE && action <= SQLITE_DROP_VTABLE)
+                {
+                    if state.isPreparing { state.preparedSchemaChange = true } else { state.schemaChangePending = true }
+                    return SQLITE_OK
+                }
+                guard action == SQLITE_TRANSACTION, let operation, strcmp(operation, "BEGIN") != 0 else { return SQLITE_OK }
+                if state.isPreparing {
+                    state.preparedTransactionEnd = true
+                    return SQLITE_OK
+                }
+                guard state.depth.pointee > 0 else { return SQLITE_OK }
+                state.refusedTransactionEnd = true
+                return SQLITE_DENY
+            }, context)
+        // Every commit that wrote (a COMMIT, or a statement outside a transaction, that changed
+        // rows or the schema; SQLite commits a write transaction even when it changed nothing) is
+        // counted, so that a pool can tell a job stopped halfway that some of it was kept.
         sqlite3_commit_hook(
             db,
             { context in
                 guard let context else { return 0 }
-                Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue().commits &+= 1
+                // SQLite counts a statement's changes after its commit: the count is settled once
+                // the statement has returned (`settleCommit`).
+                Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue().committed = true
                 return 0
+            }, context)
+        sqlite3_rollback_hook(
+            db,
+            { context in
+                guard let context else { return }
+                Unmanaged<ConnectionState>.fromOpaque(context).takeUnretainedValue().rollingBack()
             }, context)
         // Waiting for another connection's lock: sqlite3_busy_timeout's waits, but a cancelled
         // request stops waiting (its statement then fails as busy, having done nothing).
@@ -141,16 +175,13 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     /// The cached statement for SQL text. Inside a `transaction { }`, a statement that would end
-    /// the transaction (`COMMIT`, `END`, `ROLLBACK`) is refused: the closure commits by returning.
+    /// the transaction (`COMMIT`, `END`, `ROLLBACK`, as SQLite's own parser sees it) is refused
+    /// when it runs: the closure commits by returning.
     public func prepare(_ sql: String) throws -> SQLiteStatement {
-        let statement = try statements.statement(sql) { sql in
+        try statements.statement(sql) { sql in
             var text = sql
             return try text.withUTF8 { try compile($0, clearsBindings: true) }
         }
-        if _slowPath(statement.endsTransaction) && state.depth.pointee > 0 {
-            throw TransactionControl.refusal(sql: sql)
-        }
-        return statement
     }
 
     private func compile(_ utf8: UnsafeBufferPointer<UInt8>, clearsBindings: Bool) throws -> SQLiteStatement {
@@ -162,9 +193,13 @@ public final class SQLiteConnection: DatabaseConnection {
         let start = UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self)
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
+        state.preparedTransactionEnd = false
+        state.preparedSchemaChange = false
+        state.isPreparing = true
         let rc = sqlite3_prepare_v3(
             handle, start, Int32(clamping: count), UInt32(SQLITE_PREPARE_PERSISTENT),
             &statement, &tail)
+        state.isPreparing = false
         guard rc == SQLITE_OK else {
             sqlite3_finalize(statement)
             throw DatabaseError.sqlite(rc, db: handle, sql: sql)
@@ -182,18 +217,22 @@ public final class SQLiteConnection: DatabaseConnection {
         }
         return SQLiteStatement(
             handle: statement, db: handle, clearsBindings: clearsBindings, state: state,
-            endsTransaction: clearsBindings && SQLScript.endsTransaction(sql))
+            endsTransaction: state.preparedTransactionEnd, changesSchema: state.preparedSchemaChange)
     }
 
     /// Runs SQL that may hold several statements, without parameters. Inside a `transaction { }`,
-    /// a script that would end the transaction (`COMMIT`, `END`, `ROLLBACK`) is refused before it
-    /// runs: the transaction belongs to the closure, which commits it by returning.
+    /// a statement that would end the transaction (`COMMIT`, `END`, `ROLLBACK`, as SQLite's own
+    /// parser sees it) is refused before it runs (the statements before it have run, inside the
+    /// transaction): the transaction belongs to the closure, which commits it by returning.
     public func executeScript(_ sql: String) throws {
         try checkTransactionIsAlive(sql)
-        if state.depth.pointee > 0 && SQLScript.endsTransaction(sql) {
+        do {
+            try execute(script: sql)
+        } catch let error as DatabaseError where state.refusedTransactionEnd {
+            state.refusedTransactionEnd = false
+            _ = error
             throw TransactionControl.refusal(sql: sql)
         }
-        try execute(script: sql)
     }
 
     /// Refuses to run anything inside a `transaction { }` whose transaction SQLite already rolled back
@@ -211,6 +250,7 @@ public final class SQLiteConnection: DatabaseConnection {
     private func execute(script sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if state.committed { state.settleCommit() }
         let text = message.map { String(cString: $0) }
         sqlite3_free(message)
         guard rc == SQLITE_OK else {
@@ -280,8 +320,20 @@ final class ConnectionState {
     /// How long a statement waits for another connection's lock.
     var busyTimeoutMilliseconds: Int32 = 0
     private var busySince = ContinuousClock.now
-    /// How many times the connection committed (SQLite's commit hook).
+    /// How many times the connection committed a change (SQLite's commit hook).
     var commits: UInt64 = 0
+    /// `sqlite3_total_changes64` at the last commit or rollback: a commit that moved it wrote rows.
+    private var changesAtLastEnd: Int64 = 0
+    /// Set when a statement that changes the schema is about to run (or ran) in the transaction.
+    var schemaChangePending = false
+    /// Set by the authorizer when the statement being prepared changes the schema.
+    var preparedSchemaChange = false
+    /// True while `prepare` compiles a statement: the authorizer marks it instead of denying it.
+    var isPreparing = false
+    /// Set by the authorizer when the statement being prepared ends a transaction.
+    var preparedTransactionEnd = false
+    /// Set by the authorizer when it denied a statement of a script for ending the transaction.
+    var refusedTransactionEnd = false
     /// Set when a pool's read could not turn `PRAGMA query_only` off again: the connection is
     /// replaced rather than used for writes it would refuse.
     var isStuckReadOnly = false
@@ -293,6 +345,27 @@ final class ConnectionState {
 
     deinit {
         depth.deallocate()
+    }
+
+    /// Set by the commit hook; `settleCommit` counts the commit once the statement has returned.
+    var committed = false
+
+    /// Counts the commit that just happened when it changed rows or the schema.
+    func settleCommit() {
+        committed = false
+        guard let handle else { return }
+        let total = sqlite3_total_changes64(handle)
+        if total != changesAtLastEnd || schemaChangePending { commits &+= 1 }
+        changesAtLastEnd = total
+        schemaChangePending = false
+    }
+
+    /// The rollback hook: what the transaction changed is not a change of the next commit.
+    func rollingBack() {
+        guard let handle else { return }
+        changesAtLastEnd = sqlite3_total_changes64(handle)
+        schemaChangePending = false
+        committed = false
     }
 
     /// The sleeps between lock attempts, in milliseconds; the last one repeats.

@@ -39,11 +39,18 @@ public final class SQLiteStatement: PreparedStatement {
     /// class property costs, so runs that bound everything never touch `bindFailure`.
     @usableFromInline let failed: UnsafeMutablePointer<Bool>
 
-    /// True for SQL text that ends a transaction (`COMMIT`, `END`, `ROLLBACK`): refused inside a
-    /// `transaction { }` when it is prepared.
+    /// True for SQL that ends a transaction (`COMMIT`, `END`, `ROLLBACK`, as SQLite's parser saw
+    /// it): refused when it runs inside a `transaction { }`.
     let endsTransaction: Bool
 
-    init(handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, state: ConnectionState, endsTransaction: Bool) {
+    /// True for DDL: its commit counts as a change (it changes no row).
+    let changesSchema: Bool
+
+    init(
+        handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, state: ConnectionState, endsTransaction: Bool,
+        changesSchema: Bool
+    ) {
+        self.changesSchema = changesSchema
         self.handle = handle
         self.db = db
         self.clearsBindings = clearsBindings
@@ -179,6 +186,11 @@ public final class SQLiteStatement: PreparedStatement {
             reset()
             throw ConnectionInterruption.cancelled(sql: sql)
         }
+        if _slowPath(endsTransaction) && state.depth.pointee > 0 {
+            reset()
+            throw TransactionControl.refusal(sql: sql)
+        }
+        if _slowPath(changesSchema) { state.schemaChangePending = true }
         if _slowPath(state.depth.pointee > 0 && sqlite3_get_autocommit(db) != 0) {
             reset()
             throw DatabaseError.misuse(
@@ -193,6 +205,7 @@ public final class SQLiteStatement: PreparedStatement {
         try checkBeforeRunning()
         var rc = sqlite3_step(handle)
         while rc == SQLITE_ROW { rc = sqlite3_step(handle) }
+        if _slowPath(state.committed) { state.settleCommit() }
         guard rc == SQLITE_DONE else { throw failure(rc) }
         let changes = Int(sqlite3_changes(db))
         reset()
@@ -208,10 +221,12 @@ public final class SQLiteStatement: PreparedStatement {
     /// Moves to the next row.
     public func step() throws -> Bool {
         if sqlite3_stmt_busy(handle) == 0 { try checkBeforeRunning() }
-        switch sqlite3_step(handle) {
+        let rc = sqlite3_step(handle)
+        if _slowPath(state.committed) { state.settleCommit() }
+        switch rc {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        case let rc: throw failure(rc)
+        default: throw failure(rc)
         }
     }
 
@@ -222,6 +237,8 @@ public final class SQLiteStatement: PreparedStatement {
             failed.pointee = false
         }
         sqlite3_reset(handle)
+        // A statement outside a transaction that was not stepped to its end commits here.
+        if _slowPath(state.committed) { state.settleCommit() }
         if clearsBindings { sqlite3_clear_bindings(handle) }
     }
 
