@@ -609,4 +609,32 @@ struct UnreliableNetworkTests {
         #expect(backends.count < 20, "every timeout replaced its connection (\(backends.count) connections for 20)")
         await pool.close()
     }
+
+    @Test("A slow network: answers late within the timeout succeed; later than the timeout and the grace, the request ends")
+    func delayedAnswers() async throws {
+        guard Backend.postgresURL != nil else { return }
+        let database = TestDatabase(.postgres)
+        _ = try database.connectWithSchema()
+        guard let (proxy, url) = try FaultProxy.make(for: database.path, test: "the delayed-answers test") else { return }
+        defer { proxy.close() }
+        let pool = PostgresPool(url: url, configuration: .init(connections: 1, requestTimeout: .seconds(1)))
+        #expect(try await pool.read { db in try Author.count(db) } == 0)
+        proxy.arm(.delay(.milliseconds(300)), at: .sync)
+        #expect(try await pool.read { db in try Author.count(db) } == 0, "300 ms late is slow, not failed")
+
+        let late = try #require(try FaultProxy.make(for: database.path, test: "the delayed-answers test"))
+        defer { late.0.close() }
+        let slow = PostgresPool(url: late.1, configuration: .init(connections: 1, requestTimeout: .seconds(1)))
+        let pid = try await slow.read { db in db.backendProcessID }
+        late.0.arm(.delay(.seconds(5)), at: .sync)
+        let elapsed = Locked(Duration.zero)
+        let error = await #expect(throws: DatabaseError.self) {
+            try await slow.read { db in try Self.timed(elapsed) { try Author.count(db) } }
+        }
+        #expect(error?.kind == .timeout, "\(String(describing: error))")
+        #expect(elapsed.withLock { $0 } < .seconds(3) + Self.margin, "the request timeout and the grace")
+        #expect(try await slow.read { db in db.backendProcessID } != pid, "the connection that got no answer was replaced")
+        await pool.close()
+        await slow.close()
+    }
 }
