@@ -1,37 +1,38 @@
 import Synchronization
 
 /// The pools' common part: a bounded set of connection workers, created as they are needed, handed
-/// to one request at a time. A request that finds none free suspends (it holds no thread) until one
-/// is released, its task is cancelled, or the acquire timeout passes. At most `maxWrites` workers
-/// run writes at once, so reads always find a connection while writers wait on locks.
+/// to one request at a time. Its decisions are `PoolStateMachine`'s; this shell carries them out:
+/// it starts and stops the workers, suspends requests that must wait (they hold no thread) and
+/// resumes them, and runs their timers.
 package final class ConnectionPool<Connection: PooledConnection>: Sendable {
-    private struct Waiter {
-        let id: UInt64
-        let access: PoolAccess
-        let continuation: CheckedContinuation<PoolWorker<Connection>, any Error>
-        let timer: Task<Void, Never>?
-    }
+    private typealias Machine = PoolStateMachine<ContinuousClock.Instant>
 
     private struct State {
-        var idle: [PoolWorker<Connection>] = []
-        var all: [PoolWorker<Connection>] = []
-        var waiters: [Waiter] = []
-        /// Requests between asking and getting a worker (or giving up): those that may still wait.
-        var pending: Set<UInt64> = []
-        /// Why a pending request stopped (timed out, cancelled, the pool closed) before it began to
-        /// wait: what its `wait` throws then.
-        var endedBeforeWaiting: [UInt64: any Error] = [:]
-        var activeWrites = 0
-        var inUse = 0
-        var closed = false
+        var machine: Machine
+        var workers: [PoolWorker<Connection>] = []
+        /// Requests waiting for a worker.
+        var waiting: [Machine.RequestID: CheckedContinuation<PoolWorker<Connection>, any Error>] = [:]
+        /// What a request was given before it began to wait (its outcome came first).
+        var early: [Machine.RequestID: Result<Machine.WorkerID, Machine.Failure>] = [:]
+        var timers: [Machine.RequestID: Task<Void, Never>] = [:]
+        /// `close()` calls waiting for the last worker in use.
         var closing: [CheckedContinuation<Void, Never>] = []
+        /// True once the workers were stopped.
+        var stopped = false
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    /// What a decision asks the shell to do, once the lock is let go.
+    private struct Effects {
+        var resume: [(CheckedContinuation<PoolWorker<Connection>, any Error>, Result<PoolWorker<Connection>, any Error>)] = []
+        var cancelTimers: [Task<Void, Never>] = []
+        var stopWorkers: [PoolWorker<Connection>] = []
+        var closers: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: Mutex<State>
     private let name: String
     private let capacity: Int
-    private let maxWrites: Int
     private let acquireTimeout: Duration?
     private let requestTimeout: Duration?
     private let connect: PoolWorker<Connection>.Connect
@@ -51,13 +52,16 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         connect: @escaping PoolWorker<Connection>.Connect
     ) {
         self.name = name
-        self.capacity = max(1, capacity)
-        self.maxWrites = min(max(1, maxWrites), max(1, capacity))
-        switch (acquireTimeout, requestTimeout) {
-        case (let acquire?, let request?): self.acquireTimeout = min(acquire, request)
-        case (nil, let request): self.acquireTimeout = request
-        case (let acquire, nil): self.acquireTimeout = acquire
-        }
+        let acquire: Duration? =
+            switch (acquireTimeout, requestTimeout) {
+            case (let acquire?, let request?): min(acquire, request)
+            case (nil, let request): request
+            case (let acquire, nil): acquire
+            }
+        let machine = Machine(capacity: capacity, maxWrites: maxWrites, acquireTimeout: acquire)
+        self.capacity = machine.capacity
+        self.acquireTimeout = acquire
+        state = Mutex(State(machine: machine))
         self.requestTimeout = requestTimeout
         self.connect = connect
     }
@@ -136,145 +140,126 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
 
     // MARK: Acquiring and releasing
 
-    private enum Grant {
-        case worker(PoolWorker<Connection>)
-        case wait(UInt64)
-        case fail(any Error)
-    }
-
     private func acquire(_ access: PoolAccess) async throws -> PoolWorker<Connection> {
-        let grant = state.withLock { state -> Grant in
-            if state.closed { return .fail(closedError) }
-            if let worker = take(access, &state) { return .worker(worker) }
+        let (id, action, worker) = state.withLock { state in
             state.nextID &+= 1
-            state.pending.insert(state.nextID)
-            return .wait(state.nextID)
+            let id = state.nextID
+            let action = state.machine.acquire(id, access, now: .now)
+            var worker: PoolWorker<Connection>?
+            if case .run(let index, let created) = action { worker = self.worker(index, created: created, &state) }
+            return (id, action, worker)
         }
-        switch grant {
-        case .worker(let worker): return worker
-        case .fail(let error): throw error
-        case .wait(let id): return try await wait(id, access)
+        switch action {
+        case .run: return worker!
+        case .fail(let failure): throw error(failure)
+        case .wait(let deadline): return try await wait(id, deadline: deadline)
         }
     }
 
-    /// A worker for `access` if one is free or may be created (state locked).
-    private func take(_ access: PoolAccess, _ state: inout State) -> PoolWorker<Connection>? {
-        if access.writes && state.activeWrites >= maxWrites { return nil }
-        let worker: PoolWorker<Connection>
-        if let idle = state.idle.popLast() {
-            worker = idle
-        } else if state.all.count < capacity {
-            worker = PoolWorker(name: "\(name)-\(state.all.count)", connect: connect)
-            state.all.append(worker)
-        } else {
-            return nil
+    /// The worker `index`, started now when the machine just created it (state locked).
+    private func worker(_ index: Int, created: Bool, _ state: inout State) -> PoolWorker<Connection> {
+        if created {
+            state.workers.append(PoolWorker(name: "\(name)-\(index)", connect: connect))
         }
-        if access.writes { state.activeWrites += 1 }
-        state.inUse += 1
-        return worker
+        return state.workers[index]
     }
 
-    private func wait(_ id: UInt64, _ access: PoolAccess) async throws -> PoolWorker<Connection> {
+    private func wait(_ id: UInt64, deadline: ContinuousClock.Instant?) async throws -> PoolWorker<Connection> {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let timer = acquireTimeout.map { timeout in
-                    Task { [weak self] in
-                        try? await Task.sleep(for: timeout)
-                        if !Task.isCancelled { self?.giveUp(id, self?.timeoutError(timeout)) }
+                let early = state.withLock { state -> Result<PoolWorker<Connection>, any Error>? in
+                    if let outcome = state.early.removeValue(forKey: id) {
+                        return outcome.map { state.workers[$0] }.mapError { self.error($0) }
                     }
-                }
-                let ended = state.withLock { state -> (any Error)? in
-                    guard state.pending.contains(id) else {
-                        return state.endedBeforeWaiting.removeValue(forKey: id) ?? CancellationError()
+                    state.waiting[id] = continuation
+                    if let deadline {
+                        state.timers[id] = Task { [weak self] in
+                            try? await Task.sleep(until: deadline, clock: .continuous)
+                            guard !Task.isCancelled else { return }
+                            self?.timerFired(id)
+                        }
                     }
-                    state.waiters.append(Waiter(id: id, access: access, continuation: continuation, timer: timer))
                     return nil
                 }
-                if let ended {
-                    timer?.cancel()
-                    continuation.resume(throwing: ended)
-                }
+                if let early { continuation.resume(with: early) }
             }
         } onCancel: {
-            giveUp(id, CancellationError())
+            let effects = state.withLock { state -> Effects in
+                var effects = Effects()
+                if state.machine.cancelled(id) { resolve(id, .failure(.cancelled), &state, &effects) }
+                return effects
+            }
+            carry(effects)
         }
     }
 
-    /// Ends a wait that was cancelled or timed out (nothing happens when it was already served).
-    private func giveUp(_ id: UInt64, _ error: (any Error)?) {
-        let waiter = state.withLock { state -> Waiter? in
-            guard state.pending.remove(id) != nil else { return nil }
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
-                // Not waiting yet: its `wait` finds why when it begins.
-                state.endedBeforeWaiting[id] = error ?? CancellationError()
-                return nil
-            }
-            return state.waiters.remove(at: index)
+    private func timerFired(_ id: UInt64) {
+        let effects = state.withLock { state -> Effects in
+            var effects = Effects()
+            state.timers[id] = nil
+            if state.machine.timedOut(id, now: .now) { resolve(id, .failure(.timeout), &state, &effects) }
+            return effects
         }
-        waiter?.timer?.cancel()
-        waiter?.continuation.resume(throwing: error ?? CancellationError())
+        carry(effects)
+    }
+
+    /// Ends request `id`'s wait with `outcome` — or keeps the outcome for when it begins to wait
+    /// (state locked).
+    private func resolve(
+        _ id: UInt64, _ outcome: Result<Machine.WorkerID, Machine.Failure>, _ state: inout State, _ effects: inout Effects
+    ) {
+        if let timer = state.timers.removeValue(forKey: id) { effects.cancelTimers.append(timer) }
+        guard let continuation = state.waiting.removeValue(forKey: id) else {
+            state.early[id] = outcome
+            return
+        }
+        let workers = state.workers
+        effects.resume.append((continuation, outcome.map { workers[$0] }.mapError { self.error($0) }))
     }
 
     private func release(_ worker: PoolWorker<Connection>, _ access: PoolAccess) {
-        var served: [(Waiter, PoolWorker<Connection>)] = []
-        var closing: [CheckedContinuation<Void, Never>] = []
-        state.withLock { state in
-            if access.writes { state.activeWrites -= 1 }
-            state.inUse -= 1
-            state.idle.append(worker)
-            // Serve the earliest waiters that can run now.
-            var index = 0
-            while index < state.waiters.count {
-                let waiter = state.waiters[index]
-                if let next = take(waiter.access, &state) {
-                    state.waiters.remove(at: index)
-                    state.pending.remove(waiter.id)
-                    served.append((waiter, next))
-                } else {
-                    index += 1
-                }
+        let effects = state.withLock { state -> Effects in
+            var effects = Effects()
+            let index = state.workers.firstIndex { $0 === worker }!
+            let actions = state.machine.release(index, after: access)
+            for serve in actions.serve {
+                _ = self.worker(serve.worker, created: serve.created, &state)
+                resolve(serve.request, .success(serve.worker), &state, &effects)
             }
-            if state.closed && state.inUse == 0 {
-                closing = state.closing
-                state.closing.removeAll()
-            }
+            if actions.closeFinished { finishClosing(&state, &effects) }
+            return effects
         }
-        for (waiter, next) in served {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(returning: next)
-        }
-        for continuation in closing { continuation.resume() }
+        carry(effects)
+    }
+
+    /// Does what a decision asked, outside the lock.
+    private func carry(_ effects: Effects) {
+        for timer in effects.cancelTimers { timer.cancel() }
+        for (continuation, outcome) in effects.resume { continuation.resume(with: outcome) }
+        for closer in effects.closers { closer.resume() }
     }
 
     // MARK: Closing
 
     deinit {
         // A pool dropped without `close()`: end the threads (their connections close on them).
-        for worker in state.withLock({ $0.all }) { worker.stop {} }
+        for worker in state.withLock({ $0.stopped ? [] : $0.workers }) { worker.stop {} }
     }
 
     /// Refuses new requests, fails those waiting, waits for the running ones, then closes every
     /// connection and ends the threads.
     package func close() async {
-        let (waiters, busy) = state.withLock { state -> ([Waiter], Bool) in
-            state.closed = true
-            let waiters = state.waiters
-            state.waiters.removeAll()
-            // Requests that asked but have not begun to wait are refused as closed when they do.
-            for id in state.pending where !waiters.contains(where: { $0.id == id }) {
-                state.endedBeforeWaiting[id] = closedError
-            }
-            state.pending.removeAll()
-            return (waiters, state.inUse > 0)
+        let (effects, finished) = state.withLock { state -> (Effects, Bool) in
+            var effects = Effects()
+            let actions = state.machine.close()
+            for id in actions.fail { resolve(id, .failure(.closed), &state, &effects) }
+            return (effects, actions.finished)
         }
-        for waiter in waiters {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(throwing: closedError)
-        }
-        if busy {
+        carry(effects)
+        if !finished {
             await withCheckedContinuation { continuation in
                 let done = state.withLock { state -> Bool in
-                    if state.inUse == 0 { return true }
+                    if state.machine.inUse == 0 { return true }
                     state.closing.append(continuation)
                     return false
                 }
@@ -282,10 +267,9 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
             }
         }
         let workers = state.withLock { state -> [PoolWorker<Connection>] in
-            let all = state.all
-            state.all.removeAll()
-            state.idle.removeAll()
-            return all
+            guard !state.stopped else { return [] }
+            state.stopped = true
+            return state.workers
         }
         for worker in workers {
             await withCheckedContinuation { continuation in
@@ -294,16 +278,28 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         }
     }
 
-    // MARK: Errors
-
-    /// A request after `close()`: no connection will serve it (`.connection`, so that a server
-    /// shutting down answers 503 and a client tries again elsewhere). It did not run; in
-    /// `retryOnConflict`, attempts before it ran and were rolled back.
-    private var closedError: DatabaseError {
-        DatabaseError(kind: .connection, message: "the pool \(name) is closed: the request was refused before it ran")
+    /// The last worker in use came back to a closing pool: wake the `close()` calls (state locked).
+    private func finishClosing(_ state: inout State, _ effects: inout Effects) {
+        effects.closers = state.closing
+        state.closing.removeAll()
     }
 
-    private func timeoutError(_ timeout: Duration) -> DatabaseError {
-        DatabaseError(kind: .timeout, message: "no connection of \(name) became free within \(timeout) (\(capacity) in use)")
+    // MARK: Errors
+
+    private func error(_ failure: Machine.Failure) -> any Error {
+        switch failure {
+        case .closed:
+            // No connection will serve it (`.connection`, so that a server shutting down answers 503
+            // and a client tries again elsewhere). It did not run; in `retryOnConflict`, attempts
+            // before it ran and were rolled back.
+            DatabaseError(kind: .connection, message: "the pool \(name) is closed: the request was refused before it ran")
+        case .timeout:
+            DatabaseError(
+                kind: .timeout,
+                message:
+                    "no connection of \(name) became free within \(acquireTimeout.map { "\($0)" } ?? "") (\(capacity) in use)")
+        case .cancelled:
+            CancellationError()
+        }
     }
 }
