@@ -26,10 +26,11 @@ enum PostgresConnect {
     ///
     /// - Throws: `DatabaseError` `.connection` (libpq's message, or the connect timeout), `.timeout`
     ///   when `requestDeadline` passes first, or `.interrupted` once `isCancelled` returns true.
-    static func open(url: String, isCancelled: () -> Bool, requestDeadline: ContinuousClock.Instant? = nil) throws
-        -> OpaquePointer
-    {
-        let timeout = timeout(url)
+    static func open(
+        url: String, isCancelled: () -> Bool, requestDeadline: ContinuousClock.Instant? = nil,
+        defaultTimeout: Duration = defaultTimeout
+    ) throws -> OpaquePointer {
+        let timeout = timeout(url, default: defaultTimeout)
         // Text travels as UTF-8 whatever the server's default client encoding is: the parameter after
         // the expanded URL overrides it.
         let keywords = ["dbname", "client_encoding"]
@@ -99,8 +100,8 @@ enum PostgresConnect {
         }
     }
 
-    /// The connect timeout the URL or the environment asks for; nil for none.
-    static func timeout(_ url: String) -> Duration? {
+    /// The connect timeout the URL or the environment asks for, else `fallback`; nil for none.
+    static func timeout(_ url: String, default fallback: Duration = defaultTimeout) -> Duration? {
         var setting: String?
         if let options = PQconninfoParse(url, nil) {
             var option = options
@@ -113,8 +114,8 @@ enum PostgresConnect {
             PQconninfoFree(options)
         }
         if setting == nil, let environment = getenv("PGCONNECT_TIMEOUT") { setting = String(cString: environment) }
-        guard let setting else { return defaultTimeout }
-        guard let seconds = Int(setting.filter { $0 != " " }) else { return defaultTimeout }
+        guard let setting else { return fallback }
+        guard let seconds = Int(setting.filter { $0 != " " }) else { return fallback }
         // libpq's rules: zero or less waits indefinitely; less than 2 seconds counts as 2.
         return seconds <= 0 ? nil : .seconds(max(2, seconds))
     }

@@ -49,18 +49,26 @@ extension PostgresConnection: PooledConnection {
         }
         handle.job.pointee.readsOnly = access == .read
         handle.job.pointee.deadlineCancelled = false
+        handle.job.pointee.pooled = true
         defer {
             handle.job.pointee.hasDeadline = false
             handle.job.pointee.readsOnly = false
+            handle.job.pointee.pooled = false
         }
         switch access {
         case .write:
             return try transaction(body)
         case .writeWithoutTransaction:
-            if handle.isReadOnlySession { try run("SET default_transaction_read_only = off", effect: .none) }
+            if handle.isReadOnlySession && !handle.job.pointee.unnamedStatements {
+                try run("SET default_transaction_read_only = off", effect: .none)
+            }
             return try closingTransaction(body)
         case .read:
-            if !handle.isReadOnlySession { try run("SET default_transaction_read_only = on", effect: .none) }
+            // Behind a pooler in transaction mode no session setting is relied on (it would
+            // reach other clients): reads are not made read-only there.
+            if !handle.isReadOnlySession && !handle.job.pointee.unnamedStatements {
+                try run("SET default_transaction_read_only = on", effect: .none)
+            }
             return try closingTransaction(body)
         }
     }

@@ -34,10 +34,26 @@ public final class PostgresConnection: DatabaseConnection {
         try self.init(url: url, isCancelled: { false })
     }
 
+    /// Connects to a server behind a pooler in transaction mode (PgBouncer, a cloud provider's
+    /// pooler) when `transactionPooling` is true: statements then run as unnamed statements, parsed
+    /// at each run, because a named one would live on a server connection that other clients get
+    /// after the transaction (see `PostgresPool.Configuration.transactionPooling`).
+    public convenience init(url: String, transactionPooling: Bool) throws {
+        try self.init(url: url, isCancelled: { false })
+        handle.job.pointee.unnamedStatements = transactionPooling
+    }
+
     /// Connects, giving up (a `.interrupted` `DatabaseError`) once `isCancelled` returns true, or
     /// (`.timeout`) once `deadline` passes.
-    package init(url: String, isCancelled: () -> Bool, deadline: ContinuousClock.Instant? = nil) throws {
-        self.handle = PostgresHandle(try PostgresConnect.open(url: url, isCancelled: isCancelled, requestDeadline: deadline))
+    /// `connectTimeout`: the connect timeout when neither the URL nor `PGCONNECT_TIMEOUT` sets one.
+    package init(
+        url: String, isCancelled: () -> Bool, deadline: ContinuousClock.Instant? = nil,
+        connectTimeout: Duration? = nil
+    ) throws {
+        self.handle = PostgresHandle(
+            try PostgresConnect.open(
+                url: url, isCancelled: isCancelled, requestDeadline: deadline,
+                defaultTimeout: connectTimeout ?? PostgresConnect.defaultTimeout))
     }
 
     /// True while a `transaction { }` is open.
@@ -107,21 +123,56 @@ public final class PostgresConnection: DatabaseConnection {
             return try body()
         }
         return try nesting.run(
-            begin: "BEGIN READ WRITE", execute: { try run($0, effect: .none) }, commit: commit,
+            begin: handle.begin, execute: { try run($0, effect: .none) }, commit: commit,
             isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, opened)
     }
 
     /// Commits. A transaction that an earlier failed statement aborted answers COMMIT with
     /// "ROLLBACK" (and no error): that is an error here, never a silent loss of the transaction.
+    /// For a pool with replicas, the same round trip reads the WAL position the commit reached.
     private func commit() throws {
         // A pool's request was cancelled: whatever the body did after the cancellation's error
         // (caught and ignored, say), nothing of the transaction is kept.
         try handle.interruption.check(sql: "COMMIT")
-        let result = try handle.roundTrip(sql: "COMMIT", effect: .commit) { PQsendQuery($0, "COMMIT") }
+        let sql = handle.job.pointee.tracksPositions ? "COMMIT; SELECT pg_current_wal_insert_lsn()::text" : "COMMIT"
+        handle.job.pointee.sawRollback = false
+        let result = try handle.roundTrip(sql: sql, effect: .commit) { PQsendQuery($0, sql) }
         defer { PQclear(result) }
-        if let tag = PQcmdStatus(result), String(cString: tag) == "ROLLBACK" {
+        if handle.job.pointee.sawRollback {
             throw DatabaseError.misuse(
                 "the transaction was rolled back, not committed: a statement in it failed earlier", sql: "COMMIT")
         }
+        if handle.job.pointee.tracksPositions, let position = Self.position(result) {
+            handle.job.pointee.lastCommitPosition = position.value
+        }
+    }
+
+    /// The WAL position in the first cell of a text result.
+    static func position(_ result: OpaquePointer) -> WALPosition? {
+        guard PQntuples(result) == 1, PQnfields(result) == 1, PQgetisnull(result, 0, 0) == 0,
+            let text = PQgetvalue(result, 0, 0)
+        else { return nil }
+        return WALPosition(String(cString: text))
+    }
+
+    /// Reads one WAL position with `sql`.
+    private func readPosition(_ sql: String) throws -> WALPosition {
+        handle.deallocateRetired()
+        let result = try handle.roundTrip(sql: sql, effect: .none) { PQsendQuery($0, sql) }
+        defer { PQclear(result) }
+        guard let position = Self.position(result) else {
+            throw DatabaseError(kind: .other, message: "the server did not return a WAL position", sql: sql)
+        }
+        return position
+    }
+
+    /// How far the server's WAL reaches now: on the primary, a position past every commit so far.
+    package func currentWritePosition() throws -> WALPosition {
+        try readPosition("SELECT pg_current_wal_insert_lsn()::text")
+    }
+
+    /// How far a replica has replayed (on a server that is not a standby, how far its WAL reaches).
+    package func replayedPosition() throws -> WALPosition {
+        try readPosition("SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text")
     }
 }

@@ -10,6 +10,9 @@ final class PostgresHandle {
     /// What the round trips of the current job need to know, in memory of their own: read before
     /// every statement without an exclusivity check.
     let job: UnsafeMutablePointer<JobState>
+    /// What opens a transaction: `BEGIN READ WRITE`, and behind a pooler in transaction mode the
+    /// pool's statement timeout for the transaction (`SET LOCAL`), in the same round trip.
+    var begin = "BEGIN READ WRITE"
     /// A pool's interrupt for the running job: statements refuse to start once it is requested, and
     /// the statement in flight is cancelled with `PQcancel` (which may block, so on a thread of its own).
     let interruption = ConnectionInterruption(nativeBlocks: true)
@@ -54,6 +57,18 @@ final class PostgresHandle {
         var transactionEnd: TransactionEnd?
         /// Whether retired statements wait for deallocation.
         var hasRetired = false
+        /// True in a pool job: a server that refuses writes (25006, a standby after a failover)
+        /// fails the job as `.connection`, and the connection is replaced.
+        var pooled = false
+        /// True when the pool has read replicas: a `COMMIT` also reads the WAL position it reached.
+        var tracksPositions = false
+        /// The WAL position the last `COMMIT` reached (when `tracksPositions`), or 0.
+        var lastCommitPosition: UInt64 = 0
+        /// Set when a result's tag said `ROLLBACK` (a `COMMIT` of an aborted transaction says so).
+        var sawRollback = false
+        /// True behind a pooler in transaction mode: statements run unnamed, and nothing is kept
+        /// in the session (see `PostgresPool.Configuration.transactionPooling`).
+        var unnamedStatements = false
     }
 
     init(_ connection: OpaquePointer) {

@@ -1,4 +1,5 @@
 import OptimisticLock
+import Synchronization
 
 /// A `Sendable` pool of PostgreSQL connections, for servers: each connection on a thread of the
 /// pool's own, opened at first use and replaced when it breaks.
@@ -13,89 +14,67 @@ import OptimisticLock
 /// }
 /// ```
 ///
-/// A connection that broke (a server restart, `pg_terminate_backend`) is noticed — by its failure,
-/// or by polling its socket before it is handed out — and replaced with a new one. The requests
-/// that were running on it fail with a `DatabaseError` of kind `.connection`; they are never retried
-/// on their own, because a write may have committed before the connection broke.
+/// A connection that broke (a server restart, `pg_terminate_backend`, a failover that left it on a
+/// standby) is noticed — by its failure, or by polling its socket before it is handed out — and
+/// replaced with a new one. The requests that were running on it fail with a `DatabaseError` of
+/// kind `.connection` (or `.outcomeUnknown` for a commit that got no answer); they are never
+/// retried on their own.
 ///
 /// At most `maxConcurrentWrites` connections run writes at once (one fewer than the pool has, by
-/// default), so reads always find a connection while writers wait on row locks.
+/// default), so reads always find a connection while writers wait on row locks. With
+/// `readReplicas`, reads run on replicas that have replayed the pool's last commit (see
+/// `read(after:_:)`).
 public final class PostgresPool: DatabasePool {
     /// `PostgresConnection`.
     public typealias Connection = PostgresConnection
 
-    /// How many connections a pool opens and how long requests wait.
-    public struct Configuration: Sendable {
-        /// The most connections.
-        public var connections: Int
-        /// The most connections running `write` (and `retryOnConflict`) at once; nil for one fewer
-        /// than `connections` (at least 1).
-        public var maxConcurrentWrites: Int?
-        /// How long a request waits for a free connection before failing with a `.timeout`
-        /// `DatabaseError`; nil waits as long as it takes (but never past `requestTimeout`).
-        public var acquireTimeout: Duration?
-        /// How long a request may take, from the call to its answer: waiting for a connection,
-        /// connecting, and every round trip to the server. When it passes, the running statement is
-        /// cancelled; if the server does not answer the cancel within 2 seconds either (it stopped,
-        /// the network dropped the connection, a `COMMIT` waits for a standby that is gone), the
-        /// connection is closed and replaced. The request then fails with `.timeout` (nothing was
-        /// kept: the transaction is rolled back) or `.outcomeUnknown` (a `COMMIT`, or a statement of
-        /// `writeWithoutTransaction`, was sent and got no answer). So every request ends within
-        /// `requestTimeout` + 2 s, and `close()` returns within that too. nil for no limit: a
-        /// request then waits as long as the server takes (cancelling its task still ends it within
-        /// 2 s). `migrate` through the pool runs under it too. 60 seconds by default.
-        public var requestTimeout: Duration?
-        /// PostgreSQL's `statement_timeout` for every statement (a `.timeout` `DatabaseError` past
-        /// it, sent by the server, which keeps the connection); nil keeps the server's, `.zero` sets
-        /// none. At most 2^31 - 1 ms (about 24.8 days, PostgreSQL's limit): a longer one is that; a
-        /// shorter positive one is at least 1 ms. A negative one fails every request with `.misuse`.
-        public var statementTimeout: Duration?
-
-        /// A configuration: 8 connections, 7 of them for writes, a 30 s acquire timeout and a 60 s
-        /// request timeout by default.
-        public init(
-            connections: Int = 8, maxConcurrentWrites: Int? = nil, acquireTimeout: Duration? = .seconds(30),
-            requestTimeout: Duration? = .seconds(60), statementTimeout: Duration? = nil
-        ) {
-            self.connections = connections
-            self.maxConcurrentWrites = maxConcurrentWrites
-            self.acquireTimeout = acquireTimeout
-            self.requestTimeout = requestTimeout
-            self.statementTimeout = statementTimeout
-        }
-
-        /// The `SET statement_timeout` value in milliseconds, or nil; throws for a negative timeout.
-        func statementTimeoutMilliseconds() throws -> Int64? {
-            guard let duration = statementTimeout else { return nil }
-            guard duration >= .zero else {
-                throw DatabaseError.misuse(
-                    "statementTimeout is negative (\(duration)): use .zero for none, or nil for the server's", sql: nil)
-            }
-            if duration == .zero { return 0 }
-            // PostgreSQL takes at most 2^31 - 1 ms (about 24.8 days); a longer timeout is that.
-            let (seconds, attoseconds) = duration.components
-            guard seconds < Int64(Int32.max) / 1_000 else { return Int64(Int32.max) }
-            return max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
-        }
-    }
-
-    private let pool: ConnectionPool<PostgresConnection>
+    let primary: ConnectionPool<PostgresConnection>
+    let replicas: [ConnectionPool<PostgresConnection>]
+    let router: ThreadLock<ReplicaRouter<ContinuousClock.Instant>>
+    let replicaWaitTimeout: Duration
+    let requestTimeout: Duration?
+    /// The WAL position of the pool's last commit (0: none yet, or no replicas to track it for).
+    private let lastWrite = Atomic<UInt64>(0)
 
     /// A pool for the server at `url` (`postgresql://user:password@host:5432/database`, or a
-    /// `key=value` string). Nothing connects until the first request; a bad URL or a refused
-    /// connection fails that request with a `.connection` `DatabaseError`.
+    /// `key=value` string; several hosts with `target_session_attrs=read-write` for failover).
+    /// Nothing connects until the first request; a bad URL or a refused connection fails that
+    /// request with a `.connection` `DatabaseError`.
     public init(url: String, configuration: Configuration = Configuration()) {
         let connections = max(1, configuration.connections)
         let writes = configuration.maxConcurrentWrites ?? max(1, connections - 1)
-        let requestTimeout = configuration.requestTimeout
-        pool = ConnectionPool(
+        let tracksPositions = !configuration.readReplicas.isEmpty
+        primary = ConnectionPool(
             name: "postgres", capacity: connections, maxWrites: writes,
-            acquireTimeout: configuration.acquireTimeout, requestTimeout: requestTimeout
-        ) { isCancelled, deadline in
+            acquireTimeout: configuration.acquireTimeout, requestTimeout: configuration.requestTimeout,
+            connect: Self.connector(url: url, configuration, tracksPositions: tracksPositions, connectTimeout: nil))
+        replicas = configuration.readReplicas.enumerated().map { index, replica in
+            ConnectionPool(
+                name: "postgres-replica-\(index)", capacity: connections, maxWrites: connections,
+                acquireTimeout: configuration.acquireTimeout, requestTimeout: configuration.requestTimeout,
+                connect: Self.connector(url: replica, configuration, tracksPositions: false, connectTimeout: .seconds(2)))
+        }
+        router = ThreadLock(ReplicaRouter(count: configuration.readReplicas.count))
+        replicaWaitTimeout = configuration.replicaWaitTimeout
+        requestTimeout = configuration.requestTimeout
+    }
+
+    /// Opens a connection of the pool and applies its settings.
+    private static func connector(
+        url: String, _ configuration: Configuration, tracksPositions: Bool, connectTimeout: Duration?
+    ) -> PoolWorker<PostgresConnection>.Connect {
+        let requestTimeout = configuration.requestTimeout
+        return { isCancelled, deadline in
             let timeout = try configuration.statementTimeoutMilliseconds()
-            let db = try PostgresConnection(url: url, isCancelled: isCancelled, deadline: deadline)
+            let db = try PostgresConnection(
+                url: url, isCancelled: isCancelled, deadline: deadline, connectTimeout: connectTimeout)
             db.handle.job.pointee.timeout = requestTimeout
-            if let timeout {
+            db.handle.job.pointee.tracksPositions = tracksPositions
+            if configuration.transactionPooling {
+                // Nothing in the session: the statement timeout holds for each transaction.
+                db.handle.job.pointee.unnamedStatements = true
+                if let timeout { db.handle.begin = "BEGIN READ WRITE; SET LOCAL statement_timeout = \(timeout)" }
+            } else if let timeout {
                 if let deadline {
                     db.handle.job.pointee.deadline = deadline
                     db.handle.job.pointee.hasDeadline = true
@@ -107,23 +86,54 @@ public final class PostgresPool: DatabasePool {
         }
     }
 
-    /// Runs `body` in one transaction on a connection.
+    /// The WAL position of this pool's last commit, when the pool has read replicas (nil before
+    /// its first write, or without replicas): a token for `read(after:_:)` in another pool or
+    /// process, so that its reads see this pool's writes.
+    public var lastWritePosition: WALPosition? {
+        let value = lastWrite.load(ordering: .acquiring)
+        return value == 0 ? nil : WALPosition(value)
+    }
+
+    /// Notes a commit's position (the furthest wins).
+    func noteWrite(_ position: UInt64) {
+        guard position > 0 else { return }
+        var current = lastWrite.load(ordering: .relaxed)
+        while current < position {
+            let (exchanged, original) = lastWrite.compareExchange(
+                expected: current, desired: position, successOrdering: .releasing, failureOrdering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// Runs `body` in one transaction on the primary.
     public func write<T: Sendable>(_ body: @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await pool.run(.write, body)
+        guard !replicas.isEmpty else { return try await primary.run(.write, body) }
+        return try await primary.run(
+            .write, afterward: { db, _ in self.noteWrite(db.handle.job.pointee.lastCommitPosition) }, body)
     }
 
-    /// Runs `body` on a connection without a transaction around it (it counts as a write).
+    /// Runs `body` on the primary without a transaction around it (it counts as a write).
     public func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await pool.run(.writeWithoutTransaction, body)
+        guard !replicas.isEmpty else { return try await primary.run(.writeWithoutTransaction, body) }
+        // Statements committed on their own: where the WAL reaches now is past them (one more
+        // round trip, only with replicas to route reads to).
+        return try await primary.run(
+            .writeWithoutTransaction,
+            afterward: { db, committed in
+                if committed, let position = try? db.currentWritePosition() { self.noteWrite(position.value) }
+            }, body)
     }
 
-    /// Runs `body` on a connection, outside a transaction.
+    /// Runs `body` outside a transaction, read-only: on a replica that has replayed this pool's
+    /// last commit, when the pool has replicas; else on the primary. See `read(after:_:)`.
     public func read<T: Sendable>(_ body: @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await pool.run(.read, body)
+        try await read(after: nil, body)
     }
 
-    /// Closes the pool (see `DatabasePool.close()`).
+    /// Closes the pool and its replicas' connections (see `DatabasePool.close()`).
     public func close() async {
-        await pool.close()
+        await primary.close()
+        for replica in replicas { await replica.close() }
     }
 }

@@ -139,29 +139,37 @@ extension PostgresHandle {
     private func record(_ result: OpaquePointer, counts: Bool, watchesTransactionEnd: Bool) {
         guard let tag = PQcmdStatus(result) else { return }
         if watchesTransactionEnd {
-            if strncmp(tag, "COMMIT", 6) == 0 || strncmp(tag, "PREPARE TRANSACTION", 19) == 0 {
+            if tagStarts(tag, "COMMIT") || tagStarts(tag, "PREPARE TRANSACTION") {
                 job.pointee.transactionEnd = .committed
-            } else if strcmp(tag, "ROLLBACK") == 0 && PQtransactionStatus(connection) == PQTRANS_IDLE {
+            } else if tagEquals(tag, "ROLLBACK") && PQtransactionStatus(connection) == PQTRANS_IDLE {
                 job.pointee.transactionEnd = job.pointee.transactionEnd ?? .rolledBack
             }
         }
-        if counts && Self.mayHaveWritten(tag) { job.pointee.commits &+= 1 }
+        if tagEquals(tag, "ROLLBACK") { job.pointee.sawRollback = true }
+        if counts && Self.mayHaveWritten(UnsafePointer(tag)) { job.pointee.commits &+= 1 }
     }
 
-    /// Command tags of statements that write nothing.
-    private static let readTags: [String] = [
-        "SET", "SHOW", "BEGIN", "START TRANSACTION", "ROLLBACK", "SAVEPOINT", "RELEASE", "DEALLOCATE", "PREPARE",
-        "DISCARD", "RESET", "LISTEN", "UNLISTEN", "DECLARE CURSOR", "FETCH", "MOVE", "CLOSE CURSOR",
-    ]
-
-    private static func mayHaveWritten(_ tag: UnsafeMutablePointer<CChar>) -> Bool {
-        let text = String(cString: tag)
-        if readTags.contains(where: { text == $0 || text.hasPrefix($0 + " ") }) {
-            return false
+    /// False for the command tags of statements that write nothing: settings, transaction control,
+    /// cursors and prepared statements, and DML that changed no row ("UPDATE 0", "INSERT 0 0").
+    /// Byte comparisons: this runs for every statement of a job that may commit.
+    static func mayHaveWritten(_ tag: UnsafePointer<CChar>) -> Bool {
+        func equals(_ text: StaticString) -> Bool { tagEquals(tag, text) }
+        func startsWith(_ text: StaticString) -> Bool { tagStarts(tag, text) }
+        switch UInt8(bitPattern: tag[0]) {
+        case UInt8(ascii: "I"): return !equals("INSERT 0 0")
+        case UInt8(ascii: "U"): return !(equals("UPDATE 0") || equals("UNLISTEN"))
+        case UInt8(ascii: "D"):
+            return !(equals("DELETE 0") || startsWith("DECLARE") || startsWith("DEALLOCATE") || startsWith("DISCARD"))
+        case UInt8(ascii: "M"): return !(equals("MERGE 0") || startsWith("MOVE"))
+        case UInt8(ascii: "S"): return !(equals("SET") || equals("SHOW") || equals("SAVEPOINT") || equals("START TRANSACTION"))
+        case UInt8(ascii: "B"): return !equals("BEGIN")
+        case UInt8(ascii: "R"): return !(equals("ROLLBACK") || equals("RELEASE") || equals("RESET"))
+        case UInt8(ascii: "F"): return !startsWith("FETCH")
+        case UInt8(ascii: "L"): return !equals("LISTEN")
+        case UInt8(ascii: "P"): return !equals("PREPARE")
+        case UInt8(ascii: "C"): return !startsWith("CLOSE")
+        default: return true
         }
-        // DML that changed no row: "UPDATE 0", "DELETE 0", "INSERT 0 0", "MERGE 0".
-        for verb in ["UPDATE ", "DELETE ", "MERGE "] where text == verb + "0" { return false }
-        return text != "INSERT 0 0"
     }
 
     /// Flushes the request and reads every result, without blocking past the job's deadline or a
@@ -351,6 +359,17 @@ extension PostgresHandle {
                 sql: sql)
         }
         if state == nil { job.pointee.abandoned = true }
+        if state == "25006" && job.pointee.pooled && !job.pointee.readsOnly {
+            // The server refuses writes: a standby (a failover happened, or the URL names one).
+            // Nothing was written; the connection is replaced, and a multi-host URL with
+            // target_session_attrs=read-write finds the new primary.
+            job.pointee.abandoned = true
+            return DatabaseError(
+                kind: .connection, sqlState: state,
+                message:
+                    "the server is read-only (a standby: after a failover, or the URL names one): \(error.message); nothing was written, and the connection is replaced",
+                sql: sql)
+        }
         if state == "57014" && job.pointee.deadlineCancelled && !interruption.isRequested {
             return DatabaseError(
                 kind: .timeout, sqlState: state,
@@ -380,4 +399,14 @@ extension Substring {
     fileprivate func trimmingCharacters() -> String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
+}
+
+/// True when a command tag is `text` (compared as bytes, without a `String`).
+private func tagEquals(_ tag: UnsafePointer<CChar>, _ text: StaticString) -> Bool {
+    strcmp(tag, UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+}
+
+/// True when a command tag starts with `text`.
+private func tagStarts(_ tag: UnsafePointer<CChar>, _ text: StaticString) -> Bool {
+    strncmp(tag, UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self), text.utf8CodeUnitCount) == 0
 }

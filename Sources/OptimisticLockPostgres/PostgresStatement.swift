@@ -106,6 +106,8 @@ public final class PostgresStatement: PreparedStatement {
     private let endsTransaction: Bool
     /// What a run may commit (see `RoundTripEffect`): a generated `SELECT` only reads.
     private let effect: RoundTripEffect
+    /// The SQL as a C string, for the unnamed statement (see `transactionPooling`).
+    private let cSQL: UnsafeMutablePointer<CChar>
 
     /// A statement of `handle`: SQL text of the caller's (`isCallerSQL`), or static SQL (the
     /// library's, or a caller's `SQLStatement`). Both are checked for transaction control, once.
@@ -114,6 +116,7 @@ public final class PostgresStatement: PreparedStatement {
         self.endsTransaction = SQLScript.endsTransaction(sql)
         self.effect =
             endsTransaction ? .commit : !isCallerSQL && sql.hasPrefix("SELECT ") ? .read : .statement
+        self.cSQL = strdup(sql)
         self.expectedParameters = Int32(clamping: PostgresParameters.count(in: sql))
         self.handle = handle
         let capacity: Int32 = 8
@@ -129,6 +132,7 @@ public final class PostgresStatement: PreparedStatement {
     }
 
     deinit {
+        free(cSQL)
         let current = state.pointee
         PQclear(current.result)
         current.types.deallocate()
@@ -334,7 +338,10 @@ public final class PostgresStatement: PreparedStatement {
             throw DatabaseError.misuse(
                 "the statement takes \(expected) argument\(expected == 1 ? "" : "s"), \(count) given", sql: sql)
         }
-        let variant = try preparedVariant()
+        // Behind a pooler in transaction mode the unnamed statement is parsed with each run: a
+        // named one would live on a server connection that other clients get next.
+        let unnamed = handle.job.pointee.unnamedStatements
+        let variant = unnamed ? nil : try preparedVariant()
         let values = state.pointee.values
         let offsets = state.pointee.offsets
         let bytes = state.pointee.bytes
@@ -344,8 +351,13 @@ public final class PostgresStatement: PreparedStatement {
         }
         let lengths = state.pointee.lengths
         let formats = state.pointee.formats
+        let types = state.pointee.types
+        let text = cSQL
         let outcome = try handle.roundTrip(sql: sql, effect: effect) { connection in
-            PQsendQueryPrepared(connection, variant.cName, count, values, lengths, formats, 1)
+            if let variant {
+                return PQsendQueryPrepared(connection, variant.cName, count, values, lengths, formats, 1)
+            }
+            return PQsendQueryParams(connection, text, count, types, values, lengths, formats, 1)
         }
         state.pointee.result = outcome
         state.pointee.row = -1

@@ -23,6 +23,20 @@ enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     /// (the suite "PostgreSQL server" reports the skip when it is not).
     static var available: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
+    /// A streaming replica of the test server that replays at once (`.ci/topology.sh`), or nil.
+    static var replicaURL: String? { environment("OPTIMISTIC_LOCK_POSTGRES_REPLICA_URL") }
+
+    /// A streaming replica of the test server that replays 1.5 s late, or nil.
+    static var laggingReplicaURL: String? { environment("OPTIMISTIC_LOCK_POSTGRES_LAGGING_REPLICA_URL") }
+
+    /// PgBouncer in transaction mode in front of the test server, or nil.
+    static var pgbouncerURL: String? { environment("OPTIMISTIC_LOCK_PGBOUNCER_URL") }
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
     /// Whether text may contain the NUL character (PostgreSQL's text cannot).
     var keepsNUL: Bool { self == .sqlite }
 }
@@ -66,6 +80,12 @@ final class TestDatabase: Sendable {
                 try? admin.executeScript("DROP SCHEMA \(schema) CASCADE")
             }
         }
+    }
+
+    /// `url` (another server of the same cluster: a replica) with this database's schema selected.
+    func sameSchema(at url: String) -> String {
+        guard let schema else { return url }
+        return url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
     }
 
     /// A new connection.
@@ -152,10 +172,11 @@ enum Fixture {
 
 /// A value behind a lock that escaping closures (tasks, threads) can share.
 final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
+    // A pthread mutex (ThreadSanitizer sees it; it cannot see `Mutex`'s futex).
+    private let mutex: ThreadLock<Value>
 
     init(_ value: Value) {
-        mutex = Mutex(value)
+        mutex = ThreadLock(value)
     }
 
     func withLock<Result: Sendable>(_ body: (inout Value) throws -> Result) rethrows -> Result {

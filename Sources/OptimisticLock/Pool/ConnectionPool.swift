@@ -30,7 +30,7 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         var closers: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state: Mutex<State>
+    private let state: ThreadLock<State>
     private let name: String
     private let capacity: Int
     private let acquireTimeout: Duration?
@@ -61,7 +61,7 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         let machine = Machine(capacity: capacity, maxWrites: maxWrites, acquireTimeout: acquire)
         self.capacity = machine.capacity
         self.acquireTimeout = acquire
-        state = Mutex(State(machine: machine))
+        state = ThreadLock(State(machine: machine))
         self.requestTimeout = requestTimeout
         self.connect = connect
     }
@@ -70,9 +70,17 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     /// A cancelled task stops waiting, or interrupts the running statement and gets `CancellationError`
     /// — unless the work had already finished, whose result it then gets, or some of it may be
     /// committed (`.outcomeUnknown`, `.partiallyCommitted`), which it is told.
-    package func run<T: Sendable>(_ access: PoolAccess, _ body: @Sendable (Connection) throws -> T) async throws -> T {
+    ///
+    /// `afterward`, when given, runs on the job's thread once the job succeeded, with whether the
+    /// connection committed during it (a pool reads the WAL position it reached, say). `deadline`
+    /// replaces the one the request timeout gives (a request tried on several pools keeps one).
+    package func run<T: Sendable>(
+        _ access: PoolAccess, deadline: ContinuousClock.Instant? = nil,
+        afterward: (@Sendable (Connection, _ committed: Bool) -> Void)? = nil,
+        _ body: @Sendable (Connection) throws -> T
+    ) async throws -> T {
         try Task.checkCancellation()
-        let deadline = requestTimeout.map { ContinuousClock.now + $0 }
+        let deadline = deadline ?? requestTimeout.map { ContinuousClock.now + $0 }
         let worker = try await acquire(access)
         let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
@@ -82,7 +90,12 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, any Error>, Never>) in
                     worker.run(id: id, deadline: deadline) { connection in
-                        let outcome = connection.flatMap { db in Self.runJob(db, access, deadline: deadline, body) }
+                        let outcome = connection.flatMap { db in
+                            let commits = db.commitCount
+                            let outcome = Self.runJob(db, access, deadline: deadline, body)
+                            if case .success = outcome, let afterward { afterward(db, db.commitCount != commits) }
+                            return outcome
+                        }
                         return { continuation.resume(returning: outcome) }
                     }
                 }

@@ -22,7 +22,7 @@ import Synchronization
 /// the cancel reach the next job.
 package final class ConnectionInterruption: Sendable {
     private let requested = Atomic<Bool>(false)
-    private let state: Mutex<State>
+    private let state: ThreadLock<State>
 
     private struct State {
         var generation: UInt64 = 0
@@ -38,7 +38,7 @@ package final class ConnectionInterruption: Sendable {
     /// - Parameter nativeBlocks: true when `native` may block.
     package init(nativeBlocks: Bool = false) {
         self.nativeBlocks = nativeBlocks
-        state = Mutex(State())
+        state = ThreadLock(State())
     }
 
     /// True once the running job was asked to stop: statements refuse to start.

@@ -15,12 +15,12 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
     private final class Request: Sendable {
         let id: UInt64
         let deadline: ContinuousClock.Instant?
-        private let job: Mutex<Job?>
+        private let job: ThreadLock<Job?>
 
         init(id: UInt64, deadline: ContinuousClock.Instant?, job: @escaping Job) {
             self.id = id
             self.deadline = deadline
-            self.job = Mutex(job)
+            self.job = ThreadLock(job)
         }
 
         func take() -> Job? {
@@ -53,7 +53,7 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
     }
 
     private let mailbox = Mailbox<Message>()
-    private let jobs = Mutex(JobState())
+    private let jobs = ThreadLock(JobState())
 
     /// Starts the worker's thread; the connection is made by `connect` at the first job. The thread
     /// keeps the worker alive until `stop`.

@@ -58,7 +58,7 @@ package final class Mailbox<Message: Sendable>: Sendable {
         var sleeping = false
     }
 
-    private let state = Mutex(State())
+    private let state = ThreadLock(State())
     private let wake = DispatchSemaphore(value: 0)
     /// How long `receive` polls before it sleeps.
     private let spin: Duration
