@@ -288,8 +288,8 @@ struct PoolBenchmarks {
 
     /// Checked updates through generated code on one connection, each its own statement.
     @inline(never)
-    static func generatedPostgresLoop(url: String, updates: Int) throws {
-        let db = try OptimisticLockPostgres.PostgresConnection(url: url)
+    static func generatedPostgresLoop(url: String, updates: Int, transactionPooling: Bool = false) throws {
+        let db = try OptimisticLockPostgres.PostgresConnection(url: url, transactionPooling: transactionPooling)
         var items = try BenchItem.fetchAll(db)
         try profiledGeneratedLoop(db, &items, updates)
     }

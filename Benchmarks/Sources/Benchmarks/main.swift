@@ -4,7 +4,7 @@ import Foundation
 
 let sections =
     CommandLine.arguments.dropFirst().isEmpty
-    ? ["update", "fetch", "finder", "insert", "contention", "pool", "pg", "generator", "typecheck"]
+    ? ["update", "fetch", "finder", "insert", "contention", "pool", "pg", "topology", "generator", "typecheck"]
     : Array(CommandLine.arguments.dropFirst())
 let report = Report()
 let measure = Measure(repetitions: 9)
@@ -44,13 +44,31 @@ do {
             } else {
                 report.note("PostgreSQL statement benchmark skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set")
             }
-        case "profile-pg":
-            // For valgrind --tool=callgrind --toggle-collect: pg-update-generated or pg-update-raw.
-            guard let postgresURL else { exit(2) }
-            let scoped = try PoolBenchmarks.postgresTable(url: postgresURL, rows: 100)
-            if CommandLine.arguments.dropFirst(2).first == "pg-update-raw" {
-                try RawPostgres(url: scoped).run(updates: 20_000, ids: (1...100).map(Int64.init))
+        case "topology":
+            if let postgresURL {
+                let replica = ProcessInfo.processInfo.environment["OPTIMISTIC_LOCK_POSTGRES_REPLICA_URL"].flatMap {
+                    $0.isEmpty ? nil : $0
+                }
+                try await TopologyBenchmarks(report: report).run(url: postgresURL, replicaURL: replica)
             } else {
+                report.note("topology benchmark skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set")
+            }
+        case "profile-pg":
+            // For valgrind --tool=callgrind, on one connection: pg-update-generated, pg-update-unnamed
+            // (the same through unnamed statements, as behind a pooler), pg-update-raw. (pg-pool-named
+            // and pg-pool-unnamed go through a pool, whose threads valgrind 3.19 does not survive here.)
+            guard let postgresURL else { exit(2) }
+            if let kind = CommandLine.arguments.dropFirst(2).first, kind.hasPrefix("pg-pool-") {
+                try await TopologyBenchmarks.profile(url: postgresURL, unnamed: kind == "pg-pool-unnamed")
+                exit(0)
+            }
+            let scoped = try PoolBenchmarks.postgresTable(url: postgresURL, rows: 100)
+            switch CommandLine.arguments.dropFirst(2).first {
+            case "pg-update-raw":
+                try RawPostgres(url: scoped).run(updates: 20_000, ids: (1...100).map(Int64.init))
+            case "pg-update-unnamed":
+                try PoolBenchmarks.generatedPostgresLoop(url: scoped, updates: 20_000, transactionPooling: true)
+            default:
                 try PoolBenchmarks.generatedPostgresLoop(url: scoped, updates: 20_000)
             }
             exit(0)
@@ -61,7 +79,9 @@ do {
             try sqlite.profile(CommandLine.arguments.dropFirst(2).first ?? "")
             exit(0)
         default:
-            print("unknown section \(section); sections: update fetch finder insert contention pool pg generator typecheck")
+            print(
+                "unknown section \(section); sections: update fetch finder insert contention pool pg topology generator typecheck"
+            )
             exit(2)
         }
     }
