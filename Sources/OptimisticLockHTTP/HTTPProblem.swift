@@ -8,7 +8,8 @@ import HTTPTypes
 
 /// What a request failed with, as an HTTP status and an RFC 9457 `application/problem+json` body:
 /// for a stale version, the version the client sent and the one the record has now, with its ETag,
-/// so the client can show the difference and try again.
+/// so the client can show the difference and try again. The error it was made from, which is never
+/// sent, is `underlyingError`: log it.
 public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// The status.
     public var status: HTTPResponse.Status
@@ -22,6 +23,9 @@ public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
     public var expectedVersion: Int64?
     /// The record's version now (nil when it does not exist or was not read).
     public var currentVersion: Int64?
+    /// The error this problem answers for, for the app's log: never part of the response (a
+    /// database's message may quote stored values). Not compared by `==`.
+    public var underlyingError: (any Error)?
 
     /// A problem.
     public init(
@@ -83,6 +87,22 @@ public struct HTTPProblem: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The status, title and detail.
     public var description: String { "\(status.code) \(title): \(detail)" }
+
+    /// Equal when everything sent is equal (`underlyingError` is not sent, and not compared).
+    public static func == (lhs: HTTPProblem, rhs: HTTPProblem) -> Bool {
+        lhs.status == rhs.status && lhs.type == rhs.type && lhs.title == rhs.title && lhs.detail == rhs.detail
+            && lhs.expectedVersion == rhs.expectedVersion && lhs.currentVersion == rhs.currentVersion
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(status)
+        hasher.combine(type)
+        hasher.combine(title)
+        hasher.combine(detail)
+        hasher.combine(expectedVersion)
+        hasher.combine(currentVersion)
+    }
 
     /// A JSON string literal.
     static func json(_ text: String) -> String {

@@ -124,9 +124,14 @@ public enum OptimisticHTTP {
 
     /// The HTTP problem for an error a write or read threw.
     public static func problem(for error: any Error, source: VersionSource?) -> any Error {
+        if error is CancellationError || error is HTTPProblem { return error }
+        var problem = problemWithoutCause(for: error, source: source)
+        problem.underlyingError = error
+        return problem
+    }
+
+    private static func problemWithoutCause(for error: any Error, source: VersionSource?) -> HTTPProblem {
         switch error {
-        case is CancellationError, is HTTPProblem:
-            return error
         case let conflict as ConcurrentUpdate where conflict.isDeleted:
             return HTTPProblem(
                 status: .notFound, type: HTTPProblem.deletedType, title: "Not Found",
@@ -146,15 +151,25 @@ public enum OptimisticHTTP {
         case let refusal as IdempotencyError:
             return problem(for: refusal)
         case let failure as DatabaseError:
-            return problem(for: failure)
+            return problemWithoutCause(for: failure)
         default:
             return HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "the request failed")
         }
     }
 
     /// A database failure as a client error where the client caused it, a server error otherwise;
-    /// 503 with `Retry-After` only where nothing was kept and trying again is right.
+    /// 503 with `Retry-After` only where nothing was kept and trying again is right. The detail
+    /// never carries the database's message — PostgreSQL's DETAIL quotes stored rows ("Failing row
+    /// contains ..."), which may be other users' — only names the schema already shows (a
+    /// constraint, a column); the whole error is the problem's `underlyingError`, for the app's log.
     static func problem(for failure: DatabaseError) -> HTTPProblem {
+        var problem = problemWithoutCause(for: failure)
+        problem.underlyingError = failure
+        return problem
+    }
+
+    private static func problemWithoutCause(for failure: DatabaseError) -> HTTPProblem {
+        let column = failure.column.map { " (column \"\($0)\")" } ?? ""
         switch failure.kind {
         case .constraint(.unique), .constraint(.primaryKey):
             return HTTPProblem(status: .conflict, title: "Conflict", detail: "a unique value is already taken")
@@ -162,14 +177,16 @@ public enum OptimisticHTTP {
             return HTTPProblem(
                 status: .unprocessableContent, title: "Unprocessable Content",
                 detail: "a referenced record does not exist (or is still referenced)")
+        case .constraint(.notNull):
+            return HTTPProblem(
+                status: .unprocessableContent, title: "Unprocessable Content", detail: "a required value is missing\(column)")
         case .invalidStoredValue:
             return HTTPProblem(
                 status: .internalServerError, title: "Internal Server Error",
                 detail: "a stored value does not fit its field")
         case .invalidValue:
             return HTTPProblem(
-                status: .unprocessableContent, title: "Unprocessable Content",
-                detail: "a value cannot be stored: \(failure.message)")
+                status: .unprocessableContent, title: "Unprocessable Content", detail: "a value cannot be stored\(column)")
         case .busy, .serializationFailure, .deadlock:
             return HTTPProblem(
                 status: .serviceUnavailable, title: "Service Unavailable",
@@ -198,9 +215,10 @@ public enum OptimisticHTTP {
                 detail: "the request stopped after part of its work was saved; read the record before trying again")
         default:
             if failure.isConstraintViolation {
+                let name = failure.constraintName.map { " \"\($0)\"" } ?? ""
                 return HTTPProblem(
                     status: .unprocessableContent, title: "Unprocessable Content",
-                    detail: "a value cannot be stored: \(failure.message)")
+                    detail: "a value breaks the constraint\(name)\(column)")
             }
             return HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: "the database failed")
         }

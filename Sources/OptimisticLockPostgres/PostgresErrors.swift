@@ -24,7 +24,9 @@ extension DatabaseError {
         if sqlState == "57014" { kind = cancelled ? .interrupted : .timeout }
         if PQstatus(connection) == CONNECTION_BAD { kind = .connection }
         if message.isEmpty { message = "the server did not answer" }
-        return DatabaseError(kind: kind, sqlState: sqlState, message: message, sql: sql)
+        return DatabaseError(
+            kind: kind, sqlState: sqlState, message: message, sql: sql, table: field(UInt8(ascii: "t")),
+            column: field(UInt8(ascii: "c")), constraintName: constraint)
     }
 
     /// Classifies a SQLSTATE.

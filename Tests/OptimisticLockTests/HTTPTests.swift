@@ -243,3 +243,71 @@ struct HTTPAttackTests {
         #expect(sent?.status == .unprocessableContent)
     }
 }
+
+/// What a failed write tells an HTTP client: never a stored value. PostgreSQL's DETAIL quotes the
+/// failing row ("Failing row contains (...)"), which may hold other users' data.
+@Suite("HTTP problems carry no stored data")
+struct HTTPProblemDataTests {
+    static let secret = "s3cr3t-api-key-of-another-user"
+
+    @Test("No constraint or value failure puts a stored value into a problem body", arguments: Backend.available)
+    func noStoredValues(backend: Backend) async throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        let ours = Self.secret
+        let checked = "secret_note"
+        try db.executeScript(
+            backend == .postgres
+                ? "CREATE TABLE \(checked) (id bigint PRIMARY KEY, note text NOT NULL, body text CONSTRAINT body_short CHECK (length(body) < 5))"
+                : "CREATE TABLE \(checked) (id INTEGER PRIMARY KEY, note TEXT NOT NULL, body TEXT CONSTRAINT body_short CHECK (length(body) < 5))"
+        )
+        var owner = Author(name: "owner", email: "\(ours)@example.com")
+        try owner.insert(db)
+        let placeholders = { (sql: String) in Fixture.placeholders(sql, db.dialect) }
+        let failures: [(String, () throws -> Void)] = [
+            (
+                "unique",
+                {
+                    try db.execute(
+                        placeholders("INSERT INTO author (name, email, version) VALUES (?, ?, 1)"),
+                        [.text("x"), .text("\(ours)@example.com")])
+                }
+            ),
+            (
+                "not null",
+                { try db.execute(placeholders("INSERT INTO \(checked) (id, note, body) VALUES (1, NULL, ?)"), [.text(ours)]) }
+            ),
+            (
+                "check",
+                {
+                    try db.execute(
+                        placeholders("INSERT INTO \(checked) (id, note, body) VALUES (2, ?, ?)"), [.text(ours), .text(ours)])
+                }
+            ),
+            (
+                "foreign key",
+                {
+                    try db.execute(
+                        placeholders(
+                            "INSERT INTO post (id, version, author_id, title, body, status, created_at, view_count) VALUES (?, 1, 999999, ?, '', 'draft', 0, 0)"
+                        ), [.text(ours), .text(ours)])
+                }
+            ),
+        ]
+        for (name, failing) in failures {
+            let error = #expect(throws: (any Error).self, "\(name)") { try failing() }
+            guard let error else { continue }
+            let problem = try #require(OptimisticHTTP.problem(for: error, source: .body) as? HTTPProblem, "\(name)")
+            let body = String(decoding: problem.body, as: UTF8.self)
+            #expect(!body.contains(ours), "\(name): the problem body carries a stored value: \(body)")
+            #expect(problem.headerFields.allSatisfy { !$0.value.contains(ours) }, "\(name)")
+            #expect(problem.underlyingError != nil, "\(name): the error is kept for the log")
+        }
+        if backend == .postgres {
+            let invalid = #expect(throws: DatabaseError.self) { try db.query("SELECT $1::text::int", [.text(ours)]) }
+            let failure = try #require(invalid)
+            let problem = try #require(OptimisticHTTP.problem(for: failure, source: .body) as? HTTPProblem)
+            #expect(!String(decoding: problem.body, as: UTF8.self).contains(ours))
+        }
+    }
+}

@@ -119,11 +119,17 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
     public let message: String
     /// The SQL that failed, when there was one.
     public let sql: String?
+    /// The table the failure concerns, when the database said (a constraint's table).
+    public let table: String?
+    /// The column the failure concerns, when the database said (a `NOT NULL` column).
+    public let column: String?
+    /// The violated constraint's name, when the database said.
+    public let constraintName: String?
 
     /// Creates an error.
     public init(
         kind: Kind, code: Int32 = 0, extendedCode: Int32 = 0, sqlState: String? = nil, message: String,
-        sql: String? = nil
+        sql: String? = nil, table: String? = nil, column: String? = nil, constraintName: String? = nil
     ) {
         self.kind = kind
         self.code = code
@@ -131,13 +137,16 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         self.sqlState = sqlState
         self.message = message
         self.sql = sql
+        self.table = table
+        self.column = column
+        self.constraintName = constraintName
     }
 
     /// The same error with `prefix` before its message, e.g. "cannot open database at x.sqlite: ".
     package func prefixingMessage(_ prefix: String) -> DatabaseError {
         DatabaseError(
             kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState,
-            message: prefix + message, sql: sql)
+            message: prefix + message, sql: sql, table: table, column: column, constraintName: constraintName)
     }
 
     /// A value that cannot be stored (see `Kind.invalidValue`).

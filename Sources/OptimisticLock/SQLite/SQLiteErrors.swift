@@ -7,9 +7,28 @@ extension DatabaseError {
         let message =
             db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
+        let kind = kind(primary: code & 0xFF, extended: extended)
+        var table: String?
+        var column: String?
+        var constraint: String?
+        // "NOT NULL constraint failed: post.title", "UNIQUE constraint failed: author.email",
+        // "CHECK constraint failed: body_short": names from the schema, never values.
+        let marker = "constraint failed: "
+        if kind.constraint != nil, let start = message.firstRange(of: marker) {
+            let subject = message[start.upperBound...]
+            if kind == .constraint(.check) {
+                constraint = String(subject)
+            } else if let first = subject.split(separator: ",").first {
+                let parts = first.trimmingPrefix(" ").split(separator: ".", maxSplits: 1)
+                if parts.count == 2 {
+                    table = String(parts[0])
+                    column = String(parts[1])
+                }
+            }
+        }
         return DatabaseError(
-            kind: kind(primary: code & 0xFF, extended: extended), code: code & 0xFF,
-            extendedCode: extended, message: message, sql: sql)
+            kind: kind, code: code & 0xFF, extendedCode: extended, message: message, sql: sql, table: table,
+            column: column, constraintName: constraint)
     }
 
     /// Classifies SQLite result codes.
