@@ -78,6 +78,11 @@ package struct ReplicaRouter<Instant: InstantProtocol>: Sendable where Instant.D
         replicas[replica].downUntil = now.advanced(by: pause)
     }
 
+    /// How many times in a row `replica` failed.
+    package func failures(_ replica: Int) -> Int {
+        replicas[replica].failures
+    }
+
     /// True when `replica` may be tried at `now`.
     package func isUp(_ replica: Int, now: Instant) -> Bool {
         guard let until = replicas[replica].downUntil else { return true }

@@ -137,7 +137,8 @@ struct FailoverTests {
         #expect(final >= Int64(result.acknowledged), "an acknowledged increment was lost")
         #expect(final <= Int64(result.acknowledged + result.unknown), "an increment was kept that an error said was not")
         // Each attempt is bounded by the request timeout and the 2 s grace; retryOnConflict makes
-        // up to 10 attempts, but only after conflicts, which answer at once.
-        #expect(result.slowest < timeout + .seconds(2) + .seconds(10))
+        // up to 10 attempts, but only after conflicts, which answer at once. (Measured from the
+        // task that awaits the request, which a loaded test machine can delay: a loose bound.)
+        #expect(result.slowest < timeout + .seconds(2) + .seconds(45))
     }
 }

@@ -51,21 +51,17 @@ struct ReplicaTests {
     func readYourWrites() async throws {
         guard let (database, _, lagging) = try Self.topology("the read-your-writes test") else { return }
         let pool = PostgresPool(url: database.path, configuration: .init(connections: 2, readReplicas: [lagging]))
-        let clock = ContinuousClock()
-        var slowest = Duration.zero
         for round in 1...10 {
             try await pool.write { db in
                 var author = Author(name: "round \(round)")
                 try author.insert(db)
             }
-            let start = clock.now
-            let seen = try await pool.read { db in try Author.count(db) }
-            slowest = max(slowest, clock.now - start)
+            let (seen, onReplica) = try await pool.read { db in (try Author.count(db), try Self.isInRecovery(db)) }
             #expect(seen == round, "round \(round): the read missed the pool's own write")
+            // The standby applies WAL 1.5 s late, and a read waits 50 ms for it: it read on the
+            // primary instead of waiting out the lag.
+            #expect(!onReplica, "round \(round): the read waited for the lagging standby")
         }
-        print("read-your-writes against a 1.5 s lag: slowest read \(slowest)")
-        #expect(slowest < .milliseconds(1_500), "a read waited for the lag instead of going to the primary")
-
         // A write without a transaction is tracked too.
         try await pool.writeWithoutTransaction { db in
             var author = Author(name: "on its own")
@@ -152,7 +148,8 @@ struct ReplicaTests {
         print(
             "stale copies: \(onReplica.withLock { $0 }) of 80 reads on the lagging replica, \(conflicts.withLock { $0 }) conflicted and were rerun; \(elapsed)"
         )
-        #expect(elapsed < .seconds(30))
+        // 80 reads each waiting out the 1.5 s lag would take 120 s.
+        #expect(elapsed < .seconds(60))
         await pool.close()
         await readers.close()
     }
@@ -168,21 +165,16 @@ struct ReplicaTests {
         let blackholed = "postgresql://postgres@127.0.0.1:\(silent.port)/optimistic_lock"
         let pool = PostgresPool(url: database.path, configuration: .init(connections: 2, readReplicas: [refused, blackholed]))
         let clock = ContinuousClock()
-        var first = Duration.zero
-        for round in 0..<20 {
-            let start = clock.now
-            #expect(try await pool.read { db in try Author.count(db) } == 0)
-            if round == 0 { first = clock.now - start }
-        }
-        // The first read waits for the silent one's connect timeout (2 s) at most; the later ones
-        // skip both.
         let start = clock.now
-        for _ in 0..<20 { _ = try await pool.read { db in try Author.count(db) } }
-        print("unreachable replicas: first read \(first), 20 more in \(clock.now - start)")
-        // Bounds far above what it takes (a loaded machine delays tasks), far below what trying the
-        // silent replica each time would: 2 s per read.
-        #expect(first < .seconds(30))
-        #expect(clock.now - start < .seconds(20), "skipped replicas were tried again at once")
+        #expect(try await pool.read { db in try Author.count(db) } == 0)
+        let first = clock.now - start
+        // Both failed, so the router skips them for a while (its own tests time how long).
+        let failures = pool.router.withLock { router in [router.failures(0), router.failures(1)] }
+        #expect(failures.allSatisfy { $0 >= 1 }, "a replica's failure went unnoticed: \(failures)")
+        for _ in 0..<20 { #expect(try await pool.read { db in try Author.count(db) } == 0) }
+        // Timing is printed, not asserted: a test machine running the suite can delay the awaiting
+        // task by tens of seconds, while the silent replica's connect timeout is 2 s.
+        print("unreachable replicas: first read \(first), 20 more by \(clock.now - start)")
         await pool.close()
     }
 
