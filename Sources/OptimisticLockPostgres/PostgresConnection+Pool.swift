@@ -61,6 +61,7 @@ extension PostgresConnection: PooledConnection {
         case .writeWithoutTransaction:
             if handle.isReadOnlySession && !handle.job.pointee.unnamedStatements {
                 try run("SET default_transaction_read_only = off", effect: .none)
+                handle.job.pointee.readOnlySessionSet = false
             }
             return try closingTransaction(body)
         case .read:
@@ -68,6 +69,7 @@ extension PostgresConnection: PooledConnection {
             // reach other clients): reads are not made read-only there.
             if !handle.isReadOnlySession && !handle.job.pointee.unnamedStatements {
                 try run("SET default_transaction_read_only = on", effect: .none)
+                handle.job.pointee.readOnlySessionSet = true
             }
             return try closingTransaction(body)
         }

@@ -123,7 +123,8 @@ public final class PostgresConnection: DatabaseConnection {
             return try body()
         }
         return try nesting.run(
-            begin: handle.begin, execute: { try run($0, effect: .none) }, commit: commit,
+            begin: handle.job.pointee.readsOnly ? handle.beginRead : handle.beginWrite,
+            execute: { try run($0, effect: .none) }, commit: commit,
             isOpen: { PQtransactionStatus(handle.connection) != PQTRANS_IDLE }, opened)
     }
 
@@ -136,6 +137,7 @@ public final class PostgresConnection: DatabaseConnection {
         try handle.interruption.check(sql: "COMMIT")
         let sql = handle.job.pointee.tracksPositions ? "COMMIT; SELECT pg_current_wal_insert_lsn()::text" : "COMMIT"
         handle.job.pointee.sawRollback = false
+        handle.job.pointee.lastCommitPosition = 0
         let result = try handle.roundTrip(sql: sql, effect: .commit) { PQsendQuery($0, sql) }
         defer { PQclear(result) }
         if handle.job.pointee.sawRollback {
@@ -156,9 +158,11 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// Reads one WAL position with `sql`.
-    private func readPosition(_ sql: String) throws -> WALPosition {
+    private func readPosition(_ sql: String, checksInterruption: Bool = true) throws -> WALPosition {
         handle.deallocateRetired()
-        let result = try handle.roundTrip(sql: sql, effect: .none) { PQsendQuery($0, sql) }
+        let result = try handle.roundTrip(sql: sql, effect: .none, checksInterruption: checksInterruption) {
+            PQsendQuery($0, sql)
+        }
         defer { PQclear(result) }
         guard let position = Self.position(result) else {
             throw DatabaseError(kind: .other, message: "the server did not return a WAL position", sql: sql)
@@ -167,12 +171,23 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// How far the server's WAL reaches now: on the primary, a position past every commit so far.
+    /// It runs even when the job was cancelled: a pool reads it after a write that succeeded.
     package func currentWritePosition() throws -> WALPosition {
-        try readPosition("SELECT pg_current_wal_insert_lsn()::text")
+        try readPosition("SELECT pg_current_wal_insert_lsn()::text", checksInterruption: false)
     }
 
-    /// How far a replica has replayed (on a server that is not a standby, how far its WAL reaches).
-    package func replayedPosition() throws -> WALPosition {
-        try readPosition("SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text")
+    /// Whether the server is a standby, and how far it has replayed (a server that is not a
+    /// standby: how far its WAL reaches, which says nothing of another server's positions).
+    package func replicaState() throws -> (isStandby: Bool, replayed: WALPosition) {
+        let sql = "SELECT pg_is_in_recovery()::text, COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn())::text"
+        handle.deallocateRetired()
+        let result = try handle.roundTrip(sql: sql, effect: .none) { PQsendQuery($0, sql) }
+        defer { PQclear(result) }
+        guard PQntuples(result) == 1, PQnfields(result) == 2, let standby = PQgetvalue(result, 0, 0),
+            let position = PQgetvalue(result, 0, 1).flatMap({ WALPosition(String(cString: $0)) })
+        else {
+            throw DatabaseError(kind: .other, message: "the server did not say how far it has replayed", sql: sql)
+        }
+        return (String(cString: standby) == "true", position)
     }
 }

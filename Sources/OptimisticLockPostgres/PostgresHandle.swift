@@ -10,9 +10,12 @@ final class PostgresHandle {
     /// What the round trips of the current job need to know, in memory of their own: read before
     /// every statement without an exclusivity check.
     let job: UnsafeMutablePointer<JobState>
-    /// What opens a transaction: `BEGIN READ WRITE`, and behind a pooler in transaction mode the
-    /// pool's statement timeout for the transaction (`SET LOCAL`), in the same round trip.
-    var begin = "BEGIN READ WRITE"
+    /// What opens a transaction in a pool's write: `BEGIN READ WRITE` (a standby refuses it at
+    /// once), and behind a pooler in transaction mode the pool's statement timeout for the
+    /// transaction (`SET LOCAL`), in the same round trip. A connection of no pool says `BEGIN`.
+    var beginWrite = "BEGIN"
+    /// What opens a transaction in a pool's read: `BEGIN READ ONLY` (and the statement timeout).
+    var beginRead = "BEGIN"
     /// A pool's interrupt for the running job: statements refuse to start once it is requested, and
     /// the statement in flight is cancelled with `PQcancel` (which may block, so on a thread of its own).
     let interruption = ConnectionInterruption(nativeBlocks: true)
@@ -62,6 +65,16 @@ final class PostgresHandle {
         var pooled = false
         /// True when the pool has read replicas: a `COMMIT` also reads the WAL position it reached.
         var tracksPositions = false
+        /// True for a connection a pool opened to a read replica: nothing it runs can commit.
+        var toReplica = false
+        /// What a replica connection last learned of its server: whether it is a standby, and how
+        /// far it has replayed (0 before the first look). Kept per connection, not per URL: one
+        /// URL may reach several servers (a load balancer, DNS).
+        var replicaIsStandby = false
+        var replicaReplayed: UInt64 = 0
+        /// What this connection set `default_transaction_read_only` to, for servers that do not
+        /// report the setting (before PostgreSQL 14).
+        var readOnlySessionSet: Bool?
         /// The WAL position the last `COMMIT` reached (when `tracksPositions`), or 0.
         var lastCommitPosition: UInt64 = 0
         /// Set when a result's tag said `ROLLBACK` (a `COMMIT` of an aborted transaction says so).

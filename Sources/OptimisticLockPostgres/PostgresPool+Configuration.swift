@@ -36,6 +36,12 @@ extension PostgresPool {
         /// How long a read waits for a replica to replay the position it needs before it reads on
         /// the primary instead. 50 ms by default.
         public var replicaWaitTimeout: Duration
+        /// How long a read waits for a replica's answers before it gives up on that replica
+        /// (skipping it for a while) and reads on the primary: what a replica that hangs — a
+        /// partition, a stopped server — costs a read, instead of the request timeout. Reads that
+        /// take longer than this on a replica run again on the primary. nil: the request timeout.
+        /// 10 seconds by default.
+        public var replicaTimeout: Duration?
         /// True when the servers are reached through a pooler in transaction mode (PgBouncer, a
         /// cloud provider's pooler), which hands a server connection to another client after each
         /// transaction: then no named prepared statement and no session state is relied on.
@@ -51,7 +57,8 @@ extension PostgresPool {
         public init(
             connections: Int = 8, maxConcurrentWrites: Int? = nil, acquireTimeout: Duration? = .seconds(30),
             requestTimeout: Duration? = .seconds(60), statementTimeout: Duration? = nil, readReplicas: [String] = [],
-            replicaWaitTimeout: Duration = .milliseconds(50), transactionPooling: Bool = false
+            replicaWaitTimeout: Duration = .milliseconds(50), replicaTimeout: Duration? = .seconds(10),
+            transactionPooling: Bool = false
         ) {
             self.connections = connections
             self.maxConcurrentWrites = maxConcurrentWrites
@@ -60,6 +67,7 @@ extension PostgresPool {
             self.statementTimeout = statementTimeout
             self.readReplicas = readReplicas
             self.replicaWaitTimeout = replicaWaitTimeout
+            self.replicaTimeout = replicaTimeout
             self.transactionPooling = transactionPooling
         }
 

@@ -32,7 +32,11 @@ public final class PostgresPool: DatabasePool {
     let replicas: [ConnectionPool<PostgresConnection>]
     let router: ThreadLock<ReplicaRouter<ContinuousClock.Instant>>
     let replicaWaitTimeout: Duration
+    let replicaTimeout: Duration?
     let requestTimeout: Duration?
+    /// How many writes' positions could not be read (their connection broke right after) since
+    /// the primary's was last read instead: reads go to the primary while it is not 0.
+    private let unknownPositions = Atomic<UInt64>(0)
     /// The WAL position of the pool's last commit (0: none yet, or no replicas to track it for).
     private let lastWrite = Atomic<UInt64>(0)
 
@@ -47,22 +51,26 @@ public final class PostgresPool: DatabasePool {
         primary = ConnectionPool(
             name: "postgres", capacity: connections, maxWrites: writes,
             acquireTimeout: configuration.acquireTimeout, requestTimeout: configuration.requestTimeout,
-            connect: Self.connector(url: url, configuration, tracksPositions: tracksPositions, connectTimeout: nil))
+            connect: Self.connector(url: url, configuration, tracksPositions: tracksPositions, toReplica: false))
         replicas = configuration.readReplicas.enumerated().map { index, replica in
             ConnectionPool(
                 name: "postgres-replica-\(index)", capacity: connections, maxWrites: connections,
                 acquireTimeout: configuration.acquireTimeout, requestTimeout: configuration.requestTimeout,
-                connect: Self.connector(url: replica, configuration, tracksPositions: false, connectTimeout: .seconds(2)))
+                connect: Self.connector(url: replica, configuration, tracksPositions: false, toReplica: true))
         }
         router = ThreadLock(ReplicaRouter(count: configuration.readReplicas.count))
         replicaWaitTimeout = configuration.replicaWaitTimeout
+        replicaTimeout = configuration.replicaTimeout
         requestTimeout = configuration.requestTimeout
     }
 
     /// Opens a connection of the pool and applies its settings.
+    /// (A replica's connect timeout is 2 s unless its URL says otherwise: a read waiting for an
+    /// unreachable replica goes to the primary soon.)
     private static func connector(
-        url: String, _ configuration: Configuration, tracksPositions: Bool, connectTimeout: Duration?
+        url: String, _ configuration: Configuration, tracksPositions: Bool, toReplica: Bool
     ) -> PoolWorker<PostgresConnection>.Connect {
+        let connectTimeout: Duration? = toReplica ? .seconds(2) : nil
         let requestTimeout = configuration.requestTimeout
         return { isCancelled, deadline in
             let timeout = try configuration.statementTimeoutMilliseconds()
@@ -70,17 +78,24 @@ public final class PostgresPool: DatabasePool {
                 url: url, isCancelled: isCancelled, deadline: deadline, connectTimeout: connectTimeout)
             db.handle.job.pointee.timeout = requestTimeout
             db.handle.job.pointee.tracksPositions = tracksPositions
+            db.handle.job.pointee.toReplica = toReplica
+            let local = timeout.map { "; SET LOCAL statement_timeout = \($0)" } ?? ""
             if configuration.transactionPooling {
                 // Nothing in the session: the statement timeout holds for each transaction.
                 db.handle.job.pointee.unnamedStatements = true
-                if let timeout { db.handle.begin = "BEGIN READ WRITE; SET LOCAL statement_timeout = \(timeout)" }
-            } else if let timeout {
-                if let deadline {
-                    db.handle.job.pointee.deadline = deadline
-                    db.handle.job.pointee.hasDeadline = true
+                db.handle.beginWrite = "BEGIN READ WRITE" + local
+                db.handle.beginRead = "BEGIN READ ONLY" + local
+            } else {
+                db.handle.beginWrite = "BEGIN READ WRITE"
+                db.handle.beginRead = "BEGIN READ ONLY"
+                if let timeout {
+                    if let deadline {
+                        db.handle.job.pointee.deadline = deadline
+                        db.handle.job.pointee.hasDeadline = true
+                    }
+                    defer { db.handle.job.pointee.hasDeadline = false }
+                    try db.run("SET statement_timeout = \(timeout)", effect: .none)
                 }
-                defer { db.handle.job.pointee.hasDeadline = false }
-                try db.run("SET statement_timeout = \(timeout)", effect: .none)
             }
             return db
         }
@@ -94,9 +109,22 @@ public final class PostgresPool: DatabasePool {
         return value == 0 ? nil : WALPosition(value)
     }
 
-    /// Notes a commit's position (the furthest wins).
+    /// The number of writes whose position is unknown (see `read(after:_:)`).
+    var unknownPositionCount: UInt64 { unknownPositions.load(ordering: .acquiring) }
+
+    /// Notes the primary's position, read after `count` writes whose own was unknown: it is past
+    /// each of them, but not past one that became unknown since.
+    func noteKnownAgain(_ position: UInt64, covering count: UInt64) {
+        noteWrite(position)
+        _ = unknownPositions.compareExchange(expected: count, desired: 0, ordering: .acquiringAndReleasing)
+    }
+
+    /// Notes a commit's position (the furthest wins); 0: it could not be read.
     func noteWrite(_ position: UInt64) {
-        guard position > 0 else { return }
+        guard position > 0 else {
+            unknownPositions.add(1, ordering: .releasing)
+            return
+        }
         var current = lastWrite.load(ordering: .relaxed)
         while current < position {
             let (exchanged, original) = lastWrite.compareExchange(
@@ -121,7 +149,8 @@ public final class PostgresPool: DatabasePool {
         return try await primary.run(
             .writeWithoutTransaction,
             afterward: { db, committed in
-                if committed, let position = try? db.currentWritePosition() { self.noteWrite(position.value) }
+                guard committed else { return }
+                self.noteWrite((try? db.currentWritePosition())?.value ?? 0)
             }, body)
     }
 

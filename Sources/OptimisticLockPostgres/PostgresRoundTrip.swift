@@ -65,7 +65,9 @@ extension PostgresHandle {
     ///   the client and the server is outside it (nothing is sent); `.interrupted` when the job was
     ///   cancelled before; `.timeout` when its deadline passed before (nothing is sent) or while
     ///   waiting; `.connection` or `.outcomeUnknown` when the connection broke or was abandoned.
-    func roundTrip(sql: String, effect: RoundTripEffect, _ send: (OpaquePointer) -> Int32) throws -> OpaquePointer {
+    func roundTrip(
+        sql: String, effect: RoundTripEffect, checksInterruption: Bool = true, _ send: (OpaquePointer) -> Int32
+    ) throws -> OpaquePointer {
         if _slowPath(job.pointee.abandoned) {
             throw DatabaseError(
                 kind: .connection,
@@ -84,20 +86,22 @@ extension PostgresHandle {
                 "the transaction of this transaction { } (or pool write) ended inside its closure; nothing after that runs outside it",
                 sql: sql)
         }
-        try interruption.check(sql: sql)
+        if checksInterruption { try interruption.check(sql: sql) }
         if job.pointee.hasDeadline, _slowPath(ContinuousClock.now >= job.pointee.deadline) {
             throw DatabaseError(
                 kind: .timeout,
                 message: "the request timeout (\(describe(job.pointee.timeout))) passed; this statement was not sent",
                 sql: sql)
         }
-        let mayCommit: Bool
+        var mayCommit: Bool
         switch effect {
         case .none, .read: mayCommit = false
         case .commit: mayCommit = true
         case .statement: mayCommit = status == PQTRANS_IDLE && !(job.pointee.readsOnly && isReadOnlySession)
         case .script: mayCommit = status == PQTRANS_IDLE
         }
+        // A standby commits nothing.
+        if job.pointee.toReplica { mayCommit = false }
         // A server that already said goodbye (its FATAL message waits unread) runs nothing more:
         // what a COMMIT would have committed was rolled back, which is known, not unknown.
         if mayCommit, _slowPath(serverHasLeft()) {
@@ -115,9 +119,12 @@ extension PostgresHandle {
             sql: sql, mayCommit: mayCommit, counts: mayCommit && effect != .none, watchesTransactionEnd: watchesTransactionEnd)
     }
 
-    /// True when the session defaults to read-only transactions (as the server last reported it).
+    /// True when the session defaults to read-only transactions: as the server last reported it
+    /// (PostgreSQL 14 and later), else as this connection last set it.
     var isReadOnlySession: Bool {
-        guard let value = PQparameterStatus(connection, "default_transaction_read_only") else { return false }
+        guard let value = PQparameterStatus(connection, "default_transaction_read_only") else {
+            return job.pointee.readOnlySessionSet ?? false
+        }
         return strcmp(value, "on") == 0
     }
 

@@ -109,13 +109,24 @@ public final class PostgresStatement: PreparedStatement {
     /// The SQL as a C string, for the unnamed statement (see `transactionPooling`).
     private let cSQL: UnsafeMutablePointer<CChar>
 
+    /// True for static SQL that can only read: a `SELECT` that calls no function (a function may
+    /// write), as the generated finders are; `COUNT(*)` is the one call allowed.
+    private static func onlyReads(_ sql: String) -> Bool {
+        guard sql.hasPrefix("SELECT ") else { return false }
+        var rest = Substring(sql)
+        while let open = rest.firstIndex(of: "(") {
+            guard rest[..<open].hasSuffix("COUNT"), rest[open...].hasPrefix("(*)") else { return false }
+            rest = rest[rest.index(open, offsetBy: 3)...]
+        }
+        return true
+    }
+
     /// A statement of `handle`: SQL text of the caller's (`isCallerSQL`), or static SQL (the
     /// library's, or a caller's `SQLStatement`). Both are checked for transaction control, once.
     init(sql: String, handle: PostgresHandle, isCallerSQL: Bool) {
         self.sql = sql
         self.endsTransaction = SQLScript.endsTransaction(sql)
-        self.effect =
-            endsTransaction ? .commit : !isCallerSQL && sql.hasPrefix("SELECT ") ? .read : .statement
+        self.effect = endsTransaction ? .commit : !isCallerSQL && Self.onlyReads(sql) ? .read : .statement
         self.cSQL = strdup(sql)
         self.expectedParameters = Int32(clamping: PostgresParameters.count(in: sql))
         self.handle = handle

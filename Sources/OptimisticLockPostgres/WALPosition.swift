@@ -17,7 +17,11 @@ public struct WALPosition: Sendable, Hashable, Comparable, Codable, LosslessStri
     /// Reads `16/B374D848`; nil for anything else.
     public init?(_ description: String) {
         let parts = description.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, (1...8).contains(parts[0].count), (1...8).contains(parts[1].count),
+        func isHex(_ part: Substring) -> Bool {
+            (1...8).contains(part.utf8.count)
+                && part.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+        }
+        guard parts.count == 2, isHex(parts[0]), isHex(parts[1]),
             let high = UInt64(parts[0], radix: 16), let low = UInt64(parts[1], radix: 16)
         else { return nil }
         value = high << 32 | low

@@ -40,7 +40,9 @@ final class FaultProxy: @unchecked Sendable {
 
     let port: Int
     private let listener: SilentServer
-    private let upstream: String
+    /// The servers, taken in turn by new connections (one, or several: a load balancer).
+    private let upstreams: [String]
+    private var nextUpstream = 0
     private let holdCancels: Bool
     private let lock = NSLock()
     private var open: [Int32] = []
@@ -50,8 +52,14 @@ final class FaultProxy: @unchecked Sendable {
 
     /// A proxy to the Unix socket `socketPath`; with `holdCancels`, cancel requests are held open
     /// and never forwarded.
-    init(socketPath: String, holdCancels: Bool = false) throws {
-        upstream = socketPath
+    convenience init(socketPath: String, holdCancels: Bool = false) throws {
+        try self.init(socketPaths: [socketPath], holdCancels: holdCancels)
+    }
+
+    /// A proxy that sends each new connection to the next of `socketPaths` in turn, as a load
+    /// balancer or DNS round robin in front of several servers does.
+    init(socketPaths: [String], holdCancels: Bool = false) throws {
+        upstreams = socketPaths
         self.holdCancels = holdCancels
         listener = try SilentServer()
         port = listener.port
@@ -261,6 +269,10 @@ final class FaultProxy: @unchecked Sendable {
     }
 
     private func connectUpstream() -> Int32 {
+        lock.lock()
+        let upstream = upstreams[nextUpstream % upstreams.count]
+        nextUpstream += 1
+        lock.unlock()
         #if canImport(Glibc)
             let server = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         #else

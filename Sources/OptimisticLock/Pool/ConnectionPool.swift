@@ -17,8 +17,12 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         var timers: [Machine.RequestID: Task<Void, Never>] = [:]
         /// `close()` calls waiting for the last worker in use.
         var closing: [CheckedContinuation<Void, Never>] = []
-        /// True once the workers were stopped.
+        /// True once a `close()` began to stop the workers.
         var stopped = false
+        /// True once the workers are stopped.
+        var allStopped = false
+        /// `close()` calls waiting for another `close()` to stop the workers.
+        var awaitingStop: [CheckedContinuation<Void, Never>] = []
         var nextID: UInt64 = 0
     }
 
@@ -279,16 +283,34 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
                 if done { continuation.resume() }
             }
         }
-        let workers = state.withLock { state -> [PoolWorker<Connection>] in
-            guard !state.stopped else { return [] }
+        let workers = state.withLock { state -> [PoolWorker<Connection>]? in
+            guard !state.stopped else { return nil }
             state.stopped = true
             return state.workers
+        }
+        guard let workers else {
+            // Another close() stops the workers: return when it has.
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool in
+                    if state.allStopped { return true }
+                    state.awaitingStop.append(continuation)
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+            return
         }
         for worker in workers {
             await withCheckedContinuation { continuation in
                 worker.stop { continuation.resume() }
             }
         }
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.allStopped = true
+            defer { state.awaitingStop.removeAll() }
+            return state.awaitingStop
+        }
+        for continuation in waiting { continuation.resume() }
     }
 
     /// The last worker in use came back to a closing pool: wake the `close()` calls (state locked).
