@@ -30,6 +30,7 @@ enum PostgresConnect {
         url: String, isCancelled: () -> Bool, requestDeadline: ContinuousClock.Instant? = nil,
         defaultTimeout: Duration = defaultTimeout
     ) throws -> OpaquePointer {
+        try validate(url)
         let timeout = timeout(url, default: defaultTimeout)
         // Text travels as UTF-8 whatever the server's default client encoding is: the parameter after
         // the expanded URL overrides it.
@@ -98,6 +99,40 @@ enum PostgresConnect {
                 state = PQconnectPoll(connection)
             }
         }
+    }
+
+    /// Refuses what is neither a PostgreSQL URL (`postgresql://`, `postgres://`) nor libpq's
+    /// `key=value` pairs, saying what is wrong (without repeating the URL, which may hold a
+    /// password): libpq would take `http://host/db` or `postgres//host/db` for a database name and
+    /// fail later about a default Unix socket.
+    static func validate(_ url: String) throws {
+        // A scheme is letters, digits, "+", "-" and "." (RFC 3986); "://" after anything else is
+        // inside a key=value pair (a password may hold it).
+        if let separator = url.firstRange(of: "://"),
+            url[..<separator.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        {
+            let scheme = url[..<separator.lowerBound].lowercased()
+            guard scheme == "postgresql" || scheme == "postgres" else {
+                throw DatabaseError(
+                    kind: .connection,
+                    message:
+                        "not a PostgreSQL URL: it starts with \"\(scheme)://\"; use postgresql://user@host:5432/database or key=value pairs"
+                )
+            }
+        } else if !url.contains("=") {
+            throw DatabaseError(
+                kind: .connection,
+                message:
+                    "not a PostgreSQL URL: use postgresql://user@host:5432/database (with \"://\") or key=value pairs such as host=db dbname=shop"
+            )
+        }
+        var message: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &message) else {
+            let reason = message.map { String(cString: $0).trimmingTrailingNewlines() } ?? "it cannot be read"
+            if let message { PQfreemem(message) }
+            throw DatabaseError(kind: .connection, message: "invalid PostgreSQL URL: \(reason)")
+        }
+        PQconninfoFree(options)
     }
 
     /// The connect timeout the URL or the environment asks for, else `fallback`; nil for none.

@@ -25,6 +25,13 @@ struct DatabaseOptions: ParsableArguments {
         if database.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--database is empty: give a SQLite file or a PostgreSQL URL")
         }
+        // A URL of another scheme (http://, mysql://, a mistyped postgresql:/) would be a SQLite file's name.
+        if let separator = database.firstRange(of: "://"), !Self.isPostgres(database) {
+            let scheme = database[..<separator.lowerBound]
+            throw ValidationError(
+                "--database: '\(scheme)://' is not a PostgreSQL URL: use postgresql://user@host:5432/database, key=value pairs, or a SQLite file"
+            )
+        }
     }
 
     /// A PostgreSQL URL, or libpq's `key=value` form (`host=db dbname=shop`, `user=app port=5432`):

@@ -166,6 +166,11 @@ struct CLITests {
                 #expect(empty.stderr.contains("--database is empty"), "\(empty.stderr)")
             }
         }
+        for url in ["http://user:hunter2@host/db", "mysql://host/db"] {
+            let other = try BuiltExecutable.run(Self.cli, ["migrate", schemas, "--database", url], in: folder)
+            #expect(other.status == 64, "\(url): \(other.stderr)")
+            #expect(other.stderr.contains("is not a PostgreSQL URL") && !other.stderr.contains("hunter2"), "\(other.stderr)")
+        }
         let keyValue = try BuiltExecutable.run(
             Self.cli, ["migrate", schemas, "--database", "user=nobody port=1 host=/nonexistent"], in: folder)
         #expect(keyValue.status == 1)

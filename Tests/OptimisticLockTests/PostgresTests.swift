@@ -143,3 +143,28 @@ struct PostgresTests {
         #expect(row["g"] == .integer(1))
     }
 }
+
+/// What is not a PostgreSQL URL is refused for what it is (no server needed).
+@Suite("PostgreSQL URLs")
+struct PostgresURLTests {
+    @Test("A URL of another scheme, or without ://, is refused naming the problem, never echoing a password")
+    func notPostgres() async throws {
+        for url in ["http://user:hunter2@host/db", "mysql://user:hunter2@host/db", "postgres//user:hunter2@host/db", "hunter2"] {
+            let error = #expect(throws: DatabaseError.self, "\(url)") { try PostgresConnection(url: url) }
+            #expect(error?.kind == .connection, "\(url)")
+            #expect(error?.message.contains("not a PostgreSQL URL") == true, "\(url): \(String(describing: error))")
+            #expect(error?.message.contains("hunter2") == false, "\(url): the password is echoed")
+            let pool = PostgresPool(url: url)
+            let poolError = await #expect(throws: DatabaseError.self, "\(url)") { try await pool.read { _ in } }
+            #expect(poolError?.message.contains("not a PostgreSQL URL") == true, "\(url)")
+            await pool.close()
+        }
+        // "://" inside a key=value password is not a scheme.
+        let pairs = #expect(throws: DatabaseError.self) {
+            try PostgresConnection(url: "host=/nonexistent-socket-dir dbname=x password=a://b connect_timeout=1")
+        }
+        #expect(pairs?.message.contains("not a PostgreSQL URL") == false, "\(String(describing: pairs))")
+        let unparsable = #expect(throws: DatabaseError.self) { try PostgresConnection(url: "host=db dbname='unterminated") }
+        #expect(unparsable?.message.contains("invalid PostgreSQL URL") == true, "\(String(describing: unparsable))")
+    }
+}
