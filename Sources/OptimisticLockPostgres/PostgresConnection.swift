@@ -34,6 +34,13 @@ public final class PostgresConnection: DatabaseConnection {
         try self.init(url: url, isCancelled: { false })
     }
 
+    /// Connects (see `init(url:)`), telling `observer` about the connection's statements,
+    /// transactions and conflicts (see `DatabaseObserver`).
+    public convenience init(url: String, observer: (any DatabaseObserver)?) throws {
+        try self.init(url: url, isCancelled: { false })
+        handle.observer = observer
+    }
+
     /// Connects to a server behind a pooler in transaction mode (PgBouncer, a cloud provider's
     /// pooler) when `transactionPooling` is true: statements then run as unnamed statements, parsed
     /// at each run, because a named one would live on a server connection that other clients get
@@ -59,19 +66,33 @@ public final class PostgresConnection: DatabaseConnection {
     /// True while a `transaction { }` is open.
     public var isInTransaction: Bool { nesting.depth > 0 }
 
+    /// The observer told about this connection's work (see `DatabaseObserver`); nil for none.
+    public var observer: (any DatabaseObserver)? {
+        get { handle.observer }
+        set { handle.observer = newValue }
+    }
+
+    /// What this connection's work belongs to now, for its observer.
+    public var observerContext: (any Sendable)? {
+        get { handle.observerContext }
+        set { handle.observerContext = newValue }
+    }
+
     /// The server's process id for this connection (`pg_backend_pid()`).
     public var backendProcessID: Int32 { PQbackendPID(handle.connection) }
 
     /// The cached statement for static SQL (found again by the literal's address).
     public func prepare(_ statement: SQLStatement) throws -> PostgresStatement {
-        statements.statement(statement.postgres) { utf8 in
+        try handle.owner.enter(sql: nil)
+        return statements.statement(statement.postgres) { utf8 in
             PostgresStatement(sql: String(decoding: utf8, as: UTF8.self), handle: handle, isCallerSQL: false)
-        }
+        }.taken()
     }
 
     /// The cached statement for SQL text.
     public func prepare(_ sql: String) throws -> PostgresStatement {
-        statements.statement(sql) { PostgresStatement(sql: $0, handle: handle, isCallerSQL: true) }
+        try handle.owner.enter(sql: sql)
+        return statements.statement(sql) { PostgresStatement(sql: $0, handle: handle, isCallerSQL: true) }.taken()
     }
 
     /// Runs SQL that may hold several statements, without parameters. Inside a `transaction { }`,
@@ -85,6 +106,8 @@ public final class PostgresConnection: DatabaseConnection {
 
     /// Runs a script in one round trip (the simple query protocol).
     func run(_ sql: String, effect: RoundTripEffect) throws {
+        try handle.owner.enter(sql: sql)
+        defer { handle.owner.exit() }
         handle.deallocateRetired()
         PQclear(try handle.roundTrip(sql: sql, effect: effect) { PQsendQuery($0, sql) })
     }
@@ -94,6 +117,24 @@ public final class PostgresConnection: DatabaseConnection {
     /// spelling the refusal did not see) makes the transaction fail, saying what was kept.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         guard nesting.depth == 0 else { return try nested(body) }
+        guard _slowPath(handle.isObserved), let observer = handle.observer else { return try outermost(body) }
+        let operation = handle.operation(sql: nil)
+        let start = ContinuousClock.now
+        let token = observer.started(operation)
+        let outer = handle.observerContext
+        handle.observerContext = token ?? outer
+        defer { handle.observerContext = outer }
+        do {
+            let result = try outermost(body)
+            observer.finished(operation, token: token, outcome: .init(duration: start.duration(to: .now)))
+            return result
+        } catch {
+            observer.finished(operation, token: token, outcome: .init(duration: start.duration(to: .now), error: error))
+            throw error
+        }
+    }
+
+    private func outermost<T>(_ body: () throws -> T) throws -> T {
         handle.job.pointee.transactionEnd = nil
         defer {
             handle.job.pointee.transactionOpen = false
@@ -138,7 +179,7 @@ public final class PostgresConnection: DatabaseConnection {
         let sql = handle.job.pointee.tracksPositions ? "COMMIT; SELECT pg_current_wal_insert_lsn()::text" : "COMMIT"
         handle.job.pointee.sawRollback = false
         handle.job.pointee.lastCommitPosition = 0
-        let result = try handle.roundTrip(sql: sql, effect: .commit) { PQsendQuery($0, sql) }
+        let result = try handle.roundTrip(sql: sql, effect: .commit, observed: false) { PQsendQuery($0, sql) }
         defer { PQclear(result) }
         if handle.job.pointee.sawRollback {
             throw DatabaseError.misuse(

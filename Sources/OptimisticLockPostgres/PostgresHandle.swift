@@ -10,6 +10,41 @@ final class PostgresHandle {
     /// What the round trips of the current job need to know, in memory of their own: read before
     /// every statement without an exclusivity check.
     let job: UnsafeMutablePointer<JobState>
+    /// The thread using the connection (see `ConnectionOwner`).
+    let owner = ConnectionOwner()
+    /// The connection's observer (see `DatabaseObserver`), and whether there is one (read on every
+    /// round trip).
+    var observer: (any DatabaseObserver)? {
+        didSet { isObserved = observer != nil }
+    }
+    private(set) var isObserved = false
+    /// What the connection's work belongs to now (the open transaction's token, or a pool
+    /// request's context).
+    var observerContext: (any Sendable)?
+    /// What statements do, read from their SQL once each for observers.
+    private var summaries: [String: SQLSummary] = [:]
+
+    /// An operation of this connection, for its observer.
+    func operation(sql: String?) -> DatabaseOperation {
+        var summary: SQLSummary?
+        if let sql {
+            if let known = summaries[sql] {
+                summary = known
+            } else {
+                if summaries.count >= 256 { summaries.removeAll() }
+                let made = SQLSummary(sql)
+                summaries[sql] = made
+                summary = made
+            }
+        }
+        return DatabaseOperation(
+            isTransaction: sql == nil, sql: sql, operationName: sql == nil ? "TRANSACTION" : summary?.operation,
+            collectionName: summary?.collection, system: "postgresql",
+            namespace: PQdb(connection).map { String(cString: $0) },
+            serverAddress: PQhost(connection).map { String(cString: $0) },
+            serverPort: PQport(connection).flatMap { Int(String(cString: $0)) }, parent: observerContext)
+    }
+
     /// What opens a transaction in a pool's write: `BEGIN READ WRITE` (a standby refuses it at
     /// once), and behind a pooler in transaction mode the pool's statement timeout for the
     /// transaction (`SET LOCAL`), in the same round trip. A connection of no pool says `BEGIN`.

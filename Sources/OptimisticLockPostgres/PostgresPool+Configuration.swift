@@ -42,6 +42,10 @@ extension PostgresPool {
         /// take longer than this on a replica run again on the primary. nil: the request timeout.
         /// 10 seconds by default.
         public var replicaTimeout: Duration?
+        /// Told about the pool's statements, transactions, conflicts, retries, waits, connections
+        /// and replicas (see `DatabaseObserver`; `Telemetry` in `OptimisticLockTelemetry`); nil for
+        /// none.
+        public var observer: (any DatabaseObserver)?
         /// True when the servers are reached through a pooler in transaction mode (PgBouncer, a
         /// cloud provider's pooler), which hands a server connection to another client after each
         /// transaction: then no named prepared statement and no session state is relied on.
@@ -58,7 +62,7 @@ extension PostgresPool {
             connections: Int = 8, maxConcurrentWrites: Int? = nil, acquireTimeout: Duration? = .seconds(30),
             requestTimeout: Duration? = .seconds(60), statementTimeout: Duration? = nil, readReplicas: [String] = [],
             replicaWaitTimeout: Duration = .milliseconds(50), replicaTimeout: Duration? = .seconds(10),
-            transactionPooling: Bool = false
+            transactionPooling: Bool = false, observer: (any DatabaseObserver)? = nil
         ) {
             self.connections = connections
             self.maxConcurrentWrites = maxConcurrentWrites
@@ -69,6 +73,7 @@ extension PostgresPool {
             self.replicaWaitTimeout = replicaWaitTimeout
             self.replicaTimeout = replicaTimeout
             self.transactionPooling = transactionPooling
+            self.observer = observer
         }
 
         /// The `SET statement_timeout` value in milliseconds, or nil; throws for a negative timeout.

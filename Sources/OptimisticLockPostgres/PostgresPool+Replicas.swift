@@ -62,6 +62,12 @@ extension PostgresPool {
                 // Unreachable, broken, or silent: skipped for a while; the read goes elsewhere (when
                 // the request still has time).
                 router.withLock { $0.failed(replica, now: .now) }
+                if let observer {
+                    var event = DatabaseEvent(.replicaSkipped, system: "postgresql", pool: "postgres-replica-\(replica)")
+                    event.replica = replica
+                    event.error = error
+                    observer.record(event)
+                }
                 if let deadline, ContinuousClock.now >= deadline { throw error }
             } catch let error as DatabaseError where error.kind == .serializationFailure {
                 // A standby cancelled the read for a recovery conflict: it runs again elsewhere.

@@ -34,6 +34,8 @@ public final class PostgresPool: DatabasePool {
     let replicaWaitTimeout: Duration
     let replicaTimeout: Duration?
     let requestTimeout: Duration?
+    /// The observer told about the pool's work; nil for none.
+    public let observer: (any DatabaseObserver)?
     /// How many writes' positions could not be read (their connection broke right after) since
     /// the primary's was last read instead: reads go to the primary while it is not 0.
     private let unknownPositions = Atomic<UInt64>(0)
@@ -51,16 +53,19 @@ public final class PostgresPool: DatabasePool {
         primary = ConnectionPool(
             name: "postgres", capacity: connections, maxWrites: writes,
             acquireTimeout: configuration.acquireTimeout, requestTimeout: configuration.requestTimeout,
+            observer: configuration.observer,
             connect: Self.connector(url: url, configuration, tracksPositions: tracksPositions, toReplica: false))
         replicas = configuration.readReplicas.enumerated().map { index, replica in
             ConnectionPool(
                 name: "postgres-replica-\(index)", capacity: connections, maxWrites: connections,
                 acquireTimeout: configuration.acquireTimeout, requestTimeout: configuration.requestTimeout,
+                observer: configuration.observer,
                 connect: Self.connector(url: replica, configuration, tracksPositions: false, toReplica: true))
         }
         router = ThreadLock(ReplicaRouter(count: configuration.readReplicas.count))
         replicaWaitTimeout = configuration.replicaWaitTimeout
         replicaTimeout = configuration.replicaTimeout
+        observer = configuration.observer
         requestTimeout = configuration.requestTimeout
     }
 
@@ -79,6 +84,7 @@ public final class PostgresPool: DatabasePool {
             db.handle.job.pointee.timeout = requestTimeout
             db.handle.job.pointee.tracksPositions = tracksPositions
             db.handle.job.pointee.toReplica = toReplica
+            db.handle.observer = configuration.observer
             let local = timeout.map { "; SET LOCAL statement_timeout = \($0)" } ?? ""
             if configuration.transactionPooling {
                 // Nothing in the session: the statement timeout holds for each transaction.

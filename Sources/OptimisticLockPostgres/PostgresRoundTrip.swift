@@ -66,7 +66,29 @@ extension PostgresHandle {
     ///   cancelled before; `.timeout` when its deadline passed before (nothing is sent) or while
     ///   waiting; `.connection` or `.outcomeUnknown` when the connection broke or was abandoned.
     func roundTrip(
-        sql: String, effect: RoundTripEffect, checksInterruption: Bool = true, _ send: (OpaquePointer) -> Int32
+        sql: String, effect: RoundTripEffect, checksInterruption: Bool = true, observed: Bool = true,
+        _ send: (OpaquePointer) -> Int32
+    ) throws -> OpaquePointer {
+        if _slowPath(isObserved) && observed && effect != .none, let observer {
+            let operation = operation(sql: sql)
+            let start = ContinuousClock.now
+            let token = observer.started(operation)
+            do {
+                let result = try exchange(sql: sql, effect: effect, checksInterruption: checksInterruption, send)
+                let rows = PQcmdTuples(result).flatMap { Int(String(cString: $0)) }
+                observer.finished(operation, token: token, outcome: .init(duration: start.duration(to: .now), rowsChanged: rows))
+                return result
+            } catch {
+                observer.finished(operation, token: token, outcome: .init(duration: start.duration(to: .now), error: error))
+                throw error
+            }
+        }
+        return try exchange(sql: sql, effect: effect, checksInterruption: checksInterruption, send)
+    }
+
+    /// The round trip itself (see `roundTrip`).
+    private func exchange(
+        sql: String, effect: RoundTripEffect, checksInterruption: Bool, _ send: (OpaquePointer) -> Int32
     ) throws -> OpaquePointer {
         if _slowPath(job.pointee.abandoned) {
             throw DatabaseError(

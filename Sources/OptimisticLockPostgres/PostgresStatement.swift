@@ -93,6 +93,9 @@ public final class PostgresStatement: PreparedStatement {
         var byteCount = 0
         /// True while `bindFailure` holds an error.
         var failed = false
+        /// True between `prepare`, which took the connection for the calling thread, and `reset`
+        /// (see `ConnectionOwner`).
+        var held = false
         /// The variant last run (kept alive by `variants`).
         var variant: Unmanaged<Variant>?
         var result: OpaquePointer?
@@ -288,6 +291,15 @@ public final class PostgresStatement: PreparedStatement {
 
     // MARK: Running
 
+    /// Marks the statement taken by the thread that prepared it (a statement prepared again
+    /// before its reset gives the earlier entry back).
+    @inline(__always)
+    func taken() -> PostgresStatement {
+        if _slowPath(state.pointee.held) { handle.owner.exit() }
+        state.pointee.held = true
+        return self
+    }
+
     /// The server-side statement for the bound types, prepared now if needed.
     private func preparedVariant() throws -> Variant {
         let types = state.pointee.types
@@ -411,6 +423,10 @@ public final class PostgresStatement: PreparedStatement {
 
     /// Drops the result and the bound values.
     public func reset() {
+        if state.pointee.held {
+            state.pointee.held = false
+            handle.owner.exit()
+        }
         PQclear(state.pointee.result)
         state.pointee.result = nil
         state.pointee.row = -1

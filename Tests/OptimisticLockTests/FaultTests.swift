@@ -185,3 +185,50 @@ struct FaultTests {
         #expect(error?.kind == .corrupt, "\(String(describing: error))")
     }
 }
+
+/// A connection forced across threads (it is not `Sendable`): the second thread is refused.
+@Suite("Connections across threads")
+struct CrossThreadTests {
+    @Test("One connection used from two threads at once: .misuse for the second, never two rows with one version", arguments: Backend.available)
+    func twoThreads(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        var warm = Author(name: "warm")
+        try warm.insert(db)
+        nonisolated(unsafe) let shared = db
+        let refused = Locked(0)
+        let stored = Locked(0)
+        let unexpected = Locked<[String]>([])
+        let start = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        for thread in 0..<2 {
+            Thread.detachNewThread {
+                start.wait()
+                // Until the threads have met often (a busy machine may start one late), or long enough.
+                for index in 0..<100_000 where refused.withLock({ $0 }) < 500 || stored.withLock({ $0 }) < 2_000 {
+                    var author = Author(name: "thread \(thread) #\(index)")
+                    do {
+                        try author.insert(shared)
+                        stored.withLock { $0 += 1 }
+                    } catch let error as DatabaseError where error.kind == .misuse {
+                        refused.withLock { $0 += 1 }
+                    } catch {
+                        unexpected.withLock { $0.append("\(error)") }
+                    }
+                }
+                done.signal()
+            }
+        }
+        start.signal()
+        start.signal()
+        done.wait()
+        done.wait()
+        let duplicates = try db.query(
+            "SELECT version, count(*) AS n FROM author GROUP BY version HAVING count(*) > 1")
+        #expect(duplicates.isEmpty, "rows share a version: \(duplicates)")
+        #expect(try Author.count(db) == Int64(stored.withLock { $0 }) + 1, "a row was stored that its insert did not report, or lost")
+        #expect(unexpected.withLock { $0 }.isEmpty, "\(unexpected.withLock { $0 }.prefix(3))")
+        print("two threads on one \(backend) connection: \(stored.withLock { $0 }) stored, \(refused.withLock { $0 }) refused")
+        #expect(refused.withLock { $0 } > 0, "the threads never met: this test tested nothing")
+    }
+}

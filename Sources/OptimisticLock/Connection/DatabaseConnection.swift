@@ -27,6 +27,13 @@ public protocol DatabaseConnection: AnyObject {
     /// Runs SQL that may hold several statements separated by `;`, without parameters (DDL).
     func executeScript(_ sql: String) throws
 
+    /// The observer told about this connection's work (see `DatabaseObserver`); nil for none.
+    var observer: (any DatabaseObserver)? { get }
+
+    /// What this connection's work belongs to now, for its observer: the token of the open
+    /// transaction, or the context of the pool request it serves; nil otherwise.
+    var observerContext: (any Sendable)? { get }
+
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws (the error
     /// is rethrown). Nested calls become savepoints, rolled back on their own.
     ///
@@ -36,6 +43,12 @@ public protocol DatabaseConnection: AnyObject {
 }
 
 extension DatabaseConnection {
+    /// No observer.
+    public var observer: (any DatabaseObserver)? { nil }
+
+    /// No context.
+    public var observerContext: (any Sendable)? { nil }
+
     /// A new version token from this connection's generator: what every write stores.
     @inlinable
     public func newVersion() -> Int64 {

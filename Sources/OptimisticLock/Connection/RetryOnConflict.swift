@@ -32,7 +32,12 @@ extension DatabaseConnection {
             do {
                 return try transaction(body)
             } catch {
-                guard attempt < maxAttempts, RetryPolicy.shouldRetry(error, nested: nested) else { throw error }
+                guard RetryPolicy.shouldRetry(error, nested: nested) else { throw error }
+                guard attempt < maxAttempts else {
+                    observer?.record(RetryPolicy.event(.retriesExhausted, error, attempt, context: observerContext))
+                    throw error
+                }
+                observer?.record(RetryPolicy.event(.retry, error, attempt, context: observerContext))
                 Backoff.pause(afterAttempt: attempt)
                 attempt += 1
             }
@@ -48,6 +53,16 @@ package enum RetryPolicy {
         if error is ConcurrentUpdate { return true }
         if let error = error as? DatabaseError { return !nested && error.isRetryable }
         return false
+    }
+
+    /// The observer's event for a retry of `attempt` after `error`, or for giving up.
+    package static func event(
+        _ kind: DatabaseEvent.Kind, _ error: any Error, _ attempt: Int, context: (any Sendable)?
+    ) -> DatabaseEvent {
+        var event = DatabaseEvent(kind, context: context)
+        event.error = error
+        event.attempt = attempt
+        return event
     }
 }
 

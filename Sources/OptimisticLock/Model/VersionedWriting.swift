@@ -108,8 +108,14 @@ extension VersionedModel {
                 throw error.reading(table: tableName, primaryKey: String(describing: key))
             }
         }
-        return ConcurrentUpdate(
+        let conflict = ConcurrentUpdate(
             table: tableName, primaryKey: String(describing: key),
             expectedVersion: expectedVersion, actualVersion: actual)
+        if let observer = db.observer {
+            var event = DatabaseEvent(.conflict, system: db.dialect.systemName, context: db.observerContext)
+            event.conflict = conflict
+            observer.record(event)
+        }
+        return conflict
     }
 }

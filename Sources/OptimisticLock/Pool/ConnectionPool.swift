@@ -40,6 +40,8 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private let acquireTimeout: Duration?
     private let requestTimeout: Duration?
     private let connect: PoolWorker<Connection>.Connect
+    /// Told about waits, the pool's connections, and each request's context (see `DatabaseObserver`).
+    private let observer: (any DatabaseObserver)?
 
     /// - Parameters:
     ///   - name: names the pool's threads and its errors.
@@ -51,11 +53,14 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     ///     connection gets the deadline with the job (see `PooledConnection.runJob`).
     ///   - connect: opens a connection (on the worker's thread), giving up once its first argument
     ///     returns true (the request that needs it was cancelled) or its deadline passes.
+    ///   - observer: told about waits for a connection, the pool's connections, and (as the parent
+    ///     of what each request does) the context of its caller.
     package init(
         name: String, capacity: Int, maxWrites: Int, acquireTimeout: Duration?, requestTimeout: Duration? = nil,
-        connect: @escaping PoolWorker<Connection>.Connect
+        observer: (any DatabaseObserver)? = nil, connect: @escaping PoolWorker<Connection>.Connect
     ) {
         self.name = name
+        self.observer = observer
         let acquire: Duration? =
             switch (acquireTimeout, requestTimeout) {
             case (let acquire?, let request?): min(acquire, request)
@@ -85,7 +90,20 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
     ) async throws -> T {
         try Task.checkCancellation()
         let deadline = deadline ?? requestTimeout.map { ContinuousClock.now + $0 }
-        let worker = try await acquire(access)
+        let context = observer?.currentContext()
+        let worker: PoolWorker<Connection>
+        if let observer {
+            let start = ContinuousClock.now
+            do {
+                worker = try await acquire(access)
+                report(waited: start.duration(to: .now), error: nil, context: context, to: observer)
+            } catch {
+                report(waited: start.duration(to: .now), error: error, context: context, to: observer)
+                throw error
+            }
+        } else {
+            worker = try await acquire(access)
+        }
         let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
             return state.nextID
@@ -96,6 +114,8 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
                     worker.run(id: id, deadline: deadline) { connection in
                         let outcome = connection.flatMap { db in
                             let commits = db.commitCount
+                            db.observerContext = context
+                            defer { db.observerContext = nil }
                             let outcome = Self.runJob(db, access, deadline: deadline, body)
                             if case .success = outcome, let afterward { afterward(db, db.commitCount != commits) }
                             return outcome
@@ -108,6 +128,7 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
             }
         }
         release(worker, access)
+        if let observer { reportUsage(to: observer) }
         switch outcome {
         case .success(let value):
             return value
@@ -169,14 +190,16 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
         switch action {
         case .run: return worker!
         case .fail(let failure): throw error(failure)
-        case .wait(let deadline): return try await wait(id, deadline: deadline)
+        case .wait(let deadline):
+            if let observer { reportUsage(to: observer) }
+            return try await wait(id, deadline: deadline)
         }
     }
 
     /// The worker `index`, started now when the machine just created it (state locked).
     private func worker(_ index: Int, created: Bool, _ state: inout State) -> PoolWorker<Connection> {
         if created {
-            state.workers.append(PoolWorker(name: "\(name)-\(index)", connect: connect))
+            state.workers.append(PoolWorker(name: "\(name)-\(index)", pool: name, observer: observer, connect: connect))
         }
         return state.workers[index]
     }
@@ -247,6 +270,26 @@ package final class ConnectionPool<Connection: PooledConnection>: Sendable {
             return effects
         }
         carry(effects)
+    }
+
+    /// Tells the observer how long a request waited for a connection, and how the pool's
+    /// connections are used now.
+    private func report(waited: Duration, error: (any Error)?, context: (any Sendable)?, to observer: any DatabaseObserver) {
+        var wait = DatabaseEvent(.waited, pool: name, context: context)
+        wait.duration = waited
+        wait.error = error
+        observer.record(wait)
+        reportUsage(to: observer)
+    }
+
+    /// Tells the observer how the pool's connections are used.
+    private func reportUsage(to observer: any DatabaseObserver) {
+        let (created, used, pending) = state.withLock { ($0.machine.created, $0.machine.inUse, $0.machine.waiting) }
+        var usage = DatabaseEvent(.usage, pool: name)
+        usage.idle = created - used
+        usage.used = used
+        usage.pending = pending
+        observer.record(usage)
     }
 
     /// Does what a decision asked, outside the lock.

@@ -29,6 +29,9 @@ public protocol DatabasePool: Sendable {
     /// in a snapshot of its own; on PostgreSQL on any connection.
     func read<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T
 
+    /// The observer told about the pool's work (see `DatabaseObserver`); nil for none.
+    var observer: (any DatabaseObserver)? { get }
+
     /// Refuses new requests, fails waiting ones, lets running ones finish (on PostgreSQL within
     /// their request timeout and a 2 s grace), and closes every connection.
     func close() async
@@ -50,15 +53,32 @@ extension DatabasePool {
     public func retryOnConflict<T: Sendable>(
         maxAttempts: Int = 10, _ body: @Sendable (Connection) throws -> T
     ) async throws -> T {
+        guard let observer else { return try await attempts(maxAttempts, observer: nil, body) }
+        return try await observer.observingRetries { try await attempts(maxAttempts, observer: observer, body) }
+    }
+
+    private func attempts<T: Sendable>(
+        _ maxAttempts: Int, observer: (any DatabaseObserver)?, _ body: @Sendable (Connection) throws -> T
+    ) async throws -> T {
         var attempt = 1
         while true {
             do {
                 return try await write(body)
             } catch {
-                guard attempt < maxAttempts, RetryPolicy.shouldRetry(error, nested: false) else { throw error }
+                guard RetryPolicy.shouldRetry(error, nested: false) else { throw error }
+                guard attempt < maxAttempts else {
+                    observer?.record(RetryPolicy.event(.retriesExhausted, error, attempt, context: observer?.currentContext()))
+                    throw error
+                }
+                observer?.record(RetryPolicy.event(.retry, error, attempt, context: observer?.currentContext()))
                 try await Task.sleep(for: .microseconds(Backoff.microseconds(afterAttempt: attempt)))
                 attempt += 1
             }
         }
     }
+}
+
+extension DatabasePool {
+    /// No observer.
+    public var observer: (any DatabaseObserver)? { nil }
 }

@@ -57,9 +57,20 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
 
     /// Starts the worker's thread; the connection is made by `connect` at the first job. The thread
     /// keeps the worker alive until `stop`.
-    package init(name: String, connect: @escaping Connect) {
+    /// `observer` (with the pool's name and database system) hears of connections opened,
+    /// failing to open, and dropped.
+    package init(name: String, pool: String = "", observer: (any DatabaseObserver)? = nil, connect: @escaping Connect) {
+        var report: (@Sendable (DatabaseEvent.Kind, (any Error)?) -> Void)?
+        if let observer {
+            report = { kind, error in
+                var event = DatabaseEvent(kind, pool: pool)
+                event.error = error
+                observer.record(event)
+            }
+        }
+        let reporting = report
         WorkerThread.detach(name: name) { [self] in
-            loop(connect: connect)
+            loop(connect: connect, report: reporting)
         }
     }
 
@@ -91,7 +102,7 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
         jobs.withLock { $0.cancelled == id }
     }
 
-    private func loop(connect: Connect) {
+    private func loop(connect: Connect, report: (@Sendable (DatabaseEvent.Kind, (any Error)?) -> Void)?) {
         var connection: Connection?
         while true {
             let request: Request
@@ -104,11 +115,18 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
                 request = next
             }
             let id = request.id
-            if let open = connection, !open.isUsable() { connection = nil }
+            if let open = connection, !open.isUsable() {
+                connection = nil
+                report?(.connectionLost, nil)
+            }
             if !isCancelled(id) && connection == nil {
                 do {
                     connection = try connect({ isCancelled(id) }, request.deadline)
+                    report?(.connectionOpened, nil)
                 } catch {
+                    if !(error is CancellationError), (error as? DatabaseError)?.kind != .interrupted {
+                        report?(.connectFailed, error)
+                    }
                     finish(id)
                     Self.perform(request.take(), .failure(error))()
                     continue

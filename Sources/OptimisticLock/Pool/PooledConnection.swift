@@ -7,6 +7,10 @@ package protocol PooledConnection: DatabaseConnection, SendableMetatype {
     /// transaction. It may look at the connection's socket (PostgreSQL: a server that went away).
     func isUsable() -> Bool
 
+    /// What the connection's work belongs to now, for its observer: a pool sets the context of
+    /// the request it serves (see `DatabaseObserver.currentContext()`).
+    var observerContext: (any Sendable)? { get set }
+
     /// How many times this connection committed so far (a `COMMIT`, or a statement that wrote
     /// outside a transaction): a pool compares it before and after a `writeWithoutTransaction`
     /// job, so that a job stopped halfway never reports that nothing was kept.

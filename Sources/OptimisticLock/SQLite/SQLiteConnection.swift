@@ -43,8 +43,15 @@ public final class SQLiteConnection: DatabaseConnection {
     ///   - useWAL: turn on write-ahead logging (the default: readers never block the writer); false
     ///     keeps the file's journal mode, e.g. a rollback journal on a file system without shared memory.
     /// - Throws: `DatabaseError` when the file cannot be opened or is not a database.
-    public init(path: String, busyTimeout: Double = 10, readOnly: Bool = false, useWAL: Bool = true) throws {
+    ///   - observer: told about the connection's statements, transactions and conflicts (see
+    ///     `DatabaseObserver`); nil for none.
+    public init(
+        path: String, busyTimeout: Double = 10, readOnly: Bool = false, useWAL: Bool = true,
+        observer: (any DatabaseObserver)? = nil
+    ) throws {
         self.path = path
+        state.namespace = path.split(separator: "/").last.map(String.init) ?? path
+        state.observer = observer
         var db: OpaquePointer?
         let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         let flags = access | SQLITE_OPEN_NOMUTEX
@@ -161,6 +168,18 @@ public final class SQLiteConnection: DatabaseConnection {
         sqlite3_close_v2(handle)
     }
 
+    /// The observer told about this connection's work (see `DatabaseObserver`); nil for none.
+    public var observer: (any DatabaseObserver)? {
+        get { state.observer }
+        set { state.observer = newValue }
+    }
+
+    /// What this connection's work belongs to now, for its observer.
+    public var observerContext: (any Sendable)? {
+        get { state.observerContext }
+        set { state.observerContext = newValue }
+    }
+
     /// The rowid of the last row inserted through this connection.
     public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
@@ -171,16 +190,28 @@ public final class SQLiteConnection: DatabaseConnection {
 
     /// The cached statement for static SQL (found again by the literal's address).
     public func prepare(_ statement: SQLStatement) throws -> SQLiteStatement {
-        try statements.statement(statement.sqlite) { try compile($0, clearsBindings: false) }
+        try state.owner.enter(sql: nil)
+        do {
+            return try statements.statement(statement.sqlite) { try compile($0, clearsBindings: false) }.taken()
+        } catch {
+            state.owner.exit()
+            throw error
+        }
     }
 
     /// The cached statement for SQL text. Inside a `transaction { }`, a statement that would end
     /// the transaction (`COMMIT`, `END`, `ROLLBACK`, as SQLite's own parser sees it) is refused
     /// when it runs: the closure commits by returning.
     public func prepare(_ sql: String) throws -> SQLiteStatement {
-        try statements.statement(sql) { sql in
-            var text = sql
-            return try text.withUTF8 { try compile($0, clearsBindings: true) }
+        try state.owner.enter(sql: sql)
+        do {
+            return try statements.statement(sql) { sql in
+                var text = sql
+                return try text.withUTF8 { try compile($0, clearsBindings: true) }
+            }.taken()
+        } catch {
+            state.owner.exit()
+            throw error
         }
     }
 
@@ -248,6 +279,8 @@ public final class SQLiteConnection: DatabaseConnection {
 
     /// Runs a script without the check: the transaction statements themselves.
     private func execute(script sql: String) throws {
+        try state.owner.enter(sql: sql)
+        defer { state.owner.exit() }
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
         if state.committed { state.settleCommit() }
@@ -283,6 +316,31 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     private func run<T>(begin: String, commit: (() throws -> Void)? = nil, _ body: () throws -> T) throws -> T {
+        if _slowPath(state.isObserved) && nesting.depth == 0 && commit == nil, let observer = state.observer {
+            return try observedTransaction(observer) { try runUnobserved(begin: begin, commit: commit, body) }
+        }
+        return try runUnobserved(begin: begin, commit: commit, body)
+    }
+
+    /// Runs a transaction its observer is told about, as the parent of its statements.
+    private func observedTransaction<T>(_ observer: any DatabaseObserver, _ run: () throws -> T) throws -> T {
+        let operation = state.operation(sql: nil, summary: nil)
+        let start = ContinuousClock.now
+        let token = observer.started(operation)
+        let outer = state.observerContext
+        state.observerContext = token ?? outer
+        defer { state.observerContext = outer }
+        do {
+            let result = try run()
+            observer.finished(operation, token: token, outcome: .init(duration: start.duration(to: .now)))
+            return result
+        } catch {
+            observer.finished(operation, token: token, outcome: .init(duration: start.duration(to: .now), error: error))
+            throw error
+        }
+    }
+
+    private func runUnobserved<T>(begin: String, commit: (() throws -> Void)?, _ body: () throws -> T) throws -> T {
         try checkTransactionIsAlive(begin)
         // SQLite may roll back on its own (after a full disk, say): then there is nothing left to undo.
         let counted = { () throws -> T in
@@ -314,6 +372,19 @@ public final class SQLiteConnection: DatabaseConnection {
 /// pool asked the running job to stop.
 final class ConnectionState {
     let depth: UnsafeMutablePointer<Int>
+    /// The thread using the connection (see `ConnectionOwner`).
+    let owner = ConnectionOwner()
+    /// The connection's observer (see `DatabaseObserver`), and whether there is one (read on every
+    /// statement).
+    var observer: (any DatabaseObserver)? {
+        didSet { isObserved = observer != nil }
+    }
+    private(set) var isObserved = false
+    /// What the connection's work belongs to now (the open transaction's token, or a pool
+    /// request's context).
+    var observerContext: (any Sendable)?
+    /// The database's name for observers: the file's name.
+    var namespace: String?
     let interruption = ConnectionInterruption()
     /// The sqlite3 handle, once open (for the progress handler).
     var handle: OpaquePointer?
@@ -366,6 +437,13 @@ final class ConnectionState {
         changesAtLastEnd = sqlite3_total_changes64(handle)
         schemaChangePending = false
         committed = false
+    }
+
+    /// An operation of this connection, for its observer.
+    func operation(sql: String?, summary: SQLSummary?) -> DatabaseOperation {
+        DatabaseOperation(
+            isTransaction: sql == nil, sql: sql, operationName: sql == nil ? "TRANSACTION" : summary?.operation,
+            collectionName: summary?.collection, system: "sqlite", namespace: namespace, parent: observerContext)
     }
 
     /// The sleeps between lock attempts, in milliseconds; the last one repeats.

@@ -31,16 +31,26 @@ public final class SQLitePool: DatabasePool {
         /// `DatabaseError`; nil waits as long as it takes.
         public var acquireTimeout: Duration?
 
+        /// Told about the pool's statements, transactions, conflicts, retries, waits and
+        /// connections (see `DatabaseObserver`; `Telemetry` in `OptimisticLockTelemetry`); nil for none.
+        public var observer: (any DatabaseObserver)?
+
         /// A configuration: 4 readers, a 10 s busy timeout, a 30 s acquire timeout by default.
-        public init(readers: Int = 4, busyTimeout: Double = 10, acquireTimeout: Duration? = .seconds(30)) {
+        public init(
+            readers: Int = 4, busyTimeout: Double = 10, acquireTimeout: Duration? = .seconds(30),
+            observer: (any DatabaseObserver)? = nil
+        ) {
             self.readers = readers
             self.busyTimeout = busyTimeout
             self.acquireTimeout = acquireTimeout
+            self.observer = observer
         }
     }
 
     /// The database file.
     public let path: String
+    /// The observer told about the pool's work; nil for none.
+    public let observer: (any DatabaseObserver)?
     private let writer: ConnectionPool<SQLiteConnection>
     private let readers: ConnectionPool<SQLiteConnection>?
 
@@ -48,19 +58,21 @@ public final class SQLitePool: DatabasePool {
     public init(path: String, configuration: Configuration = Configuration()) {
         self.path = path
         let busyTimeout = configuration.busyTimeout
+        let observer = configuration.observer
+        self.observer = observer
         writer = ConnectionPool(
             name: "sqlite-writer", capacity: 1, maxWrites: 1,
-            acquireTimeout: configuration.acquireTimeout
+            acquireTimeout: configuration.acquireTimeout, observer: observer
         ) { _, _ in
-            try SQLiteConnection(path: path, busyTimeout: busyTimeout)
+            try SQLiteConnection(path: path, busyTimeout: busyTimeout, observer: observer)
         }
         let inMemory = path == ":memory:" || path.isEmpty
         if configuration.readers > 0 && !inMemory {
             readers = ConnectionPool(
                 name: "sqlite-reader", capacity: configuration.readers,
-                maxWrites: configuration.readers, acquireTimeout: configuration.acquireTimeout
+                maxWrites: configuration.readers, acquireTimeout: configuration.acquireTimeout, observer: observer
             ) { _, _ in
-                try SQLiteConnection(path: path, busyTimeout: busyTimeout)
+                try SQLiteConnection(path: path, busyTimeout: busyTimeout, observer: observer)
             }
         } else {
             readers = nil

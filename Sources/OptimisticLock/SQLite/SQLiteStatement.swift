@@ -45,6 +45,14 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// True for DDL: its commit counts as a change (it changes no row).
     let changesSchema: Bool
+    /// True between `prepare`, which took the connection for the calling thread, and `reset`,
+    /// which gives it back (see `ConnectionOwner`).
+    private let held: UnsafeMutablePointer<Bool>
+
+    /// The run its connection's observer was told about and has not heard the end of.
+    private var observation: (token: (any Sendable)?, operation: DatabaseOperation, start: ContinuousClock.Instant)?
+    /// What the statement does, for observers (read once, at the first observed run).
+    private lazy var summary = SQLSummary(sql)
 
     init(
         handle: OpaquePointer, db: OpaquePointer, clearsBindings: Bool, state: ConnectionState, endsTransaction: Bool,
@@ -58,11 +66,14 @@ public final class SQLiteStatement: PreparedStatement {
         self.endsTransaction = endsTransaction
         failed = .allocate(capacity: 1)
         failed.initialize(to: false)
+        held = .allocate(capacity: 1)
+        held.initialize(to: false)
     }
 
     deinit {
         sqlite3_finalize(handle)
         failed.deallocate()
+        held.deallocate()
     }
 
     /// The statement's SQL.
@@ -171,8 +182,24 @@ public final class SQLiteStatement: PreparedStatement {
 
     private func failure(_ rc: Int32) -> DatabaseError {
         let error = DatabaseError.sqlite(rc, db: db, sql: sql)
+        if _slowPath(observation != nil) { observed(rows: nil, error: error) }
         reset()
         return error
+    }
+
+    /// Tells the connection's observer that a run begins.
+    private func observe() {
+        guard let observer = state.observer else { return }
+        let operation = state.operation(sql: sql, summary: summary)
+        observation = (observer.started(operation), operation, .now)
+    }
+
+    /// Tells the connection's observer that the run ended.
+    private func observed(rows: Int?, error: (any Error)?) {
+        guard let (token, operation, start) = observation else { return }
+        observation = nil
+        state.observer?.finished(
+            operation, token: token, outcome: .init(duration: start.duration(to: .now), rowsChanged: rows, error: error))
     }
 
     /// Throws (and resets) when a bind failed, or when the connection's transaction was rolled back
@@ -197,6 +224,7 @@ public final class SQLiteStatement: PreparedStatement {
                 "SQLite already rolled this transaction back after an earlier error; leave the transaction and start again",
                 sql: sql)
         }
+        if _slowPath(state.isObserved) { observe() }
     }
 
     /// Runs to the end and returns the number of rows changed.
@@ -208,6 +236,7 @@ public final class SQLiteStatement: PreparedStatement {
         if _slowPath(state.committed) { state.settleCommit() }
         guard rc == SQLITE_DONE else { throw failure(rc) }
         let changes = Int(sqlite3_changes(db))
+        if _slowPath(state.isObserved) { observed(rows: changes, error: nil) }
         reset()
         return changes
     }
@@ -225,13 +254,32 @@ public final class SQLiteStatement: PreparedStatement {
         if _slowPath(state.committed) { state.settleCommit() }
         switch rc {
         case SQLITE_ROW: return true
-        case SQLITE_DONE: return false
+        case SQLITE_DONE:
+            if _slowPath(state.isObserved) { observed(rows: nil, error: nil) }
+            return false
         default: throw failure(rc)
         }
     }
 
+    /// Marks the statement taken by the thread that prepared it (its connection was entered once
+    /// for it: a statement prepared again before its reset gives the earlier entry back).
+    @inline(__always)
+    func taken() -> SQLiteStatement {
+        if _slowPath(held.pointee) { state.owner.exit() }
+        held.pointee = true
+        return self
+    }
+
     /// Resets the statement for the next run.
     public func reset() {
+        defer {
+            if held.pointee {
+                held.pointee = false
+                state.owner.exit()
+            }
+        }
+        // A query stopped before its end: it ended here.
+        if _slowPath(state.isObserved) && observation != nil { observed(rows: nil, error: nil) }
         if _slowPath(failed.pointee) {
             bindFailure = nil
             failed.pointee = false

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Issues version tokens: non-zero, within `1...VersionGenerator.maximum` (`Number.MAX_SAFE_INTEGER`,
 /// so a JavaScript client's `JSON.parse` keeps them exact), never the same twice from one generator,
 /// and unpredictable: any number of a generator's tokens tell nothing of its next one.
@@ -37,9 +39,12 @@ public final class VersionGenerator {
     /// The number of Feistel rounds (even: the halves end where they began).
     @usableFromInline static let rounds = 4
 
-    /// The counter, its step and the round keys, in memory of their own so that issuing a token
-    /// needs no exclusivity check.
+    /// The counter's step and the round keys (`state[0]` is unused), in memory of their own so
+    /// that issuing a token needs no exclusivity check.
     @usableFromInline let state: UnsafeMutablePointer<UInt64>
+    /// The counter, advanced atomically: a connection misused from two threads at once still
+    /// never issues one token twice (each call takes a counter value of its own).
+    @usableFromInline let counter: Atomic<UInt64>
 
     /// A generator keyed from the system's secure random source.
     public init() {
@@ -47,6 +52,7 @@ public final class VersionGenerator {
         var random = SystemRandomNumberGenerator()
         for index in 0..<(2 + Self.rounds) { state[index] = random.next() }
         state[1] |= 1
+        counter = Atomic(random.next())
     }
 
     /// A generator with a given seed, for tests that need to replay (or to provoke) a sequence:
@@ -74,7 +80,7 @@ public final class VersionGenerator {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state[0] = counter
+        self.counter.store(counter, ordering: .relaxed)
         state[1] = next() | 1
         for round in 0..<Self.rounds { state[2 + round] = next() }
     }
@@ -83,8 +89,7 @@ public final class VersionGenerator {
     @inlinable
     public func next() -> Int64 {
         while true {
-            let counter = (state[0] &+ state[1]) & Self.mask
-            state[0] = counter
+            let counter = counter.wrappingAdd(state[1], ordering: .relaxed).newValue & Self.mask
             let token = Self.permute(counter, keys: state + 2)
             if _fastPath(token != 0) { return Int64(bitPattern: token) }
         }
