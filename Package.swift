@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "OptimisticLockPostgres", targets: ["OptimisticLockPostgres"]),
         .library(name: "OptimisticLockHTTP", targets: ["OptimisticLockHTTP"]),
         .library(name: "OptimisticLockServiceLifecycle", targets: ["OptimisticLockServiceLifecycle"]),
+        .library(name: "OptimisticLockTelemetry", targets: ["OptimisticLockTelemetry"]),
         .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
         .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
@@ -19,7 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // swift-log 1.8 and swift-distributed-tracing 1.3 are the first with InMemoryLogging and
+        // InMemoryTracing, which the tests use.
+        .package(url: "https://github.com/apple/swift-log", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
         // Documentation only (`swift package generate-documentation`): a plugin, nothing users link.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -60,6 +65,19 @@ let package = Package(
         .target(
             name: "OptimisticLockServiceLifecycle",
             dependencies: ["OptimisticLock", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
+
+        // Logs, metrics and traces of the pools and connections (swift-log, swift-metrics,
+        // swift-distributed-tracing, OpenTelemetry's names): a separate product, so the runtime
+        // depends on none of them.
+        .target(
+            name: "OptimisticLockTelemetry",
+            dependencies: [
+                "OptimisticLock",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
         ),
 
         // MARK: Schema compiler and CLI
@@ -135,9 +153,12 @@ let package = Package(
             name: "OptimisticLockTests",
             dependencies: [
                 "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "OptimisticLockServiceLifecycle",
-                "TestModels", "TestSupport", "contention-worker", "optimistic-lock",
+                "OptimisticLockTelemetry", "TestModels", "TestSupport", "contention-worker", "optimistic-lock",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
     ],
