@@ -12,10 +12,10 @@ final class PostgresHandle {
     let job: UnsafeMutablePointer<JobState>
     /// The thread using the connection (see `ConnectionOwner`).
     let owner = ConnectionOwner()
-    /// The connection's observer (see `DatabaseObserver`), and whether there is one (read on every
-    /// round trip).
+    /// The connection's observer (see `DatabaseObserver`), and whether it observes statements
+    /// (read on every round trip).
     var observer: (any DatabaseObserver)? {
-        didSet { isObserved = observer != nil }
+        didSet { isObserved = observer?.observesOperations ?? false }
     }
     private(set) var isObserved = false
     /// What the connection's work belongs to now (the open transaction's token, or a pool

@@ -1,5 +1,6 @@
 import CoreMetrics
 import OptimisticLock
+import Tracing
 
 /// The metrics `Telemetry` records, made once per label and dimensions by its factory and kept:
 /// a factory may do work for each metric it makes, and statements come by the thousand.
@@ -14,8 +15,83 @@ final class Instruments: @unchecked Sendable {
     private let counters = ThreadLock<[Key: Counter]>([:])
     private let meters = ThreadLock<[Key: Meter]>([:])
 
+    private let shapes = ThreadLock<[ShapeKey: Shape]>([:])
+
     init(factory: any MetricsFactory) {
         self.factory = factory
+    }
+
+    /// What a statement's span and duration timer are, by what the statement does.
+    struct Shape: Sendable {
+        /// The span's name: `UPDATE post`, `TRANSACTION`.
+        let name: String
+        /// `db.client.operation.duration` for statements of this shape; nil for a transaction.
+        let duration: CoreMetrics.Timer?
+    }
+
+    private struct ShapeKey: Hashable {
+        let system: String
+        let operation: String?
+        let collection: String?
+        let isTransaction: Bool
+    }
+
+    private struct AttributesKey: Hashable {
+        let sql: String?
+        let system: String
+        let namespace: String?
+        let serverAddress: String?
+        let serverPort: Int?
+    }
+
+    private let attributes = ThreadLock<[AttributesKey: SpanAttributes]>([:])
+
+    /// Caches hold at most this many entries: SQL built on the fly (an `IN` list of every length)
+    /// is described afresh each time rather than kept forever.
+    static let cacheLimit = 2_000
+
+    /// A statement span's attributes, made once per SQL and database (a span copies them, which
+    /// costs a reference count, where setting them one by one builds a dictionary each time).
+    func attributes(of operation: DatabaseOperation) -> SpanAttributes {
+        let key = AttributesKey(
+            sql: operation.sql, system: operation.system, namespace: operation.namespace,
+            serverAddress: operation.serverAddress, serverPort: operation.serverPort)
+        if let cached = attributes.withLock({ $0[key] }) { return cached }
+        var made = SpanAttributes()
+        made["db.system.name"] = operation.system
+        if let value = operation.collectionName { made["db.collection.name"] = value }
+        if let value = operation.operationName { made["db.operation.name"] = value }
+        if let value = operation.sql { made["db.query.text"] = value }
+        if let value = operation.namespace { made["db.namespace"] = value }
+        if let value = operation.serverAddress { made["server.address"] = value }
+        if let value = operation.serverPort { made["server.port"] = value }
+        attributes.withLock { if $0.count < Self.cacheLimit { $0[key] = made } }
+        return made
+    }
+
+    /// The shape of an operation, made once per system, operation and table: every statement
+    /// asks, so this must cost a dictionary lookup and nothing more.
+    func shape(of operation: DatabaseOperation) -> Shape {
+        let key = ShapeKey(
+            system: operation.system, operation: operation.operationName, collection: operation.collectionName,
+            isTransaction: operation.isTransaction)
+        if let shape = shapes.withLock({ $0[key] }) { return shape }
+        let shape: Shape
+        if operation.isTransaction {
+            shape = Shape(name: "TRANSACTION", duration: nil)
+        } else {
+            let name = [operation.operationName, operation.collectionName].compactMap { $0 }.joined(separator: " ")
+            shape = Shape(
+                name: name.isEmpty ? "statement" : name,
+                duration: timer(
+                    "db.client.operation.duration",
+                    [
+                        ("db.system.name", operation.system), ("db.operation.name", operation.operationName ?? ""),
+                        ("db.collection.name", operation.collectionName ?? ""),
+                    ]))
+        }
+        shapes.withLock { if $0.count < Self.cacheLimit { $0[key] = shape } }
+        return shape
     }
 
     private static func key(_ label: String, _ dimensions: [(String, String)]) -> Key {

@@ -5,7 +5,8 @@ import Tracing
 
 /// Logs, metrics and traces of pools and connections, with OpenTelemetry's database names: a
 /// `DatabaseObserver` over swift-log, swift-metrics and swift-distributed-tracing, using the
-/// bootstrapped `MetricsSystem` and `InstrumentationSystem` unless given others.
+/// bootstrapped `MetricsSystem` and `InstrumentationSystem` unless given others (so make it after
+/// bootstrapping them: it keeps the ones it found).
 ///
 /// ```swift
 /// let telemetry = Telemetry(logger: Logger(label: "db"))
@@ -36,14 +37,26 @@ public struct Telemetry: DatabaseObserver {
     public let logger: Logger
     private let tracer: any Tracer
     private let instruments: Instruments
+    /// Whether statements and transactions are worth observing: false when the tracer and the
+    /// metrics factory are no-ops and the logger is above `trace`, so that nothing would come of
+    /// it (the connections then skip the calls; events are still recorded).
+    public let observesOperations: Bool
+    /// False for a no-op tracer: no spans to start.
+    private let isTracing: Bool
 
     /// An observer logging to `logger`, tracing with `tracer` (the bootstrapped
     /// `InstrumentationSystem.tracer` by default) and measuring with `metrics` (the bootstrapped
     /// `MetricsSystem.factory` by default).
-    public init(logger: Logger = Logger(label: "optimistic-lock"), tracer: (any Tracer)? = nil, metrics: (any MetricsFactory)? = nil) {
+    public init(
+        logger: Logger = Logger(label: "optimistic-lock"), tracer: (any Tracer)? = nil, metrics: (any MetricsFactory)? = nil
+    ) {
         self.logger = logger
-        self.tracer = tracer ?? InstrumentationSystem.tracer
-        instruments = Instruments(factory: metrics ?? MetricsSystem.factory)
+        let tracer = tracer ?? InstrumentationSystem.tracer
+        let factory = metrics ?? MetricsSystem.factory
+        self.tracer = tracer
+        instruments = Instruments(factory: factory)
+        isTracing = !(tracer is NoOpTracer)
+        observesOperations = isTracing || !(factory is NOOPMetricsHandler) || logger.logLevel <= .trace
     }
 
     // MARK: Context
@@ -74,25 +87,19 @@ public struct Telemetry: DatabaseObserver {
 
     // MARK: Statements and transactions
 
-    /// Starts the operation's span.
+    /// Starts the operation's span (when there is a tracer).
     public func started(_ operation: DatabaseOperation) -> (any Sendable)? {
-        let name =
-            operation.isTransaction
-            ? "TRANSACTION" : [operation.operationName, operation.collectionName].compactMap { $0 }.joined(separator: " ")
-        let span = tracer.startSpan(name.isEmpty ? "statement" : name, context: Self.context(of: operation.parent), ofKind: .client)
-        span.attributes["db.system.name"] = operation.system
-        if let value = operation.collectionName { span.attributes["db.collection.name"] = value }
-        if let value = operation.operationName { span.attributes["db.operation.name"] = value }
-        if let value = operation.sql { span.attributes["db.query.text"] = value }
-        if let value = operation.namespace { span.attributes["db.namespace"] = value }
-        if let value = operation.serverAddress { span.attributes["server.address"] = value }
-        if let value = operation.serverPort { span.attributes["server.port"] = value }
-        return SpanToken(span: span)
+        let shape = instruments.shape(of: operation)
+        guard isTracing else { return shape }
+        let span = tracer.startSpan(shape.name, context: Self.context(of: operation.parent), ofKind: .client)
+        span.attributes = instruments.attributes(of: operation)
+        return SpanToken(span: span, shape: shape)
     }
 
     /// Ends the operation's span, measures it, logs it.
     public func finished(_ operation: DatabaseOperation, token: (any Sendable)?, outcome: DatabaseOperation.Outcome) {
-        if let span = (token as? SpanToken)?.span {
+        let started = token as? SpanToken
+        if let span = started?.span {
             if let error = outcome.error {
                 if let code = Self.statusCode(error) { span.attributes["db.response.status_code"] = code }
                 span.attributes["error.type"] = Self.errorType(error)
@@ -101,15 +108,8 @@ public struct Telemetry: DatabaseObserver {
             }
             span.end()
         }
-        if !operation.isTransaction {
-            instruments.timer(
-                "db.client.operation.duration",
-                [
-                    ("db.system.name", operation.system), ("db.operation.name", operation.operationName ?? ""),
-                    ("db.collection.name", operation.collectionName ?? ""),
-                ]
-            ).recordNanoseconds(Self.nanoseconds(outcome.duration))
-        }
+        let shape = started?.shape ?? (token as? Instruments.Shape) ?? instruments.shape(of: operation)
+        shape.duration?.recordNanoseconds(Self.nanoseconds(outcome.duration))
         logger.trace(
             operation.isTransaction ? "transaction" : "statement",
             metadata: [
@@ -149,7 +149,9 @@ public struct Telemetry: DatabaseObserver {
             instruments.counter("optimistic_lock.retries.exhausted", []).increment()
             logger.debug(
                 "retries exhausted",
-                metadata: ["attempts": .stringConvertible(event.attempt ?? 0), "error": .string(event.error.map { "\($0)" } ?? "-")])
+                metadata: [
+                    "attempts": .stringConvertible(event.attempt ?? 0), "error": .string(event.error.map { "\($0)" } ?? "-"),
+                ])
         case .waited:
             let pool = event.pool ?? ""
             if let duration = event.duration {
@@ -236,6 +238,8 @@ public struct Telemetry: DatabaseObserver {
 /// A span, as the token of a started operation.
 struct SpanToken: @unchecked Sendable {
     let span: any Span
+    /// What the span's statement or transaction is.
+    let shape: Instruments.Shape
 }
 
 /// The attempts of one `retryOnConflict`, counted by its retry events (a task-local: the events

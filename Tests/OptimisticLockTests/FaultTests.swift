@@ -189,7 +189,9 @@ struct FaultTests {
 /// A connection forced across threads (it is not `Sendable`): the second thread is refused.
 @Suite("Connections across threads")
 struct CrossThreadTests {
-    @Test("One connection used from two threads at once: .misuse for the second, never two rows with one version", arguments: Backend.available)
+    @Test(
+        "One connection used from two threads at once: .misuse for the second, never two rows with one version",
+        arguments: Backend.available)
     func twoThreads(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
@@ -226,7 +228,8 @@ struct CrossThreadTests {
         let duplicates = try db.query(
             "SELECT version, count(*) AS n FROM author GROUP BY version HAVING count(*) > 1")
         #expect(duplicates.isEmpty, "rows share a version: \(duplicates)")
-        #expect(try Author.count(db) == Int64(stored.withLock { $0 }) + 1, "a row was stored that its insert did not report, or lost")
+        #expect(
+            try Author.count(db) == Int64(stored.withLock { $0 }) + 1, "a row was stored that its insert did not report, or lost")
         #expect(unexpected.withLock { $0 }.isEmpty, "\(unexpected.withLock { $0 }.prefix(3))")
         print("two threads on one \(backend) connection: \(stored.withLock { $0 }) stored, \(refused.withLock { $0 }) refused")
         #expect(refused.withLock { $0 } > 0, "the threads never met: this test tested nothing")

@@ -37,7 +37,9 @@ struct TelemetryTests {
             postgres: .init(connections: connections, observer: recorder.telemetry))
     }
 
-    @Test("A checked update is one CLIENT span in its transaction's, under the caller's; SQL with placeholders, never values", arguments: Backend.available)
+    @Test(
+        "A checked update is one CLIENT span in its transaction's, under the caller's; SQL with placeholders, never values",
+        arguments: Backend.available)
     func updateSpan(backend: Backend) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
@@ -85,7 +87,9 @@ struct TelemetryTests {
         await pool.close()
     }
 
-    @Test("Two conflicts in retryOnConflict: one span over three attempts, conflicts{changed} = 2, retries = 2", arguments: Backend.available)
+    @Test(
+        "Two conflicts in retryOnConflict: one span over three attempts, conflicts{changed} = 2, retries = 2",
+        arguments: Backend.available)
     func conflictsAndRetries(backend: Backend) async throws {
         let database = TestDatabase(backend)
         _ = try database.connectWithSchema()
@@ -115,10 +119,14 @@ struct TelemetryTests {
         #expect(attempts.withLock { $0 } == 3)
         let retry = try #require(recorder.tracer.finishedSpans.first { $0.operationName == "retryOnConflict" })
         #expect(retry.attributes["optimistic_lock.attempts"]?.toSpanAttribute() == .int64(3))
-        let transactions = recorder.tracer.finishedSpans.filter { $0.operationName == "TRANSACTION" && $0.parentSpanID == retry.spanID }
+        let transactions = recorder.tracer.finishedSpans.filter {
+            $0.operationName == "TRANSACTION" && $0.parentSpanID == retry.spanID
+        }
         #expect(transactions.count == 3, "each attempt's transaction is the retry span's child")
         #expect(transactions.filter { $0.attributes["error.type"]?.toSpanAttribute() == .string("ConcurrentUpdate") }.count == 2)
-        #expect(recorder.metrics.counterTotal(label: "optimistic_lock.conflicts", dimensions: [("db.collection.name", "counter"), ("kind", "changed")]) == 2)
+        #expect(
+            recorder.metrics.counterTotal(
+                label: "optimistic_lock.conflicts", dimensions: [("db.collection.name", "counter"), ("kind", "changed")]) == 2)
         #expect(recorder.metrics.counterTotal(label: "optimistic_lock.retries", dimensions: [("reason", "conflict")]) == 2)
         #expect(recorder.metrics.counterTotal(label: "optimistic_lock.retries.exhausted") == 0)
         #expect(recorder.loud.isEmpty, "\(recorder.loud.map(\.message))")
@@ -142,7 +150,8 @@ struct TelemetryTests {
         let pending = recorder.metrics.meters(
             label: "db.client.connection.pending_requests", dimensions: [("db.client.connection.pool.name", "postgres")])
         #expect(pending.first?.values.max() == 3, "\(pending.first?.values ?? [])")
-        let waits = recorder.metrics.timers(label: "db.client.connection.wait_time", dimensions: [("db.client.connection.pool.name", "postgres")])
+        let waits = recorder.metrics.timers(
+            label: "db.client.connection.wait_time", dimensions: [("db.client.connection.pool.name", "postgres")])
         #expect(waits.first?.values.count == 5)
         let used = recorder.metrics.meters(
             label: "db.client.connection.count",

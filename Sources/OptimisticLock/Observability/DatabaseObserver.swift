@@ -14,6 +14,11 @@
 /// the caller's task for `currentContext()`, `observingRetries(_:)` and pool events — and must
 /// return quickly. Bound values are never given to an observer.
 public protocol DatabaseObserver: Sendable {
+    /// Whether it wants `started` and `finished` for every statement and transaction (read once,
+    /// when a connection gets the observer): false spares each statement the observer's calls
+    /// and clock readings, while events still come to `record`.
+    var observesOperations: Bool { get }
+
     /// Called on the caller's task as a pool request begins (and as `retryOnConflict` begins):
     /// what it returns is the parent of what the request then does on the pool's thread — the
     /// caller's trace context, say, so that statement spans are children of the request's span.
@@ -35,6 +40,9 @@ public protocol DatabaseObserver: Sendable {
 }
 
 extension DatabaseObserver {
+    /// True.
+    public var observesOperations: Bool { true }
+
     /// No context.
     public func currentContext() -> (any Sendable)? { nil }
 

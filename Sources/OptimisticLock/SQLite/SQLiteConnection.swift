@@ -374,10 +374,10 @@ final class ConnectionState {
     let depth: UnsafeMutablePointer<Int>
     /// The thread using the connection (see `ConnectionOwner`).
     let owner = ConnectionOwner()
-    /// The connection's observer (see `DatabaseObserver`), and whether there is one (read on every
-    /// statement).
+    /// The connection's observer (see `DatabaseObserver`), and whether it observes statements
+    /// (read on every statement).
     var observer: (any DatabaseObserver)? {
-        didSet { isObserved = observer != nil }
+        didSet { isObserved = observer?.observesOperations ?? false }
     }
     private(set) var isObserved = false
     /// What the connection's work belongs to now (the open transaction's token, or a pool
