@@ -13,7 +13,9 @@ let package = Package(
         .package(path: ".."),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
     ],
     targets: [
         .executableTarget(
@@ -22,9 +24,12 @@ let package = Package(
                 .product(name: "OptimisticLock", package: root),
                 .product(name: "OptimisticLockPostgres", package: root),
                 .product(name: "OptimisticLockCompiler", package: root),
+                .product(name: "OptimisticLockTelemetry", package: root),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             plugins: [.plugin(name: "OptimisticLockPlugin", package: root)]
         )

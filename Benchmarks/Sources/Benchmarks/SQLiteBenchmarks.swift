@@ -1,8 +1,13 @@
 import CSQLite
+import CoreMetrics
 import Foundation
 import GRDB
+import Logging
 import OptimisticLock
 import OptimisticLockCompiler
+import OptimisticLockTelemetry
+import Synchronization
+import Tracing
 
 /// Update, fetch and insert: generated code vs the raw sqlite3 C API vs GRDB, same data, same file settings.
 struct SQLiteBenchmarks {
@@ -17,6 +22,7 @@ struct SQLiteBenchmarks {
     func profile(_ name: String) throws {
         let contenders: [String: () throws -> Contender] = [
             "update-generated": { try updateContenders()[0] }, "update-raw": { try updateContenders()[1] },
+            "update-telemetry": { try updateContenders()[4] }, "update-metrics": { try updateContenders()[5] },
             "insert-generated": { try insertContenders()[0] }, "insert-raw": { try insertContenders()[1] },
         ]
         if name == "fetch-generated" || name == "fetch-raw" {
@@ -43,22 +49,36 @@ struct SQLiteBenchmarks {
         let contenders = try updateContenders()
         let results = try measure.run(contenders)
         let operations = updateRows * updateRounds
-        for name in ["raw sqlite3", "generated update", "GRDB cached statement", "GRDB filtered updateAll"] {
+        for name in [
+            "raw sqlite3", "generated update", "GRDB cached statement", "GRDB filtered updateAll", "generated update, Telemetry",
+            "generated update, metrics on",
+        ] {
             report.row(name, results[name]!, operations: operations)
         }
         report.ratio("update.generated/raw", results["generated update"], results["raw sqlite3"])
+        report.ratio("update.telemetry/plain", results["generated update, Telemetry"], results["generated update"])
+        report.ratio("update.metrics/plain", results["generated update, metrics on"], results["generated update"])
         report.ratio("update.grdb-cached/generated", results["GRDB cached statement"], results["generated update"])
         report.ratio("update.grdb/generated", results["GRDB filtered updateAll"], results["generated update"])
     }
 
-    /// Generated, raw, GRDB's fastest hand-written form, GRDB's query interface. Every contender
-    /// does the same token work: a new version from a `VersionGenerator` per update.
-    func updateContenders() throws -> [Contender] {
-        let generated = Contender(
-            name: "generated update",
+    /// `Telemetry` as a server would run it without exporters: swift-log's default level (info,
+    /// so no statement lines), no-op metrics and tracer. What remains is the observer's own work.
+    static let telemetry = Telemetry(
+        logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, tracer: NoOpTracer(),
+        metrics: NOOPMetricsHandler.instance)
+
+    /// `Telemetry` with metrics on (a backend that only counts), no tracer, logs at info.
+    static let telemetryMetrics = Telemetry(
+        logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, tracer: NoOpTracer(), metrics: CountingMetrics())
+
+    /// The generated `update` in one transaction, with or without an observer on its connection.
+    func generatedUpdate(name: String, observer: (any DatabaseObserver)?) -> Contender {
+        Contender(
+            name: name,
             prepare: {
                 let path = try BenchDatabase.make(rows: updateRows)
-                let db = try OptimisticLock.SQLiteConnection(path: path)
+                let db = try OptimisticLock.SQLiteConnection(path: path, observer: observer)
                 return Box((db, try BenchItem.fetchAll(db), path))
             },
             run: { state in
@@ -75,6 +95,14 @@ struct SQLiteBenchmarks {
                 }
                 precondition(VersionGenerator.isValid(items[0].version))
             })
+    }
+
+    /// Generated, raw, GRDB's fastest hand-written form, GRDB's query interface. Every contender
+    /// does the same token work: a new version from a `VersionGenerator` per update.
+    func updateContenders() throws -> [Contender] {
+        let generated = generatedUpdate(name: "generated update", observer: nil)
+        let observed = generatedUpdate(name: "generated update, Telemetry", observer: Self.telemetry)
+        let measured = generatedUpdate(name: "generated update, metrics on", observer: Self.telemetryMetrics)
         let raw = Contender(
             name: "raw sqlite3",
             prepare: {
@@ -180,7 +208,7 @@ struct SQLiteBenchmarks {
                 }
                 precondition(VersionGenerator.isValid(items[0].version))
             })
-        return [generated, raw, grdbCached, grdb]
+        return [generated, raw, grdbCached, grdb, observed, measured]
     }
 
     @inline(never)
@@ -348,4 +376,29 @@ struct SQLiteBenchmarks {
         }
         return [generated, raw, grdb]
     }
+}
+
+/// A metrics backend that only adds to atomics: what `Telemetry` costs when metrics are on,
+/// without an exporter's own cost.
+final class CountingMetrics: MetricsFactory, CounterHandler, RecorderHandler, TimerHandler, MeterHandler, Sendable {
+    let total = Atomic<Int>(0)
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler { self }
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler { self }
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler { self }
+    func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler { self }
+    func destroyCounter(_ handler: any CounterHandler) {}
+    func destroyRecorder(_ handler: any RecorderHandler) {}
+    func destroyTimer(_ handler: any TimerHandler) {}
+    func destroyMeter(_ handler: any MeterHandler) {}
+
+    func increment(by amount: Int64) { total.add(Int(amount), ordering: .relaxed) }
+    func reset() {}
+    func record(_ value: Int64) { total.add(1, ordering: .relaxed) }
+    func record(_ value: Double) { total.add(1, ordering: .relaxed) }
+    func recordNanoseconds(_ duration: Int64) { total.add(1, ordering: .relaxed) }
+    func set(_ value: Int64) {}
+    func set(_ value: Double) {}
+    func increment(by amount: Double) {}
+    func decrement(by amount: Double) {}
 }
