@@ -14,7 +14,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // The models: a target of .schema files (and one Swift file, Exports.swift).
@@ -33,9 +36,22 @@ let package = Package(
                 .product(name: "OptimisticLockServiceLifecycle", package: root),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .executableTarget(name: "Wiki", dependencies: ["WikiApp"]),
+        .executableTarget(
+            name: "Wiki",
+            dependencies: [
+                "WikiApp",
+                .product(name: "OptimisticLockTelemetry", package: root),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // A client of the JSON API, and the concurrent editors the load script and the tests run.
         .target(
             name: "WikiClient",
@@ -52,6 +68,10 @@ let package = Package(
                 "WikiApp",
                 "WikiClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OptimisticLockTelemetry", package: root),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
     ],

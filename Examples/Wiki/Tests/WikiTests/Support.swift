@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import OptimisticLock
 import OptimisticLockPostgres
+import Prometheus
 import Synchronization
 import WikiApp
 import WikiClient
@@ -62,7 +63,7 @@ struct Wiki: Sendable {
 func withWiki(
     _ backend: Backend, sqlite configuration: SQLitePool.Configuration = .init(),
     postgres postgresConfiguration: PostgresPool.Configuration = .init(),
-    _ body: @Sendable (Wiki) async throws -> Void
+    metrics: PrometheusCollectorRegistry? = nil, _ body: @Sendable (Wiki) async throws -> Void
 ) async throws {
     switch backend {
     case .sqlite:
@@ -73,7 +74,7 @@ func withWiki(
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         let pool = SQLitePool(path: path, configuration: configuration)
-        try await serve(pool, sqlitePath: path, connect: { try SQLiteConnection(path: path) }, body)
+        try await serve(pool, sqlitePath: path, metrics: metrics, connect: { try SQLiteConnection(path: path) }, body)
     case .postgres:
         let base = Backend.postgresURL!
         let schema = "wiki_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -82,17 +83,18 @@ func withWiki(
         defer { try? admin.executeScript("DROP SCHEMA \(schema) CASCADE") }
         let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
         let pool = PostgresPool(url: url, configuration: postgresConfiguration)
-        try await serve(pool, sqlitePath: nil, connect: { try PostgresConnection(url: url) }, body)
+        try await serve(pool, sqlitePath: nil, metrics: metrics, connect: { try PostgresConnection(url: url) }, body)
     }
 }
 
 private func serve<Pool: DatabasePool>(
-    _ pool: Pool, sqlitePath: String?, connect: @escaping @Sendable () throws -> any DatabaseConnection,
+    _ pool: Pool, sqlitePath: String?, metrics: PrometheusCollectorRegistry?,
+    connect: @escaping @Sendable () throws -> any DatabaseConnection,
     _ body: @Sendable (Wiki) async throws -> Void
 ) async throws {
     var logger = Logger(label: "WikiTests")
     logger.logLevel = .warning
-    let app = try await WikiApplication.build(pool: pool, port: 0, logger: logger)
+    let app = try await WikiApplication.build(pool: pool, port: 0, logger: logger, metrics: metrics)
     do {
         try await app.test(.live) { server in
             let client = WikiClient(baseURL: "http://127.0.0.1:\(server.port!)")
