@@ -116,6 +116,10 @@ public final class PostgresConnection: DatabaseConnection {
     /// savepoints. SQL of the closure's that ended the transaction although it was refused (a
     /// spelling the refusal did not see) makes the transaction fail, saying what was kept.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        // The thread that opens a transaction owns the connection until it ends: another thread's
+        // statement would otherwise run inside it, reported as done, and roll back with it.
+        try handle.owner.enter(sql: "BEGIN")
+        defer { handle.owner.exit() }
         guard nesting.depth == 0 else { return try nested(body) }
         guard _slowPath(handle.isObserved), let observer = handle.observer else { return try outermost(body) }
         let operation = handle.operation(sql: nil)

@@ -321,6 +321,11 @@ public final class PostgresStatement: PreparedStatement {
 
     /// Runs the statement with the bound parameters; the result stays until `reset()`.
     private func run() throws {
+        // A statement run again without being prepared again takes the connection again.
+        if _slowPath(!state.pointee.held) {
+            try handle.owner.enter(sql: sql)
+            state.pointee.held = true
+        }
         do {
             try runOnce()
         } catch let error as DatabaseError where error.isStalePlan && handle.isIdle {
@@ -418,15 +423,24 @@ public final class PostgresStatement: PreparedStatement {
     public func step() throws -> Bool {
         if state.pointee.result == nil { try run() }
         state.pointee.row += 1
-        return state.pointee.row < state.pointee.rows
+        guard state.pointee.row < state.pointee.rows else {
+            // The run is over: the connection is free for another thread even if no reset follows
+            // (a query read to its end by an actor's task, which may resume on another thread).
+            if state.pointee.held {
+                state.pointee.held = false
+                handle.owner.exit()
+            }
+            return false
+        }
+        return true
     }
 
-    /// Drops the result and the bound values.
+    /// Drops the result and the bound values (and then gives the connection back, when the
+    /// statement still had it).
     public func reset() {
-        if state.pointee.held {
-            state.pointee.held = false
-            handle.owner.exit()
-        }
+        let held = state.pointee.held
+        state.pointee.held = false
+        defer { if held { handle.owner.exit() } }
         PQclear(state.pointee.result)
         state.pointee.result = nil
         state.pointee.row = -1

@@ -234,4 +234,83 @@ struct CrossThreadTests {
         print("two threads on one \(backend) connection: \(stored.withLock { $0 }) stored, \(refused.withLock { $0 }) refused")
         #expect(refused.withLock { $0 } > 0, "the threads never met: this test tested nothing")
     }
+
+    @Test(
+        "A write from a second thread while the first has a transaction open is refused, not run inside it and rolled back",
+        arguments: Backend.available)
+    func transactionIsOwned(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        nonisolated(unsafe) let shared = db
+        let opened = DispatchSemaphore(value: 0)
+        let tried = DispatchSemaphore(value: 0)
+        let outcome = Locked<(any Error)?>(nil)
+        Thread.detachNewThread {
+            opened.wait()
+            var author = Author(name: "from the second thread")
+            do { try author.insert(shared) } catch { outcome.withLock { $0 = error } }
+            tried.signal()
+        }
+        struct Abandon: Error {}
+        #expect(throws: Abandon.self) {
+            try db.transaction {
+                var mine = Author(name: "from the first thread")
+                try mine.insert(db)
+                opened.signal()
+                tried.wait()
+                throw Abandon()
+            }
+        }
+        let refusal = try #require(outcome.withLock { $0 } as? DatabaseError, "the second thread's insert was not refused")
+        #expect(refusal.kind == .misuse && refusal.message.contains("another thread"))
+        #expect(try Author.count(db) == 0)
+        // Once the transaction is over, the other thread may use the connection.
+        let later = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            var author = Author(name: "after")
+            do { try author.insert(shared) } catch { outcome.withLock { $0 = error } }
+            later.signal()
+        }
+        later.wait()
+        #expect(try Author.count(db) == 1)
+    }
+
+    @Test(
+        "A query stepped to its end without a reset gives the connection back; running it again takes it again",
+        arguments: Backend.available)
+    func steppedToTheEnd(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connectWithSchema()
+        nonisolated(unsafe) let shared = db
+        let sql =
+            backend == .sqlite ? "SELECT count(*) FROM author WHERE name = ?" : "SELECT count(*) FROM author WHERE name = $1"
+        let statement = try db.prepare(sql)
+        statement.bind(text: "B", at: 1)
+        while try statement.step() {}
+        let done = DispatchSemaphore(value: 0)
+        let failure = Locked<(any Error)?>(nil)
+        Thread.detachNewThread {
+            var author = Author(name: "B")
+            do { try author.insert(shared) } catch { failure.withLock { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        #expect(failure.withLock { $0 } == nil)
+        statement.reset()
+        statement.bind(text: "B", at: 1)
+        #expect(try statement.step())
+        #expect(try statement.int64(at: 0) == 1)
+        // The run in progress holds the connection: another thread is refused until the reset.
+        Thread.detachNewThread {
+            var author = Author(name: "C")
+            do { try author.insert(shared) } catch { failure.withLock { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        #expect((failure.withLock { $0 } as? DatabaseError)?.kind == .misuse)
+        statement.reset()
+        var after = Author(name: "D")
+        try after.insert(db)
+        #expect(try Author.count(db) == 2)
+    }
 }

@@ -10,10 +10,12 @@ import Synchronization
 
 /// Catches a connection used from two threads at once (it is not `Sendable`, but
 /// `nonisolated(unsafe)` or an unchecked wrapper can force it across): the thread that takes a
-/// statement owns the connection until the statement is reset; another thread that takes one
-/// meanwhile gets a `.misuse` error instead of corrupting the connection's state — two rows with
-/// one version, a statement bound by one thread and run by the other. The owning thread may nest
-/// statements (a query's loop that writes). GRDB checks the same with its dispatch queues.
+/// statement owns the connection until the statement is reset or stepped to its end, and the
+/// thread that opens a transaction owns it until the transaction ends; another thread that takes
+/// one meanwhile gets a `.misuse` error instead of corrupting the connection's state — two rows
+/// with one version, a statement bound by one thread and run by the other, a write reported as
+/// done that ran inside another thread's transaction and rolled back with it. The owning thread
+/// may nest statements (a query's loop that writes). GRDB checks the same with its dispatch queues.
 package final class ConnectionOwner: @unchecked Sendable {
     private let owner = Atomic<UInt>(0)
     /// Statements the owner has taken and not reset (touched by the owner only).

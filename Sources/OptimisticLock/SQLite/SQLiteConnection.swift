@@ -42,9 +42,9 @@ public final class SQLiteConnection: DatabaseConnection {
     ///   - readOnly: open an existing database for reading only; writes fail with a `.readOnly` error.
     ///   - useWAL: turn on write-ahead logging (the default: readers never block the writer); false
     ///     keeps the file's journal mode, e.g. a rollback journal on a file system without shared memory.
-    /// - Throws: `DatabaseError` when the file cannot be opened or is not a database.
     ///   - observer: told about the connection's statements, transactions and conflicts (see
     ///     `DatabaseObserver`); nil for none.
+    /// - Throws: `DatabaseError` when the file cannot be opened or is not a database.
     public init(
         path: String, busyTimeout: Double = 10, readOnly: Bool = false, useWAL: Bool = true,
         observer: (any DatabaseObserver)? = nil
@@ -316,6 +316,10 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     private func run<T>(begin: String, commit: (() throws -> Void)? = nil, _ body: () throws -> T) throws -> T {
+        // The thread that opens a transaction owns the connection until it ends: another thread's
+        // statement would otherwise run inside it, reported as done, and roll back with it.
+        try state.owner.enter(sql: begin)
+        defer { state.owner.exit() }
         if _slowPath(state.isObserved) && nesting.depth == 0 && commit == nil, let observer = state.observer {
             return try observedTransaction(observer) { try runUnobserved(begin: begin, commit: commit, body) }
         }

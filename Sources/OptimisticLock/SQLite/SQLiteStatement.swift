@@ -205,6 +205,11 @@ public final class SQLiteStatement: PreparedStatement {
     /// Throws (and resets) when a bind failed, or when the connection's transaction was rolled back
     /// by SQLite itself (after an interrupt, a full disk, ...): a write must not run on its own then.
     private func checkBeforeRunning() throws {
+        // A statement run again without being prepared again takes the connection again.
+        if _slowPath(!held.pointee) {
+            try state.owner.enter(sql: sql)
+            held.pointee = true
+        }
         if _slowPath(failed.pointee), let failure = bindFailure {
             reset()
             throw failure
@@ -256,6 +261,12 @@ public final class SQLiteStatement: PreparedStatement {
         case SQLITE_ROW: return true
         case SQLITE_DONE:
             if _slowPath(state.isObserved) { observed(rows: nil, error: nil) }
+            // The run is over: the connection is free for another thread even if no reset follows
+            // (a query read to its end by an actor's task, which may resume on another thread).
+            if held.pointee {
+                held.pointee = false
+                state.owner.exit()
+            }
             return false
         default: throw failure(rc)
         }
@@ -272,6 +283,18 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// Resets the statement for the next run.
     public func reset() {
+        guard held.pointee else {
+            // Stepped to its end (which gave the connection back) or reset already: only the
+            // statement's own state is touched, never the connection's, which may be another
+            // thread's by now.
+            if _slowPath(failed.pointee) {
+                bindFailure = nil
+                failed.pointee = false
+            }
+            sqlite3_reset(handle)
+            if clearsBindings { sqlite3_clear_bindings(handle) }
+            return
+        }
         defer {
             if held.pointee {
                 held.pointee = false
