@@ -30,7 +30,7 @@ enum PostgresConnect {
         url: String, isCancelled: () -> Bool, requestDeadline: ContinuousClock.Instant? = nil,
         defaultTimeout: Duration = defaultTimeout
     ) throws -> OpaquePointer {
-        try validate(url)
+        let url = try normalized(url)
         let timeout = timeout(url, default: defaultTimeout)
         // Text travels as UTF-8 whatever the server's default client encoding is: the parameter after
         // the expanded URL overrides it.
@@ -101,25 +101,32 @@ enum PostgresConnect {
         }
     }
 
-    /// Refuses what is neither a PostgreSQL URL (`postgresql://`, `postgres://`) nor libpq's
-    /// `key=value` pairs, saying what is wrong (without repeating the URL, which may hold a
-    /// password): libpq would take `http://host/db` or `postgres//host/db` for a database name and
-    /// fail later about a default Unix socket.
-    static func validate(_ url: String) throws {
-        // A scheme is letters, digits, "+", "-" and "." (RFC 3986); "://" after anything else is
-        // inside a key=value pair (a password may hold it).
-        if let separator = url.firstRange(of: "://"),
-            url[..<separator.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
-        {
-            let scheme = url[..<separator.lowerBound].lowercased()
+    /// The URL as libpq should see it (surrounding whitespace dropped, the scheme in lower case:
+    /// libpq knows only `postgresql://` and `postgres://`), after refusing what is neither a
+    /// PostgreSQL URL nor libpq's `key=value` pairs. The refusal says what is wrong without
+    /// repeating the URL, which may hold a password: libpq would take `http://host/db` or
+    /// `postgres//host/db` for a database name and fail later about a default Unix socket, and its
+    /// own parse errors quote the text they stopped at.
+    static func normalized(_ url: String) throws -> String {
+        var url = String(url.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let firstEquals = url.firstIndex(of: "=")
+        if let separator = url.firstRange(of: "://"), firstEquals.map({ separator.lowerBound < $0 }) ?? true {
+            // "://" before any "=": a URL (in key=value pairs it can only be inside a value, such as
+            // a password).
+            let prefix = url[..<separator.lowerBound]
+            let scheme = prefix.lowercased()
             guard scheme == "postgresql" || scheme == "postgres" else {
+                let isScheme =
+                    !prefix.isEmpty && prefix.count <= 32
+                    && prefix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.:".contains($0)) }
+                let named = isScheme ? "it starts with \"\(prefix)://\"; " : ""
                 throw DatabaseError(
                     kind: .connection,
-                    message:
-                        "not a PostgreSQL URL: it starts with \"\(scheme)://\"; use postgresql://user@host:5432/database or key=value pairs"
-                )
+                    message: "not a PostgreSQL URL: \(named)use postgresql://user@host:5432/database or key=value pairs")
             }
-        } else if !url.contains("=") {
+            url.replaceSubrange(url.startIndex..<separator.lowerBound, with: scheme)
+        } else if url.lowercased().hasPrefix("postgres") || firstEquals == nil {
+            // `postgres//host`, `postgresql:/host`, `postgresql:shop`: a URL missing its "://".
             throw DatabaseError(
                 kind: .connection,
                 message:
@@ -128,11 +135,36 @@ enum PostgresConnect {
         }
         var message: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(url, &message) else {
-            let reason = message.map { String(cString: $0).trimmingTrailingNewlines() } ?? "it cannot be read"
+            let reason = message.map { redactingQuotes(String(cString: $0).trimmingTrailingNewlines()) }
             if let message { PQfreemem(message) }
-            throw DatabaseError(kind: .connection, message: "invalid PostgreSQL URL: \(reason)")
+            throw DatabaseError(kind: .connection, message: "invalid PostgreSQL URL: \(reason ?? "it cannot be read")")
         }
         PQconninfoFree(options)
+        return url
+    }
+
+    /// libpq's message about a URL it could not parse, with what it quotes of the URL (which may
+    /// be the password, or the whole URL) replaced by `…`: `invalid percent-encoded token: "…"`.
+    static func redactingQuotes(_ message: String) -> String {
+        var result = ""
+        var quoted: String?
+        for character in message {
+            if character == "\"" {
+                if let text = quoted {
+                    // A one-character quote is libpq's own ("=", "@"), not the URL's.
+                    result += text.count <= 1 ? "\"\(text)\"" : "\"…\""
+                    quoted = nil
+                } else {
+                    quoted = ""
+                }
+            } else if quoted != nil {
+                quoted?.append(character)
+            } else {
+                result.append(character)
+            }
+        }
+        if quoted != nil { result += "\"…" }
+        return result
     }
 
     /// The connect timeout the URL or the environment asks for, else `fallback`; nil for none.

@@ -25,11 +25,23 @@ struct DatabaseOptions: ParsableArguments {
         if database.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--database is empty: give a SQLite file or a PostgreSQL URL")
         }
-        // A URL of another scheme (http://, mysql://, a mistyped postgresql:/) would be a SQLite file's name.
-        if let separator = database.firstRange(of: "://"), !Self.isPostgres(database) {
-            let scheme = database[..<separator.lowerBound]
+        // A URL of another scheme (http://, mysql://) or a mistyped one (postgresql:/host,
+        // postgresql:shop) would be a SQLite file's name.
+        let lowered = database.lowercased()
+        if !Self.isPostgres(database) && (lowered.hasPrefix("postgres:") || lowered.hasPrefix("postgresql:")) {
             throw ValidationError(
-                "--database: '\(scheme)://' is not a PostgreSQL URL: use postgresql://user@host:5432/database, key=value pairs, or a SQLite file"
+                "--database: not a PostgreSQL URL (no \"://\" after its scheme): use postgresql://user@host:5432/database"
+            )
+        }
+        if let separator = database.firstRange(of: "://"), !Self.isPostgres(database) {
+            // Named only when it is a scheme: text before "://" in key=value pairs may be a password.
+            let scheme = database[..<separator.lowerBound]
+            let isScheme =
+                !scheme.isEmpty && scheme.count <= 32
+                && scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.:".contains($0)) }
+            let named = isScheme ? "'\(scheme)://' is " : ""
+            throw ValidationError(
+                "--database: \(named)not a PostgreSQL URL: use postgresql://user@host:5432/database, key=value pairs, or a SQLite file"
             )
         }
     }
@@ -38,7 +50,8 @@ struct DatabaseOptions: ParsableArguments {
     /// text that starts with one of libpq's keywords and `=`. Anything else is a SQLite path
     /// (`backup=2024.sqlite` too).
     static func isPostgres(_ database: String) -> Bool {
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") { return true }
+        let lowered = database.lowercased()
+        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") { return true }
         guard let equals = database.firstIndex(of: "=") else { return false }
         return libpqKeywords.contains(database[..<equals].trimmingCharacters(in: .whitespaces))
     }

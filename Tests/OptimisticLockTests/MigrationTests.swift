@@ -227,6 +227,26 @@ struct MigrationTests {
         #expect(plan.matchedFingerprint, "the app's schema has the fingerprint the CLI recorded")
     }
 
+    @Test("The CLI refuses a --database that is a broken or foreign URL, never creating a SQLite file by that name")
+    func cliRefusesURLs() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-urls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Schemas").path
+        for url in [
+            "postgresql:shop", "postgresql:/h/db", "POSTGRES:shop", "http://u:hunter2@h/db",
+            "hostt=db password=hunter2://x",
+        ] {
+            let result = try BuiltExecutable.run(
+                BuiltExecutable.path("optimistic-lock"), ["migrate", schemas, "--database", url], in: folder)
+            #expect(result.status != 0, "\(url): \(result.stdout)")
+            #expect(result.stderr.contains("not a PostgreSQL URL"), "\(url): \(result.stderr)")
+            #expect(!result.stderr.contains("hunter2"), "\(url): \(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "a file was created")
+    }
+
     @Test("A pool migrates on its writer", arguments: Backend.available)
     func poolMigrate(backend: Backend) async throws {
         let database = TestDatabase(backend)

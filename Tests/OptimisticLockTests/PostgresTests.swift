@@ -1,9 +1,10 @@
 import Foundation
 import OptimisticLock
-import OptimisticLockPostgres
 import TestModels
 import TestSupport
 import Testing
+
+@testable import OptimisticLockPostgres
 
 /// What only the PostgreSQL backend needs: connection failures, SQLSTATEs, server-side behaviour.
 /// Every backend-parameterised suite also runs on PostgreSQL when OPTIMISTIC_LOCK_POSTGRES_URL is set.
@@ -166,5 +167,33 @@ struct PostgresURLTests {
         #expect(pairs?.message.contains("not a PostgreSQL URL") == false, "\(String(describing: pairs))")
         let unparsable = #expect(throws: DatabaseError.self) { try PostgresConnection(url: "host=db dbname='unterminated") }
         #expect(unparsable?.message.contains("invalid PostgreSQL URL") == true, "\(String(describing: unparsable))")
+    }
+
+    @Test("No refusal of a URL repeats its password, whatever libpq's parser quotes")
+    func neverThePassword() async throws {
+        let urls = [
+            "jdbc:postgresql://u:hunter2@h/db?ssl=true", "postgres//u:hunter2@h/db?sslmode=require",
+            "postgresql:u:hunter2@h/db?sslmode=require", "postgresql:/u:hunter2@h/db", "postgresql://u:hunter2%zz@h/db",
+            "postgresql://u:hunter2@[::1/db", "postgresql://u:hunter2@[]/db", "postgresql://u:hunter2@[::1]x/db",
+            "postgresql://u:hunter2@h/db?nosuchoption=1", "host=h password=hunter2 nosuchoption=1",
+            "host=h password='hunter2",
+        ]
+        for url in urls {
+            let error = #expect(throws: DatabaseError.self, "\(url)") { try PostgresConnection(url: url) }
+            #expect(error?.kind == .connection, "\(url)")
+            #expect(error?.message.contains("hunter2") == false, "\(url): \(String(describing: error))")
+            #expect(error?.description.contains("hunter2") == false, "\(url): \(String(describing: error))")
+        }
+        // What libpq quotes is replaced; its own one-character quotes stay.
+        #expect(
+            PostgresConnect.redactingQuotes(#"missing "=" after "u:hunter2" in connection info string"#)
+                == #"missing "=" after "…" in connection info string"#)
+    }
+
+    @Test("A URL is trimmed and its scheme read in any case", .enabled(if: Backend.postgresURL != nil))
+    func spelledLoosely() throws {
+        let url = try #require(Backend.postgresURL)
+        let upper = "POSTGRESQL" + url.drop { $0 != ":" }
+        #expect(try PostgresConnection(url: "  \(upper)\n").query("SELECT 1").count == 1)
     }
 }
