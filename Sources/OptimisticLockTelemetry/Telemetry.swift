@@ -31,7 +31,8 @@ import Tracing
 ///   or versions as dimensions.
 /// - **Logs**: `trace` per statement and transaction, `debug` for conflicts, retries and
 ///   connections opened, `warning` for a connection that failed to open or was lost and a replica
-///   skipped, with metadata (table, key, versions, SQLSTATE). Bound values are never known to it.
+///   skipped, with metadata (table, key, versions, SQLSTATE). Bound values are never known to it,
+///   and error messages that can quote stored values are withheld (see `reportsErrorMessages`).
 public struct Telemetry: DatabaseObserver {
     /// Where logs go.
     public let logger: Logger
@@ -43,12 +44,24 @@ public struct Telemetry: DatabaseObserver {
     public let observesOperations: Bool
     /// False for a no-op tracer: no spans to start.
     private let isTracing: Bool
+    /// Whether errors go into spans and logs with their messages. Off by default: a server's message
+    /// can quote stored values (PostgreSQL's DETAIL: "Failing row contains (...)"), so errors of the
+    /// kinds that can are reported by kind, SQLSTATE or SQLite code, table, column and constraint.
+    public let reportsErrorMessages: Bool
 
     /// An observer logging to `logger`, tracing with `tracer` (the bootstrapped
     /// `InstrumentationSystem.tracer` by default) and measuring with `metrics` (the bootstrapped
     /// `MetricsSystem.factory` by default).
+    ///
+    /// - Parameters:
+    ///   - observesOperations: whether connections report each statement and transaction; by
+    ///     default, when the tracer or the metrics factory is not a no-op or `logger` is at `trace`
+    ///     — read once, here: pass true to lower a logger's level to `trace` later and see statements.
+    ///   - reportsErrorMessages: put every error's message into spans and logs, including those
+    ///     that can quote stored values (see `reportsErrorMessages`).
     public init(
-        logger: Logger = Logger(label: "optimistic-lock"), tracer: (any Tracer)? = nil, metrics: (any MetricsFactory)? = nil
+        logger: Logger = Logger(label: "optimistic-lock"), tracer: (any Tracer)? = nil, metrics: (any MetricsFactory)? = nil,
+        observesOperations: Bool? = nil, reportsErrorMessages: Bool = false
     ) {
         self.logger = logger
         let tracer = tracer ?? InstrumentationSystem.tracer
@@ -56,7 +69,9 @@ public struct Telemetry: DatabaseObserver {
         self.tracer = tracer
         instruments = Instruments(factory: factory)
         isTracing = !(tracer is NoOpTracer)
-        observesOperations = isTracing || !(factory is NOOPMetricsHandler) || logger.logLevel <= .trace
+        self.observesOperations =
+            observesOperations ?? (isTracing || !(factory is NOOPMetricsHandler) || logger.logLevel <= .trace)
+        self.reportsErrorMessages = reportsErrorMessages
     }
 
     // MARK: Context
@@ -79,7 +94,7 @@ public struct Telemetry: DatabaseObserver {
                 try await AttemptCounter.$current.withValue(counter) { try await attempts() }
             }
         } catch {
-            span.recordError(error)
+            span.recordError(reported(error))
             span.setStatus(SpanStatus(code: .error))
             throw error
         }
@@ -103,7 +118,7 @@ public struct Telemetry: DatabaseObserver {
             if let error = outcome.error {
                 if let code = Self.statusCode(error) { span.attributes["db.response.status_code"] = code }
                 span.attributes["error.type"] = Self.errorType(error)
-                span.recordError(error)
+                span.recordError(reported(error))
                 span.setStatus(SpanStatus(code: .error))
             }
             span.end()
@@ -116,7 +131,7 @@ public struct Telemetry: DatabaseObserver {
                 "db.query.text": .string(operation.sql ?? "TRANSACTION"),
                 "duration_ms": .stringConvertible(Double(Self.nanoseconds(outcome.duration)) / 1e6),
                 "rows": .string(outcome.rowsChanged.map(String.init) ?? "-"),
-                "error": .string(outcome.error.map { "\($0)" } ?? "-"),
+                "error": .string(outcome.error.map(describe) ?? "-"),
             ])
     }
 
@@ -150,7 +165,7 @@ public struct Telemetry: DatabaseObserver {
             logger.debug(
                 "retries exhausted",
                 metadata: [
-                    "attempts": .stringConvertible(event.attempt ?? 0), "error": .string(event.error.map { "\($0)" } ?? "-"),
+                    "attempts": .stringConvertible(event.attempt ?? 0), "error": .string(event.error.map(describe) ?? "-"),
                 ])
         case .waited:
             let pool = event.pool ?? ""
@@ -178,7 +193,7 @@ public struct Telemetry: DatabaseObserver {
                 "cannot connect",
                 metadata: [
                     "db.client.connection.pool.name": .string(event.pool ?? ""),
-                    "error": .string(event.error.map { "\($0)" } ?? "-"),
+                    "error": .string(event.error.map(describe) ?? "-"),
                 ])
         case .connectionLost:
             logger.warning(
@@ -188,7 +203,7 @@ public struct Telemetry: DatabaseObserver {
                 "read replica skipped for a while",
                 metadata: [
                     "db.client.connection.pool.name": .string(event.pool ?? ""),
-                    "error": .string(event.error.map { "\($0)" } ?? "-"),
+                    "error": .string(event.error.map(describe) ?? "-"),
                 ])
         default:
             logger.debug("database event", metadata: ["kind": .string(event.kind.name)])
