@@ -94,6 +94,13 @@ final class Instruments: @unchecked Sendable {
         return shape
     }
 
+    /// The dimensions of every series past the cache's limit: the same names (a metric keeps one
+    /// set of them), every value `_OTHER`. A process that makes SQL with ever new table names gets
+    /// one more series, not one per name.
+    static func overflow(_ dimensions: [(String, String)]) -> [(String, String)] {
+        dimensions.map { ($0.0, "_OTHER") }
+    }
+
     private static func key(_ label: String, _ dimensions: [(String, String)]) -> Key {
         Key(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
     }
@@ -101,6 +108,9 @@ final class Instruments: @unchecked Sendable {
     func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
         let key = Self.key(label, dimensions)
         return timers.withLock { timers in
+            if let timer = timers[key] { return timer }
+            let dimensions = timers.count < Self.cacheLimit ? dimensions : Self.overflow(dimensions)
+            let key = Self.key(label, dimensions)
             if let timer = timers[key] { return timer }
             let timer = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
             timers[key] = timer
@@ -112,6 +122,9 @@ final class Instruments: @unchecked Sendable {
         let key = Self.key(label, dimensions)
         return counters.withLock { counters in
             if let counter = counters[key] { return counter }
+            let dimensions = counters.count < Self.cacheLimit ? dimensions : Self.overflow(dimensions)
+            let key = Self.key(label, dimensions)
+            if let counter = counters[key] { return counter }
             let counter = Counter(label: label, dimensions: dimensions, factory: factory)
             counters[key] = counter
             return counter
@@ -121,6 +134,9 @@ final class Instruments: @unchecked Sendable {
     func meter(_ label: String, _ dimensions: [(String, String)]) -> Meter {
         let key = Self.key(label, dimensions)
         return meters.withLock { meters in
+            if let meter = meters[key] { return meter }
+            let dimensions = meters.count < Self.cacheLimit ? dimensions : Self.overflow(dimensions)
+            let key = Self.key(label, dimensions)
             if let meter = meters[key] { return meter }
             let meter = Meter(label: label, dimensions: dimensions, factory: factory)
             meters[key] = meter
