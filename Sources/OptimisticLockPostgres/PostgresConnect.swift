@@ -30,7 +30,24 @@ enum PostgresConnect {
         url: String, isCancelled: () -> Bool, requestDeadline: ContinuousClock.Instant? = nil,
         defaultTimeout: Duration = defaultTimeout
     ) throws -> OpaquePointer {
-        let url = try normalized(url)
+        let (url, password) = try normalized(url)
+        do {
+            return try open(
+                normalized: url, isCancelled: isCancelled, requestDeadline: requestDeadline, defaultTimeout: defaultTimeout)
+        } catch let error as DatabaseError {
+            // libpq's messages quote hosts, ports and values: a password in the wrong place of a URL
+            // (an unencoded "@" or "/") would be repeated.
+            guard let password, !password.isEmpty, error.message.contains(password) else { throw error }
+            throw DatabaseError(
+                kind: error.kind, code: error.code, extendedCode: error.extendedCode, sqlState: error.sqlState,
+                message: error.message.replacing(password, with: "…"), sql: error.sql)
+        }
+    }
+
+    private static func open(
+        normalized url: String, isCancelled: () -> Bool, requestDeadline: ContinuousClock.Instant?,
+        defaultTimeout: Duration
+    ) throws -> OpaquePointer {
         let timeout = timeout(url, default: defaultTimeout)
         // Text travels as UTF-8 whatever the server's default client encoding is: the parameter after
         // the expanded URL overrides it.
@@ -107,7 +124,7 @@ enum PostgresConnect {
     /// repeating the URL, which may hold a password: libpq would take `http://host/db` or
     /// `postgres//host/db` for a database name and fail later about a default Unix socket, and its
     /// own parse errors quote the text they stopped at.
-    static func normalized(_ url: String) throws -> String {
+    static func normalized(_ url: String) throws -> (url: String, password: String?) {
         var url = String(url.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         let firstEquals = url.firstIndex(of: "=")
         if let separator = url.firstRange(of: "://"), firstEquals.map({ separator.lowerBound < $0 }) ?? true {
@@ -139,32 +156,44 @@ enum PostgresConnect {
             if let message { PQfreemem(message) }
             throw DatabaseError(kind: .connection, message: "invalid PostgreSQL URL: \(reason ?? "it cannot be read")")
         }
-        PQconninfoFree(options)
-        return url
+        defer { PQconninfoFree(options) }
+        var password: String?
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val {
+                let text = String(cString: value)
+                switch String(cString: keyword) {
+                case "password":
+                    password = text
+                case "host" where text.contains("@"):
+                    // postgresql://app:p@ss@db/shop: libpq reads the host as "ss@db".
+                    throw DatabaseError(
+                        kind: .connection,
+                        message:
+                            "invalid PostgreSQL URL: its host holds an \"@\" (write an \"@\" in a user name or password as %40)")
+                case "port" where text.contains { !$0.isNumber && $0 != "," }:
+                    // postgresql://app:pa/ss@db/shop: libpq reads "pa" as the port.
+                    throw DatabaseError(
+                        kind: .connection,
+                        message:
+                            "invalid PostgreSQL URL: its port is not a number (write \"/\", \":\" or \"?\" in a user name or password as %2F, %3A, %3F)"
+                    )
+                default:
+                    break
+                }
+            }
+            option += 1
+        }
+        return (url, password)
     }
 
-    /// libpq's message about a URL it could not parse, with what it quotes of the URL (which may
-    /// be the password, or the whole URL) replaced by `…`: `invalid percent-encoded token: "…"`.
+    /// libpq's message about a URL it could not parse, cut at its first quote: what libpq quotes
+    /// is the URL's text (the password, or the whole URL), and a quote inside the URL would end a
+    /// quoted part early, so nothing after the first quote is kept: `invalid percent-encoded
+    /// token: "…"`.
     static func redactingQuotes(_ message: String) -> String {
-        var result = ""
-        var quoted: String?
-        for character in message {
-            if character == "\"" {
-                if let text = quoted {
-                    // A one-character quote is libpq's own ("=", "@"), not the URL's.
-                    result += text.count <= 1 ? "\"\(text)\"" : "\"…\""
-                    quoted = nil
-                } else {
-                    quoted = ""
-                }
-            } else if quoted != nil {
-                quoted?.append(character)
-            } else {
-                result.append(character)
-            }
-        }
-        if quoted != nil { result += "\"…" }
-        return result
+        guard let quote = message.firstIndex(of: "\"") else { return message }
+        return message[..<quote] + "\"…\""
     }
 
     /// The connect timeout the URL or the environment asks for, else `fallback`; nil for none.

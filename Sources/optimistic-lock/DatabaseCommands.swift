@@ -50,7 +50,8 @@ struct DatabaseOptions: ParsableArguments {
     /// text that starts with one of libpq's keywords and `=`. Anything else is a SQLite path
     /// (`backup=2024.sqlite` too).
     static func isPostgres(_ database: String) -> Bool {
-        let lowered = database.lowercased()
+        // The runtime trims a URL too (a pasted one often ends in a newline).
+        let lowered = database.lowercased().drop { $0.isWhitespace }
         if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") { return true }
         guard let equals = database.firstIndex(of: "=") else { return false }
         return libpqKeywords.contains(database[..<equals].trimmingCharacters(in: .whitespaces))

@@ -184,10 +184,18 @@ struct PostgresURLTests {
             #expect(error?.message.contains("hunter2") == false, "\(url): \(String(describing: error))")
             #expect(error?.description.contains("hunter2") == false, "\(url): \(String(describing: error))")
         }
-        // What libpq quotes is replaced; its own one-character quotes stay.
+        // Nothing after the first quote of libpq's message is kept (a quote in the URL ends a quoted part early).
         #expect(
-            PostgresConnect.redactingQuotes(#"missing "=" after "u:hunter2" in connection info string"#)
-                == #"missing "=" after "…" in connection info string"#)
+            PostgresConnect.redactingQuotes(#"invalid percent-encoded token: "a"hunter2%zz""#)
+                == #"invalid percent-encoded token: "…""#)
+        // A password in the wrong place of a URL is never repeated by libpq's connect errors.
+        for url in [
+            "postgresql://app:p@hunter2@127.0.0.1:1/db", "postgresql://app:hunter2/x@127.0.0.1/db",
+            "postgresql://u:a\"hunter2%zz@h/db", "postgresql://app:hunter2@127.0.0.1:1/db?connect_timeout=1",
+        ] {
+            let error = #expect(throws: DatabaseError.self, "\(url)") { try PostgresConnection(url: url) }
+            #expect(error?.description.contains("hunter2") == false, "\(url): \(String(describing: error))")
+        }
     }
 
     @Test("A URL is trimmed and its scheme read in any case", .enabled(if: Backend.postgresURL != nil))
