@@ -60,7 +60,9 @@ public struct SQLSummary: Sendable, Hashable {
         switch first {
         case "INSERT", "DELETE", "REPLACE":
             let marker = first == "DELETE" ? "FROM" : "INTO"
-            if let into = tokens.indices.first(where: { keyword($0) == marker }) { collection = name(at: into + 1) }
+            if let into = tokens.indices.first(where: { keyword($0) == marker }) {
+                collection = name(at: keyword(into + 1) == "ONLY" ? into + 2 : into + 1)
+            }
         case "UPDATE":
             collection = name(at: keyword(1) == "ONLY" ? 2 : 1)
         case "SELECT":
@@ -88,9 +90,11 @@ public struct SQLSummary: Sendable, Hashable {
         isWordStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "$")
     }
 
-    /// The first 64 tokens of `bytes`, comments and whitespace dropped.
+    /// The tokens of `bytes` up to the 64th word, name or literal (symbols are not counted:
+    /// `p.title` is as far as `title`), comments and whitespace dropped.
     private static func tokens(_ bytes: [UInt8]) -> [Token] {
         var tokens: [Token] = []
+        var symbols = 0
         var index = 0
         let count = bytes.count
         func at(_ offset: Int) -> UInt8? { index + offset < count ? bytes[index + offset] : nil }
@@ -113,7 +117,7 @@ public struct SQLSummary: Sendable, Hashable {
                 index += 1
             }
         }
-        while index < count && tokens.count < 64 {
+        while index < count && tokens.count - symbols < 64 {
             let byte = bytes[index]
             if byte == UInt8(ascii: "-") && at(1) == UInt8(ascii: "-") {
                 while index < count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
@@ -172,6 +176,7 @@ public struct SQLSummary: Sendable, Hashable {
                     || byte == UInt8(ascii: ".")
                 {
                     tokens.append(.symbol(byte))
+                    symbols += 1
                 }
                 index += 1
             }

@@ -6,23 +6,25 @@ struct ReportedError: Error, CustomStringConvertible {
 }
 
 extension Telemetry {
-    /// Kinds whose messages come from the connection or the runtime and never quote a row:
-    /// reported as they are. The others (constraint violations, values refused or unreadable,
-    /// `.other`) can carry stored values — PostgreSQL's DETAIL is "Failing row contains (...)" or
-    /// "Key (email)=(...) already exists" — and are reported by kind, codes and names only.
+    /// Kinds whose messages the runtime or SQLite writes, never quoting a row: reported as they
+    /// are unless the message came from a PostgreSQL server. A server's message can carry stored
+    /// values whatever its SQLSTATE — PostgreSQL's DETAIL is "Failing row contains (...)" or
+    /// "Key (email)=(...) already exists", and a trigger can raise any text under any code
+    /// (40001 to force a retry) — so errors with a SQLSTATE, and the kinds that describe values
+    /// (constraints, values refused or unreadable, `.other`), are reported by kind, codes and names.
     static let kindsWithoutData: Set<DatabaseError.Kind> = [
         .busy, .serializationFailure, .deadlock, .cannotOpen, .readOnly, .corrupt, .connection, .outcomeUnknown,
         .partiallyCommitted, .interrupted, .timeout, .schemaMismatch, .misuse,
     ]
 
     /// What spans and logs say of `error`: the error itself when `reportsErrorMessages`; else a
-    /// `ConcurrentUpdate` as it is (table, key, versions), a `DatabaseError` of a kind that can
-    /// quote stored values by its kind, codes, table, column and constraint, any other error by its
-    /// type.
+    /// `ConcurrentUpdate` as it is (table, key, versions), a `DatabaseError` from a PostgreSQL
+    /// server or of a kind that can quote stored values by its kind, codes, table, column and
+    /// constraint, any other error by its type.
     func describe(_ error: any Error) -> String {
         if reportsErrorMessages || error is ConcurrentUpdate { return "\(error)" }
         guard let failure = error as? DatabaseError else { return String(describing: type(of: error)) }
-        if Self.kindsWithoutData.contains(failure.kind) { return "\(failure)" }
+        if failure.sqlState == nil && Self.kindsWithoutData.contains(failure.kind) { return "\(failure)" }
         var text = "DatabaseError.\(failure.kind)"
         if let state = failure.sqlState { text += " (SQLSTATE \(state))" }
         if failure.code != 0 { text += " (SQLite code \(failure.code), extended \(failure.extendedCode))" }

@@ -5,15 +5,38 @@ import Tracing
 /// The metrics `Telemetry` records, made once per label and dimensions by its factory and kept:
 /// a factory may do work for each metric it makes, and statements come by the thousand.
 final class Instruments: @unchecked Sendable {
-    private struct Key: Hashable {
+    fileprivate struct Key: Hashable {
         let label: String
         let dimensions: [String]
     }
 
     private let factory: any MetricsFactory
-    private let timers = ThreadLock<[Key: CoreMetrics.Timer]>([:])
-    private let counters = ThreadLock<[Key: Counter]>([:])
-    private let meters = ThreadLock<[Key: Meter]>([:])
+    /// Metrics made, and how many series each label has (the limit is per label, so that one
+    /// metric's many tables never push another's few pools into `_OTHER`).
+    private struct Series<Handler> {
+        var handlers: [Key: Handler] = [:]
+        var counts: [String: Int] = [:]
+
+        /// The handler for `label` and `dimensions`, made by `make` with the dimensions it is to
+        /// have (theirs, or `_OTHER` past the label's limit).
+        mutating func handler(
+            _ label: String, _ dimensions: [(String, String)], _ make: ([(String, String)]) -> Handler
+        ) -> Handler {
+            let key = Instruments.key(label, dimensions)
+            if let handler = handlers[key] { return handler }
+            let dimensions = counts[label, default: 0] < Instruments.cacheLimit ? dimensions : Instruments.overflow(dimensions)
+            let kept = Instruments.key(label, dimensions)
+            if let handler = handlers[kept] { return handler }
+            let handler = make(dimensions)
+            handlers[kept] = handler
+            counts[label, default: 0] += 1
+            return handler
+        }
+    }
+
+    private let timers = ThreadLock(Series<CoreMetrics.Timer>())
+    private let counters = ThreadLock(Series<Counter>())
+    private let meters = ThreadLock(Series<Meter>())
 
     private let shapes = ThreadLock<[ShapeKey: Shape]>([:])
 
@@ -101,46 +124,25 @@ final class Instruments: @unchecked Sendable {
         dimensions.map { ($0.0, "_OTHER") }
     }
 
-    private static func key(_ label: String, _ dimensions: [(String, String)]) -> Key {
+    fileprivate static func key(_ label: String, _ dimensions: [(String, String)]) -> Key {
         Key(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
     }
 
     func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = Self.key(label, dimensions)
-        return timers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let dimensions = timers.count < Self.cacheLimit ? dimensions : Self.overflow(dimensions)
-            let key = Self.key(label, dimensions)
-            if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-            timers[key] = timer
-            return timer
+        timers.withLock { series in
+            series.handler(label, dimensions) { CoreMetrics.Timer(label: label, dimensions: $0, factory: factory) }
         }
     }
 
     func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = Self.key(label, dimensions)
-        return counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let dimensions = counters.count < Self.cacheLimit ? dimensions : Self.overflow(dimensions)
-            let key = Self.key(label, dimensions)
-            if let counter = counters[key] { return counter }
-            let counter = Counter(label: label, dimensions: dimensions, factory: factory)
-            counters[key] = counter
-            return counter
+        counters.withLock { series in
+            series.handler(label, dimensions) { Counter(label: label, dimensions: $0, factory: factory) }
         }
     }
 
     func meter(_ label: String, _ dimensions: [(String, String)]) -> Meter {
-        let key = Self.key(label, dimensions)
-        return meters.withLock { meters in
-            if let meter = meters[key] { return meter }
-            let dimensions = meters.count < Self.cacheLimit ? dimensions : Self.overflow(dimensions)
-            let key = Self.key(label, dimensions)
-            if let meter = meters[key] { return meter }
-            let meter = Meter(label: label, dimensions: dimensions, factory: factory)
-            meters[key] = meter
-            return meter
+        meters.withLock { series in
+            series.handler(label, dimensions) { Meter(label: label, dimensions: $0, factory: factory) }
         }
     }
 }

@@ -60,6 +60,20 @@ struct TelemetryRedactionTests {
         }
         let logged = logs.entries.map { "\($0.message) \($0.metadata)" }
         #expect(!logged.joined().contains(secret), "\(logged)")
+
+        guard backend == .postgres else { return }
+        // A trigger can raise any text under any SQLSTATE (40001 to force a retry): withheld too.
+        try db.executeScript(
+            """
+            CREATE FUNCTION \(table)_raise() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN RAISE EXCEPTION 'card %', NEW.v USING ERRCODE = '40001'; END $f$;
+            CREATE TRIGGER \(table)_raise BEFORE INSERT ON \(table) FOR EACH ROW EXECUTE FUNCTION \(table)_raise();
+            """)
+        defer { try? db.executeScript("DROP FUNCTION \(table)_raise() CASCADE") }
+        let raised = #expect(throws: DatabaseError.self) { try db.execute(sql, [.text("k2"), .text("4111")]) }
+        #expect(raised?.kind == .serializationFailure && raised?.message.contains("4111") == true)
+        let after = tracer.finishedSpans.flatMap(\.errors).map { "\($0.error)" } + logs.entries.map { "\($0.metadata)" }
+        #expect(!after.joined().contains("4111"), "\(after)")
     }
 
     @Test("With reportsErrorMessages the message is reported as it is")
@@ -116,6 +130,12 @@ struct TelemetryRedactionTests {
             ("/* nested /* comment */ FROM eve_secret */ INSERT INTO \"page\" (a) VALUES (1)", "INSERT", "page"),
             ("insert into Blog.Posts (a) values ($1)", "INSERT", "posts"),
             ("SELECT count(*) FROM (SELECT 1 FROM inner_table) AS s", "SELECT", nil),
+            ("DELETE FROM ONLY post WHERE id = $1", "DELETE", "post"),
+            (
+                "SELECT " + (0..<25).map { "p.c\($0)" }.joined(separator: ", ")
+                    + " FROM post p JOIN author a ON a.id = p.author_id",
+                "SELECT", "post"
+            ),
         ]
         for (sql, operation, collection) in cases {
             let summary = SQLSummary(sql)
@@ -134,7 +154,13 @@ struct TelemetryRedactionTests {
             )
             .recordNanoseconds(1)
         }
-        #expect(metrics.timers.count == Instruments.cacheLimit + 1)
+        // Another metric keeps its own series.
+        instruments.timer("db.client.connection.wait_time", [("db.client.connection.pool.name", "sqlite-writer")])
+            .recordNanoseconds(1)
+        #expect(metrics.timers.count == Instruments.cacheLimit + 2)
+        #expect(
+            (try? metrics.expectTimer("db.client.connection.wait_time", [("db.client.connection.pool.name", "sqlite-writer")]))
+                != nil)
         let other = try? metrics.expectTimer(
             "db.client.operation.duration", [("db.system.name", "_OTHER"), ("db.collection.name", "_OTHER")])
         #expect(other?.values.count == 500)
