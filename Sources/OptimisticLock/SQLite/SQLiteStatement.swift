@@ -263,7 +263,9 @@ public final class SQLiteStatement: PreparedStatement {
             if _slowPath(state.isObserved) { observed(rows: nil, error: nil) }
             // The run is over: the connection is free for another thread even if no reset follows
             // (a query read to its end by an actor's task, which may resume on another thread).
+            // SQLite's reset touches the connection, so it happens here, while the thread owns it.
             if held.pointee {
+                sqlite3_reset(handle)
                 held.pointee = false
                 state.owner.exit()
             }
@@ -284,15 +286,24 @@ public final class SQLiteStatement: PreparedStatement {
     /// Resets the statement for the next run.
     public func reset() {
         guard held.pointee else {
-            // Stepped to its end (which gave the connection back) or reset already: only the
-            // statement's own state is touched, never the connection's, which may be another
-            // thread's by now.
+            // Stepped to its end (which reset it in SQLite and gave the connection back) or reset
+            // already. Clearing bindings touches the connection, which may be another thread's by
+            // now: it is done only when this thread can take the connection; otherwise the next
+            // run is refused (its old values must never be used).
             if _slowPath(failed.pointee) {
                 bindFailure = nil
                 failed.pointee = false
             }
-            sqlite3_reset(handle)
-            if clearsBindings { sqlite3_clear_bindings(handle) }
+            guard clearsBindings else { return }
+            do {
+                try state.owner.enter(sql: sql)
+                sqlite3_clear_bindings(handle)
+                state.owner.exit()
+            } catch {
+                bindFailure = .misuse(
+                    "the statement was reset while another thread used its connection; prepare it again", sql: sql)
+                failed.pointee = true
+            }
             return
         }
         defer {
