@@ -156,14 +156,31 @@ struct QueryTests {
         }
         #expect(missing?.kind == .misuse)
         #expect(missing?.message.contains(#"missing "author_id""#) == true, "\(String(describing: missing))")
-        let extra = #expect(throws: DatabaseError.self) {
-            try Author.fetchAll(db, sql: #"SELECT "id", "version", "name", "email", 1 AS "surprise" FROM "author""#)
+        // By name, in any order, with other columns beside: each value from its own column.
+        let authors = try Author.fetchAll(db, sql: #"SELECT "id", "version", "name", "email" FROM "author" ORDER BY "id""#)
+        let extra = try Author.fetchAll(
+            db, sql: #"SELECT 1 AS "surprise", "email", "name", "version", "id", 'x' AS "other" FROM "author" ORDER BY "id""#)
+        #expect(extra == authors && !authors.isEmpty)
+        let reordered = try Author.fetchOne(
+            db, sql: #"SELECT "version", "id", "name", "email" FROM "author" WHERE "id" = "# + String(ada.id!))
+        #expect(reordered == ada)
+        // SELECT * from a table whose "title" column was added last (as migrate adds columns).
+        let others = Post.Column.allCases.map(\.rawValue).filter { $0 != "title" }.map { "\"\($0)\"" }
+        try db.executeScript(
+            #"CREATE TABLE "posts_added" AS SELECT "# + others.joined(separator: ", ") + #" FROM "posts"; "#
+                + #"ALTER TABLE "posts_added" ADD COLUMN "title" TEXT; "#
+                + #"UPDATE "posts_added" SET "title" = (SELECT "title" FROM "posts" WHERE "posts"."id" = "posts_added"."id")"#)
+        let added = try Post.fetchAll(db, sql: #"SELECT * FROM "posts_added" ORDER BY "id""#)
+        #expect(added == (try Post.fetchAll(db, sql: #"SELECT * FROM "posts" ORDER BY "id""#)) && !added.isEmpty)
+        let twice = #expect(throws: DatabaseError.self) {
+            try Post.fetchAll(db, sql: #"SELECT p.*, a."id" FROM "posts" p JOIN "author" a ON a."id" = p."author_id""#)
         }
-        #expect(extra?.message.contains(#"extra "surprise""#) == true, "\(String(describing: extra))")
-        let reordered = #expect(throws: DatabaseError.self) {
-            try Author.fetchOne(db, sql: #"SELECT "version", "id", "name", "email" FROM "author""#)
+        #expect(twice?.message.contains(#"selected twice "id""#) == true, "\(String(describing: twice))")
+        // A value that does not fit names its column and the row's key, read through the new order.
+        let misfit = #expect(throws: DatabaseError.self) {
+            try Author.fetchAll(db, sql: #"SELECT 1.5 AS "name", "email", "version", "id" FROM "author""#)
         }
-        #expect(reordered?.message.contains("another order") == true, "\(String(describing: reordered))")
+        #expect(misfit?.kind == .invalidStoredValue && misfit?.message.contains("name") == true, "\(String(describing: misfit))")
         #expect(try Author.fetchAll(db, sql: #"SELECT "id", "version", "name", "email" FROM "author" WHERE 1 = 0"#).isEmpty)
         // Wrong columns are wrong on an empty result too, not only once rows come back.
         #expect(throws: DatabaseError.self) { try Author.fetchAll(db, sql: #"SELECT "id", "version" FROM "author" WHERE 1 = 0"#) }

@@ -101,12 +101,13 @@ extension SchemaModel {
 
     // MARK: Your own SQL
 
-    /// The records your own SQL selects. It must select the model's columns by name, in field order
-    /// (`SELECT \(Post.columnList) FROM ...`, or `SELECT p.* FROM "posts" p ...` for a table the
-    /// generated DDL made); each row is read strictly, as `find` reads one.
+    /// The records your own SQL selects. It must select the model's columns, by name, in any order
+    /// (`SELECT * FROM "posts"` keeps working after `migrate` added a column, which goes last;
+    /// `SELECT p.*, a."name" FROM ...` may select others too); each row is read strictly, as `find`
+    /// reads one. Placeholders are the backend's: `?` on SQLite, `$1`, `$2`, ... on PostgreSQL.
     ///
-    /// - Throws: `DatabaseError` of kind `.misuse` naming the missing, extra or misplaced columns;
-    ///   `.invalidStoredValue` for a value that does not fit its field; or the database's error.
+    /// - Throws: `DatabaseError` of kind `.misuse` naming the missing columns, or those selected
+    ///   twice; `.invalidStoredValue` for a value that does not fit its field; or the database's error.
     public static func fetchAll(_ db: some DatabaseConnection, sql: String, arguments: [DatabaseValue] = []) throws -> [Self] {
         let statement = try db.prepare(sql)
         defer { statement.reset() }
@@ -121,8 +122,14 @@ extension SchemaModel {
         try statement.bind(arguments)
         let found = try statement.step()
         // Checked whether a row came back or not, as `fetchAll` checks.
-        try checkColumns(statement)
+        let order = try columnOrder(statement)
         guard found else { return nil }
+        if let order { return try decode(ColumnsByName(statement, order: order)) }
+        return try decode(statement)
+    }
+
+    /// The record of the statement's current row; a value that does not fit names the row's key.
+    private static func decode(_ statement: some PreparedStatement) throws -> Self {
         do {
             return try Self(row: statement)
         } catch let error as DatabaseError {
@@ -131,12 +138,19 @@ extension SchemaModel {
     }
 
     static func decodeAll(_ statement: some PreparedStatement, checkingColumns: Bool = false) throws -> [Self] {
+        let more = try statement.step()
+        // The columns are known once the statement ran, rows or not: a query whose columns are
+        // wrong fails on an empty table too, not only once it has rows.
+        if checkingColumns, let order = try columnOrder(statement) {
+            return try decodeRows(ColumnsByName(statement, order: order), more: more)
+        }
+        return try decodeRows(statement, more: more)
+    }
+
+    private static func decodeRows(_ statement: some PreparedStatement, more first: Bool) throws -> [Self] {
         var records: [Self] = []
+        var more = first
         do {
-            var more = try statement.step()
-            // The columns are known once the statement ran, rows or not: a query whose columns are
-            // wrong fails on an empty table too, not only once it has rows.
-            if checkingColumns { try checkColumns(statement) }
             while more {
                 records.append(try Self(row: statement))
                 more = try statement.step()
@@ -147,20 +161,31 @@ extension SchemaModel {
         return records
     }
 
-    /// Refuses a result whose columns are not the model's, in field order: never a default for a
-    /// column that is not there, never a value read from the wrong column.
-    static func checkColumns(_ statement: some PreparedStatement) throws {
+    /// Where each of the model's columns is in the result: nil when they are exactly the result's
+    /// columns in field order (read as they are); else the result's index of each, in field order.
+    /// Refuses a result that lacks a column or has one twice: never a default for a column that is
+    /// not there, never a value read from the wrong column.
+    static func columnOrder(_ statement: some PreparedStatement) throws -> [Int32]? {
         let expected = Column.allCases.map(\.rawValue)
         let actual = (0..<statement.columnCount).map { statement.columnName(at: $0) }
-        guard actual != expected else { return }
-        var problems: [String] = []
-        let missing = expected.filter { !actual.contains($0) }
-        let extra = actual.filter { !expected.contains($0) }
-        if !missing.isEmpty { problems.append("missing " + missing.map { "\"\($0)\"" }.joined(separator: ", ")) }
-        if !extra.isEmpty { problems.append("extra " + extra.map { "\"\($0)\"" }.joined(separator: ", ")) }
-        if missing.isEmpty && extra.isEmpty { problems.append("in another order") }
-        throw DatabaseError.misuse(
-            "the query's columns are not those of \(Self.self) (\(problems.joined(separator: "; "))): select \(columnList)",
-            sql: statement.sql)
+        if actual == expected { return nil }
+        var order: [Int32] = []
+        var missing: [String] = []
+        var twice: [String] = []
+        for name in expected {
+            let found = actual.indices.filter { actual[$0] == name }
+            if found.isEmpty { missing.append(name) }
+            if found.count > 1 { twice.append(name) }
+            order.append(Int32(found.first ?? 0))
+        }
+        guard missing.isEmpty && twice.isEmpty else {
+            var problems: [String] = []
+            if !missing.isEmpty { problems.append("missing " + missing.map { "\"\($0)\"" }.joined(separator: ", ")) }
+            if !twice.isEmpty { problems.append("selected twice " + twice.map { "\"\($0)\"" }.joined(separator: ", ")) }
+            throw DatabaseError.misuse(
+                "the query's columns are not those of \(Self.self) (\(problems.joined(separator: "; "))): select \(columnList)",
+                sql: statement.sql)
+        }
+        return order
     }
 }
