@@ -37,10 +37,13 @@ enum PostgresConnect {
         } catch let error as DatabaseError {
             // libpq's messages quote hosts, ports and values: a password in the wrong place of a URL
             // (an unencoded "@" or "/") would be repeated.
-            guard let password, !password.isEmpty, error.message.contains(password) else { throw error }
+            guard let password, !password.isEmpty, quotesPassword(error.message, password) else { throw error }
+            // Replacing the password inside the message would let its wording tell it; the whole
+            // message goes.
             throw DatabaseError(
                 kind: error.kind, code: error.code, extendedCode: error.extendedCode, sqlState: error.sqlState,
-                message: error.message.replacing(password, with: "…"), sql: error.sql)
+                message: "cannot connect to PostgreSQL (libpq's message is withheld: it quoted part of the password)",
+                sql: error.sql)
         }
     }
 
@@ -142,6 +145,16 @@ enum PostgresConnect {
                     message: "not a PostgreSQL URL: \(named)use postgresql://user@host:5432/database or key=value pairs")
             }
             url.replaceSubrange(url.startIndex..<separator.lowerBound, with: scheme)
+            // postgresql://app:p@ss@db/shop, or app:pw@part/x@db: libpq splits at the first "@" and
+            // would take the rest of the password for a host.
+            let beforeQuery = url[url.index(url.startIndex, offsetBy: scheme.count + 3)...].prefix { $0 != "?" }
+            if beforeQuery.filter({ $0 == "@" }).count > 1 {
+                throw DatabaseError(
+                    kind: .connection,
+                    message:
+                        "invalid PostgreSQL URL: it holds more than one \"@\" (write an \"@\" in a user name, password or database name as %40)"
+                )
+            }
         } else if url.lowercased().hasPrefix("postgres") || firstEquals == nil {
             // `postgres//host`, `postgresql:/host`, `postgresql:shop`: a URL missing its "://".
             throw DatabaseError(
@@ -165,13 +178,7 @@ enum PostgresConnect {
                 switch String(cString: keyword) {
                 case "password":
                     password = text
-                case "host" where text.contains("@"):
-                    // postgresql://app:p@ss@db/shop: libpq reads the host as "ss@db".
-                    throw DatabaseError(
-                        kind: .connection,
-                        message:
-                            "invalid PostgreSQL URL: its host holds an \"@\" (write an \"@\" in a user name or password as %40)")
-                case "port" where text.contains { !$0.isNumber && $0 != "," }:
+                case "port" where !text.allSatisfy({ ("0"..."9").contains($0) || $0 == "," || $0 == " " }):
                     // postgresql://app:pa/ss@db/shop: libpq reads "pa" as the port.
                     throw DatabaseError(
                         kind: .connection,
@@ -185,6 +192,12 @@ enum PostgresConnect {
             option += 1
         }
         return (url, password)
+    }
+
+    /// Whether a quoted part of libpq's message (a host, a port, a value) holds the password.
+    static func quotesPassword(_ message: String, _ password: String) -> Bool {
+        message.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
+            .contains { $0.offset % 2 == 1 && $0.element.contains(password) }
     }
 
     /// libpq's message about a URL it could not parse, cut at its first quote: what libpq quotes

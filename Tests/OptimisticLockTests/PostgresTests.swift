@@ -192,9 +192,25 @@ struct PostgresURLTests {
         for url in [
             "postgresql://app:p@hunter2@127.0.0.1:1/db", "postgresql://app:hunter2/x@127.0.0.1/db",
             "postgresql://u:a\"hunter2%zz@h/db", "postgresql://app:hunter2@127.0.0.1:1/db?connect_timeout=1",
+            "postgresql://app:hunter2@leakedpart/tail@127.0.0.1/db", "postgresql://app:\u{665}\u{664}/hunter2@127.0.0.1/db",
         ] {
             let error = #expect(throws: DatabaseError.self, "\(url)") { try PostgresConnection(url: url) }
             #expect(error?.description.contains("hunter2") == false, "\(url): \(String(describing: error))")
+        }
+    }
+
+    @Test("A short password is never spelled out by what replaces it; hosts with @ and spaced ports stay valid")
+    func shortPasswords() throws {
+        #expect(PostgresConnect.quotesPassword(#"connection to server at "127.0.0.1", port 1 failed"#, "1"))
+        #expect(!PostgresConnect.quotesPassword(#"connection to server at "db", port 5432 failed: refused"#, "refused"))
+        let error = #expect(throws: DatabaseError.self) {
+            try PostgresConnection(url: "postgresql://app:1@127.0.0.1:1/db?connect_timeout=1")
+        }
+        #expect(error?.message.contains("withheld") == true, "\(String(describing: error))")
+        // Not refused as URLs (they fail later, at connecting, for want of a server).
+        for url in ["host=/nonexistent/pg@dir dbname=x connect_timeout=1", "host=/nonexistent dbname=x port=' 5432'"] {
+            let error = #expect(throws: DatabaseError.self) { try PostgresConnection(url: url) }
+            #expect(error?.message.contains("invalid PostgreSQL URL") == false, "\(url): \(String(describing: error))")
         }
     }
 
