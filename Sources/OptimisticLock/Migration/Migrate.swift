@@ -74,7 +74,8 @@ extension SchemaInspecting {
                         // A name another object holds (a table renamed away keeps its indexes' names),
                         // say: the plan could not know. The transaction is rolled back.
                         throw DatabaseError(
-                            kind: .schemaMismatch,
+                            kind: .schemaMismatch, code: error.code, extendedCode: error.extendedCode,
+                            sqlState: error.sqlState,
                             message:
                                 "\(change.summary): \(error.message); nothing was changed (is the name taken by an object the schema does not know?)",
                             sql: sql)
@@ -95,7 +96,7 @@ extension SchemaInspecting {
             // The library's own table of idempotency keys (see `idempotent(key:)`).
             try self.executeScript(IdempotencyStatements(self.dialect).createTable)
             try self.record(fingerprint, tables: schema.tables.map(\.name))
-            return plan
+            return MigrationPlan(changes: plan.changes, refusals: [], isApplied: true)
         }
         return apply ? try migrationTransaction(work) : try work()
     }

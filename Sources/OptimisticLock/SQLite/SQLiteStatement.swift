@@ -51,6 +51,9 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// The run its connection's observer was told about and has not heard the end of.
     private var observation: (token: (any Sendable)?, operation: DatabaseOperation, start: ContinuousClock.Instant)?
+    /// Reset while another thread had the connection, so its bindings could not be cleared: the
+    /// next prepare clears them (a rerun without one is refused).
+    private var bindingsStale = false
     /// What the statement does, for observers (read once, at the first observed run).
     private lazy var summary = SQLSummary(sql)
 
@@ -280,6 +283,12 @@ public final class SQLiteStatement: PreparedStatement {
     func taken() -> SQLiteStatement {
         if _slowPath(held.pointee) { state.owner.exit() }
         held.pointee = true
+        if _slowPath(bindingsStale) {
+            bindingsStale = false
+            sqlite3_clear_bindings(handle)
+            bindFailure = nil
+            failed.pointee = false
+        }
         return self
     }
 
@@ -303,6 +312,7 @@ public final class SQLiteStatement: PreparedStatement {
                 bindFailure = .misuse(
                     "the statement was reset while another thread used its connection; prepare it again", sql: sql)
                 failed.pointee = true
+                bindingsStale = true
             }
             return
         }
