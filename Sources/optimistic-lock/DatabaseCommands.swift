@@ -117,7 +117,7 @@ extension OptimisticLockCommand {
                     if !plan.refusals.isEmpty { throw ExitCode.failure }
                 } else {
                     let plan = try db.migrate(schema)
-                    print(plan.isUpToDate ? plan.description : "migrated:\n" + plan.description)
+                    print(plan.description)
                 }
             } catch let error as DatabaseError {
                 printError(error.kind == .schemaMismatch ? error.message : "error: \(error)")

@@ -192,6 +192,49 @@ struct MigrationTests {
         #expect(try Self.tableNames(db) == before)
     }
 
+    @Test(
+        "A column that must become NOT NULL: the refusal's SQL backfills the NULLs first, and running it lets migrate pass",
+        arguments: Backend.available)
+    func notNullBackfill(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        try db.migrate(Self.schema)
+        // An older build kept "name" optional, and some rows have none.
+        let recreate =
+            backend == .sqlite
+            ? #"""
+            PRAGMA foreign_keys = OFF; DROP TABLE "posts"; DROP TABLE "author";
+            CREATE TABLE "author" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "version" INTEGER NOT NULL, "name" TEXT,
+                "email" TEXT UNIQUE); PRAGMA foreign_keys = ON
+            """# : #"ALTER TABLE "author" ALTER COLUMN "name" DROP NOT NULL"#
+        try db.executeScript(recreate)
+        try db.executeScript(#"DELETE FROM "optimistic_lock_schema""#)
+        try db.execute(
+            Fixture.placeholders(#"INSERT INTO "author" ("version", "name") VALUES (?, NULL), (?, ?)"#, db.dialect),
+            [7, 8, "kept"])
+        let error = #expect(throws: DatabaseError.self) { try db.migrate(Self.schema) }
+        let plan = try db.migrationPlan(for: Self.schema)
+        let refusal = try #require(plan.refusals.first { $0.column == "name" }, "\(plan)")
+        #expect(
+            error?.message.contains(#"UPDATE "author" SET "name" = '' WHERE "name" IS NULL"#) == true,
+            "\(String(describing: error))")
+        for sql in refusal.sql where !sql.hasPrefix("--") { try db.executeScript(sql) }
+        let after = try db.migrate(Self.schema)
+        #expect(after.refusals.isEmpty)
+        #expect(try Fixture.column(db, #"SELECT count(*) FROM "author" WHERE "name" = ''"#) == .integer(1))
+        #expect(try Fixture.column(db, #"SELECT "name" FROM "author" WHERE "version" = 8"#) == .text("kept"))
+    }
+
+    @Test("migrate tells what it made; the dry run what it would make", arguments: Backend.available)
+    func tense(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        let planned = try db.migrationPlan(for: Self.schema)
+        #expect(planned.description.contains("can be made safely:") && !planned.isApplied)
+        let made = try db.migrate(Self.schema)
+        #expect(made.isApplied && made.description.contains("changes made:") && !made.description.contains("can be"))
+    }
+
     @Test("Two connections migrating at once: both succeed, the tables are made once", arguments: Backend.available)
     func concurrentMigrations(backend: Backend) throws {
         let database = TestDatabase(backend)

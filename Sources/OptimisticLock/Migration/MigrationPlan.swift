@@ -34,19 +34,22 @@ public struct MigrationPlan: Sendable, CustomStringConvertible {
     public let refusals: [Change]
     /// True when the recorded fingerprint matched, and nothing was compared.
     public let matchedFingerprint: Bool
+    /// True when `migrate` made the changes (false for `migrationPlan(for:)`, a dry run).
+    public let isApplied: Bool
 
     /// A plan.
-    public init(changes: [Change], refusals: [Change], matchedFingerprint: Bool = false) {
+    public init(changes: [Change], refusals: [Change], matchedFingerprint: Bool = false, isApplied: Bool = false) {
         self.changes = changes
         self.refusals = refusals
         self.matchedFingerprint = matchedFingerprint
+        self.isApplied = isApplied
     }
 
     /// True when the database matches the schema.
     public var isUpToDate: Bool { changes.isEmpty && refusals.isEmpty }
 
-    /// The refusals, then the safe changes, each with its SQL; or that nothing differs — or, when
-    /// the recorded fingerprint matched, that nothing was compared.
+    /// The refusals, then the safe changes (made, or that can be made), each with its SQL; or that
+    /// nothing differs — or, when the recorded fingerprint matched, that nothing was compared.
     public var description: String {
         if matchedFingerprint {
             return
@@ -71,7 +74,8 @@ public struct MigrationPlan: Sendable, CustomStringConvertible {
             }
         }
         if !changes.isEmpty {
-            lines.append("\(changes.count) change\(changes.count == 1 ? "" : "s") can be made safely:")
+            let count = "\(changes.count) change\(changes.count == 1 ? "" : "s")"
+            lines.append(isApplied ? "\(count) made:" : "\(count) can be made safely:")
             lines += changes.map { "- " + $0.description }
         }
         return lines.joined(separator: "\n")

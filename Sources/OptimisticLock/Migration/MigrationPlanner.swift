@@ -138,11 +138,12 @@ package struct MigrationPlanner {
                     column.notNull
                         ? "may be NULL in the database but not in the schema"
                         : "is NOT NULL in the database but optional in the schema",
-                    dialect == .postgres
-                        ? [
-                            "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) \(column.notNull ? "SET" : "DROP") NOT NULL"
-                        ]
-                        : rebuild(table, reason: "change the column's nullability"))
+                    (column.notNull ? backfill(name, column) : [])
+                        + (dialect == .postgres
+                            ? [
+                                "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) \(column.notNull ? "SET" : "DROP") NOT NULL"
+                            ]
+                            : rebuild(table, reason: "change the column's nullability")))
             } else if dialect == .postgres, !column.primaryKey, column.defaultSQL != current.defaultSQL {
                 // A default only fills rows other code inserts (generated inserts write every
                 // column), so changing it loses nothing. SQLite cannot change one in place: there
@@ -314,6 +315,17 @@ package struct MigrationPlanner {
     /// Whether two column types, as the database spells them, are the same type.
     static func sameType(_ a: String, _ b: String) -> Bool {
         a.lowercased() == b.lowercased()
+    }
+
+    /// Before a column becomes NOT NULL, the rows holding NULL need a value (there may be none):
+    /// the schema's default, else the type's zero, for a person to review.
+    private func backfill(_ table: String, _ column: TableSnapshot.Column) -> [String] {
+        let value = column.defaultSQL ?? zero(for: column.type)
+        let statement = "UPDATE \(quote(table)) SET \(quote(column.name)) = \(value) WHERE \(quote(column.name)) IS NULL"
+        return [
+            "-- first give the rows holding NULL a value (\(column.defaultSQL == nil ? "choose it" : "the schema's default")):",
+            dialect == .sqlite ? statement + ";" : statement,
+        ]
     }
 
     private func zero(for type: String) -> String {
