@@ -115,23 +115,33 @@ struct QueryTests {
         }
         var seen: [Int64] = []
         var page = try Counter.fetchPage(db, after: nil, limit: 10)
-        var pages = 0
-        while !page.isEmpty {
+        var pages = 1
+        seen += page.map { $0.id! }
+        // Between pages: a row before the cursor is deleted, one after it is inserted.
+        try Counter.delete(db, id: ids[0], version: page[0].version)
+        var late = Counter(value: 100)
+        try late.insert(db)
+        ids.append(late.id!)
+        while let cursor = page.nextCursor {
+            #expect(cursor == page.last?.id && page.count == 10)
+            page = try Counter.fetchPage(db, after: cursor, limit: 10)
             pages += 1
             seen += page.map { $0.id! }
-            if pages == 1 {
-                // Between pages: a row before the cursor is deleted, one after it is inserted.
-                try Counter.delete(db, id: ids[0], version: page[0].version)
-                var late = Counter(value: 100)
-                try late.insert(db)
-                ids.append(late.id!)
-            }
-            page = try Counter.fetchPage(db, after: page.last!.id!, limit: 10)
         }
-        #expect(pages == 3)
+        #expect(pages == 3 && page.count == 6 && !page.hasMore)
         #expect(seen == ids, "every row once, in key order, including the one inserted after the cursor")
         let filtered = try Counter.fetchPage(db, where: .greaterOrEqual(.value, 20), after: ids[21], limit: 10)
-        #expect(filtered.map(\.value) == [22, 23, 24, 100])
+        #expect(filtered.map(\.value) == [22, 23, 24, 100] && filtered.nextCursor == nil)
+        // A page that ends exactly at the last row says so (the extra row read finds none).
+        let exact = try Counter.fetchPage(db, where: .greaterOrEqual(.value, 20), after: ids[21], limit: 4)
+        #expect(exact.count == 4 && exact.nextCursor == nil)
+        let short = try Counter.fetchPage(db, where: .greaterOrEqual(.value, 20), after: ids[21], limit: 3)
+        #expect(short.map(\.value) == [22, 23, 24] && short.nextCursor == ids[24])
+        #expect(try Counter.fetchPage(db, after: nil, limit: .max).count == 25)
+        #expect(throws: DatabaseError.self) { try Counter.fetchPage(db, after: nil, limit: 0) }
+        // As JSON: the records and the cursor.
+        let json = String(decoding: try JSONEncoder().encode(short), as: UTF8.self)
+        #expect(json.contains("\"nextCursor\":\(ids[24])") && json.contains("\"records\":["), "\(json)")
     }
 
     @Test("Your own SQL into models: columns checked by name, values read strictly", arguments: Backend.available)

@@ -43,18 +43,24 @@ extension SchemaModel {
     }
 
     /// One page of the records meeting every predicate, in key order: those after the key `after`
-    /// (nil for the first page), at most `limit`. The next page starts after the last record's key,
-    /// so pages never skip or repeat a row, however rows are inserted or deleted in between.
+    /// (nil for the first page), at most `limit` (at least 1), with the cursor of the next page
+    /// (one more row is read to know whether there is one). The next page starts after the last
+    /// record's key, so pages never skip or repeat a row, however rows are inserted or deleted in
+    /// between.
     ///
     /// ```swift
-    /// var page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: nil, limit: 20)
-    /// page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: page.last?.id, limit: 20)
+    /// let first = try Post.fetchPage(db, where: .equal(.authorID, 7), after: nil, limit: 20)
+    /// let second = try Post.fetchPage(db, where: .equal(.authorID, 7), after: first.nextCursor, limit: 20)
     /// ```
     public static func fetchPage(
         _ db: some DatabaseConnection, where predicates: Predicate<Self>...,
         after: Key?, limit: Int
-    ) throws -> [Self] {
-        try query(db, predicates, orderBy: [], after: after, limit: limit)
+    ) throws -> Page<Self> {
+        guard limit >= 1 else { throw DatabaseError.misuse("a page's limit is \(limit); it must be at least 1", sql: nil) }
+        var records = try query(db, predicates, orderBy: [], after: after, limit: limit == Int.max ? limit : limit + 1)
+        guard records.count > limit else { return Page(records: records, nextCursor: nil) }
+        records.removeLast(records.count - limit)
+        return Page(records: records, nextCursor: records.last?.primaryKey)
     }
 
     static func query(
