@@ -138,7 +138,7 @@ package struct MigrationPlanner {
                     column.notNull
                         ? "may be NULL in the database but not in the schema"
                         : "is NOT NULL in the database but optional in the schema",
-                    (column.notNull ? backfill(name, column) : [])
+                    (column.notNull ? backfill(table, column) : [])
                         + (dialect == .postgres
                             ? [
                                 "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) \(column.notNull ? "SET" : "DROP") NOT NULL"
@@ -319,13 +319,20 @@ package struct MigrationPlanner {
 
     /// Before a column becomes NOT NULL, the rows holding NULL need a value (there may be none):
     /// the schema's default, else the type's zero, for a person to review.
-    private func backfill(_ table: String, _ column: TableSnapshot.Column) -> [String] {
-        let value = column.defaultSQL ?? zero(for: column.type)
-        let statement = "UPDATE \(quote(table)) SET \(quote(column.name)) = \(value) WHERE \(quote(column.name)) IS NULL"
-        return [
-            "-- first give the rows holding NULL a value (\(column.defaultSQL == nil ? "choose it" : "the schema's default")):",
-            dialect == .sqlite ? statement + ";" : statement,
-        ]
+    /// A version column's NULLs get fresh versions (what `migrate` gives a new version column).
+    private func backfill(_ table: DatabaseSchema.Table, _ column: TableSnapshot.Column) -> [String] {
+        let comment: String
+        let statement: String
+        if table.versionColumn == column.name {
+            comment = "-- first give the rows without a version a fresh one:"
+            statement = refillVersions(table: table.name, column: column.name)
+        } else {
+            let value = column.defaultSQL ?? zero(for: column.type)
+            comment =
+                "-- first give the rows holding NULL a value (\(column.defaultSQL == nil ? "choose it" : "the schema's default")):"
+            statement = "UPDATE \(quote(table.name)) SET \(quote(column.name)) = \(value) WHERE \(quote(column.name)) IS NULL"
+        }
+        return [comment, dialect == .sqlite ? statement + ";" : statement]
     }
 
     private func zero(for type: String) -> String {
