@@ -55,12 +55,12 @@ extension SchemaModel {
     public static func fetchPage(
         _ db: some DatabaseConnection, where predicates: Predicate<Self>...,
         after: Key?, limit: Int
-    ) throws -> Page<Self> {
+    ) throws -> RecordPage<Self> {
         guard limit >= 1 else { throw DatabaseError.misuse("a page's limit is \(limit); it must be at least 1", sql: nil) }
         var records = try query(db, predicates, orderBy: [], after: after, limit: limit == Int.max ? limit : limit + 1)
-        guard records.count > limit else { return Page(records: records, nextCursor: nil) }
+        guard records.count > limit else { return RecordPage(records: records, nextCursor: nil) }
         records.removeLast(records.count - limit)
-        return Page(records: records, nextCursor: records.last?.primaryKey)
+        return RecordPage(records: records, nextCursor: records.last?.primaryKey)
     }
 
     static func query(

@@ -9,7 +9,7 @@
 ///     page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: cursor, limit: 20)
 /// }
 /// ```
-public struct Page<Record: SchemaModel>: RandomAccessCollection {
+public struct RecordPage<Record: SchemaModel>: RandomAccessCollection {
     /// The page's records, at most the limit asked for, in key order.
     public var records: [Record]
     /// The `after:` of the next page (the key of this page's last record), or nil when no record
@@ -33,10 +33,10 @@ public struct Page<Record: SchemaModel>: RandomAccessCollection {
     public subscript(position: Int) -> Record { records[position] }
 }
 
-extension Page: Sendable where Record.Key: Sendable {}
+extension RecordPage: Sendable where Record.Key: Sendable {}
 
-extension Page: Equatable where Record: Equatable {}
+extension RecordPage: Equatable where Record: Equatable {}
 
-extension Page: Encodable where Record: Encodable, Record.Key: Encodable {}
+extension RecordPage: Encodable where Record: Encodable, Record.Key: Encodable {}
 
-extension Page: Decodable where Record: Decodable, Record.Key: Decodable {}
+extension RecordPage: Decodable where Record: Decodable, Record.Key: Decodable {}
