@@ -5,7 +5,7 @@ import OptimisticLock
 ///
 /// ```swift
 /// // PUT /api/pages/:id   (If-Match: "4503599627370123", or "version" in the JSON body)
-/// let saved = try await OptimisticHTTP.write(request: request, bodyVersion: input.version) { version in
+/// let saved = try await OptimisticHTTP.write(headers: request.headers, bodyVersion: input.version) { version in
 ///     try await pool.writeWithoutTransaction { db in
 ///         var page = input
 ///         page.version = version
@@ -15,6 +15,10 @@ import OptimisticLock
 /// }
 /// // 200 with ETag: EntityTag(version: saved.version); an HTTPProblem otherwise (412, 428, 409, 404, ...).
 /// ```
+///
+/// Every entry point takes the request's `HTTPFields` (Hummingbird's `request.headers`, swift-http-types'
+/// `request.headerFields`), so it works with any framework built on swift-http-types; the
+/// `request:` forms take an `HTTPRequest`.
 public enum OptimisticHTTP {
     /// Where the version a write is checked against came from.
     public enum VersionSource: Sendable, Hashable {
@@ -31,9 +35,9 @@ public enum OptimisticHTTP {
     ///   (only weak tags, or tags of something else); 428 Precondition Required when `required` and
     ///   the request carries no version (`If-Match: *` does not name one).
     public static func expectedVersions(
-        request: HTTPRequest, bodyVersion: Int64?, required: Bool = true
+        headers: HTTPFields, bodyVersion: Int64?, required: Bool = true
     ) throws(HTTPProblem) -> (versions: [Int64], source: VersionSource?) {
-        let ifMatch = try ETagCondition.parse(request.headerFields[values: .ifMatch], header: "If-Match")
+        let ifMatch = try ETagCondition.parse(headers[values: .ifMatch], header: "If-Match")
         if case .tags(let tags)? = ifMatch {
             let versions = tags.compactMap(\.version)
             guard !versions.isEmpty else {
@@ -52,11 +56,17 @@ public enum OptimisticHTTP {
         return ([], nil)
     }
 
+    /// `expectedVersions(headers:bodyVersion:required:)` for an `HTTPRequest`.
+    public static func expectedVersions(
+        request: HTTPRequest, bodyVersion: Int64?, required: Bool = true
+    ) throws(HTTPProblem) -> (versions: [Int64], source: VersionSource?) {
+        try expectedVersions(headers: request.headerFields, bodyVersion: bodyVersion, required: required)
+    }
+
     /// Runs a write with the version the request expects and answers for its outcome: the write's
     /// result, or the `HTTPProblem` to send.
     ///
-    /// `write` receives the expected version (nil when none is required and none was sent) and must
-    /// make its update or delete check it (`record.version = version; try record.update(db)`), in
+    /// `write` receives the expected version and must make its update or delete check it (`record.version = version; try record.update(db)`), in
     /// one transaction: it may run twice. When `If-Match` names several versions, the write is tried
     /// with the first; if that one is stale, the conflict tells the current version, and the write
     /// is tried once more with it if the list names it. So a list of any length costs at most two
@@ -76,11 +86,27 @@ public enum OptimisticHTTP {
     ///   stored value that does not fit its field is the server's fault); `CancellationError`
     ///   passes through.
     public static func write<T>(
-        request: HTTPRequest, bodyVersion: Int64?, requireVersion: Bool = true,
+        headers: HTTPFields, bodyVersion: Int64?, _ write: (Int64) async throws -> T
+    ) async throws -> T {
+        try await self.write(headers: headers, bodyVersion: bodyVersion, requireVersion: true) { version in
+            // Required: expectedVersions threw 428 when no version came, so this is never nil.
+            guard let version else {
+                throw HTTPProblem(
+                    status: .preconditionRequired, type: HTTPProblem.versionRequiredType, title: "Precondition Required",
+                    detail: "send the version you read: If-Match with the record's ETag, or the version in the body")
+            }
+            return try await write(version)
+        }
+    }
+
+    /// `write(headers:bodyVersion:_:)` where a version may be optional (`requireVersion: false`):
+    /// the closure receives nil when none was sent.
+    public static func write<T>(
+        headers: HTTPFields, bodyVersion: Int64?, requireVersion: Bool,
         _ write: (Int64?) async throws -> T
     ) async throws -> T {
-        let (versions, source) = try expectedVersions(request: request, bodyVersion: bodyVersion, required: requireVersion)
-        let ifNoneMatch = try ETagCondition.parse(request.headerFields[values: .ifNoneMatch], header: "If-None-Match")
+        let (versions, source) = try expectedVersions(headers: headers, bodyVersion: bodyVersion, required: requireVersion)
+        let ifNoneMatch = try ETagCondition.parse(headers[values: .ifNoneMatch], header: "If-None-Match")
         if ifNoneMatch == .any {
             throw HTTPProblem(
                 status: .preconditionFailed, title: "Precondition Failed",
@@ -94,7 +120,7 @@ public enum OptimisticHTTP {
             do {
                 return try await write(nil)
             } catch {
-                throw problem(for: error, source: source)
+                throw answer(error, source: source)
             }
         }
         func attempt(_ version: Int64) async throws -> T {
@@ -110,22 +136,49 @@ public enum OptimisticHTTP {
         } catch let conflict as ConcurrentUpdate where !conflict.isDeleted {
             // The conflict tells the current version: tried once more if the list names it.
             guard let current = conflict.actualVersion, current != first, versions.contains(current) else {
-                throw problem(for: conflict, source: source)
+                throw answer(conflict, source: source)
             }
             do {
                 return try await attempt(current)
             } catch {
-                throw problem(for: error, source: source)
+                throw answer(error, source: source)
             }
         } catch {
-            throw problem(for: error, source: source)
+            throw answer(error, source: source)
         }
     }
 
-    /// The HTTP problem for an error a write or read threw.
-    public static func problem(for error: any Error, source: VersionSource?) -> any Error {
-        if error is CancellationError || error is HTTPProblem { return error }
-        var problem = problemWithoutCause(for: error, source: source)
+    /// `write(headers:bodyVersion:_:)` for an `HTTPRequest`: the closure receives the version.
+    public static func write<T>(
+        request: HTTPRequest, bodyVersion: Int64?, _ write: (Int64) async throws -> T
+    ) async throws -> T {
+        try await self.write(headers: request.headerFields, bodyVersion: bodyVersion, write)
+    }
+
+    /// `write(headers:bodyVersion:requireVersion:_:)` for an `HTTPRequest`.
+    public static func write<T>(
+        request: HTTPRequest, bodyVersion: Int64?, requireVersion: Bool, _ write: (Int64?) async throws -> T
+    ) async throws -> T {
+        try await self.write(headers: request.headerFields, bodyVersion: bodyVersion, requireVersion: requireVersion, write)
+    }
+
+    /// What `write` throws for `error`: a `CancellationError` as it is (the task's caller stops
+    /// anyway), anything else as its problem.
+    private static func answer(_ error: any Error, source: VersionSource?) -> any Error {
+        error is CancellationError ? error : problem(for: error, source: source)
+    }
+
+    /// The HTTP problem for an error a write or read threw: an `HTTPProblem` as it is; a
+    /// `CancellationError` is 503 "the request was cancelled; nothing was saved" (a cancelled
+    /// request keeps nothing: what may have been kept is `.outcomeUnknown` or
+    /// `.partiallyCommitted`). The error is the problem's `underlyingError`, for the log.
+    public static func problem(for error: any Error, source: VersionSource?) -> HTTPProblem {
+        if let problem = error as? HTTPProblem { return problem }
+        var problem =
+            error is CancellationError
+            ? HTTPProblem(
+                status: .serviceUnavailable, title: "Service Unavailable", detail: "the request was cancelled; nothing was saved")
+            : problemWithoutCause(for: error, source: source)
         problem.underlyingError = error
         return problem
     }
@@ -226,13 +279,18 @@ public enum OptimisticHTTP {
 
     /// True when `If-None-Match` names the record's current version (or is `*`): a GET answers
     /// 304 Not Modified. Weak comparison, as RFC 9110 asks for `If-None-Match`.
-    public static func isNotModified(request: HTTPRequest, currentVersion: Int64) -> Bool {
-        guard let condition = try? ETagCondition.parse(request.headerFields[values: .ifNoneMatch], header: "If-None-Match") else {
+    public static func isNotModified(headers: HTTPFields, currentVersion: Int64) -> Bool {
+        guard let condition = try? ETagCondition.parse(headers[values: .ifNoneMatch], header: "If-None-Match") else {
             return false
         }
         switch condition {
         case .any: return true
         case .tags(let tags): return tags.contains { $0.opaque == String(currentVersion) }
         }
+    }
+
+    /// `isNotModified(headers:currentVersion:)` for an `HTTPRequest`.
+    public static func isNotModified(request: HTTPRequest, currentVersion: Int64) -> Bool {
+        isNotModified(headers: request.headerFields, currentVersion: currentVersion)
     }
 }

@@ -59,11 +59,40 @@ struct HTTPTests {
         #expect(try OptimisticHTTP.expectedVersions(request: Self.request(), bodyVersion: nil, required: false).versions.isEmpty)
     }
 
+    @Test("Framework-neutral headers, a required version handed over as Int64, cancellation as it is")
+    func headersAndRequiredVersions() async throws {
+        var headers = HTTPFields()
+        headers[.ifMatch] = #""5", "6""#
+        #expect(try OptimisticHTTP.expectedVersions(headers: headers, bodyVersion: nil).versions == [5, 6])
+        // The closure of a required version gets an Int64, never nil; none sent is 428 before it runs.
+        let seen = try await OptimisticHTTP.write(headers: headers, bodyVersion: nil) { (version: Int64) in version }
+        #expect(seen == 5)
+        let missing = await #expect(throws: HTTPProblem.self) {
+            try await OptimisticHTTP.write(headers: HTTPFields(), bodyVersion: nil) { (_: Int64) in Issue.record("ran") }
+        }
+        #expect(missing?.status == .preconditionRequired)
+        let optional = try await OptimisticHTTP.write(headers: HTTPFields(), bodyVersion: nil, requireVersion: false) {
+            (version: Int64?) in version
+        }
+        #expect(optional == nil)
+        var notModified = HTTPFields()
+        notModified[.ifNoneMatch] = #""7""#
+        #expect(OptimisticHTTP.isNotModified(headers: notModified, currentVersion: 7))
+        // A cancelled write is thrown as it is; as a problem it is 503 and keeps its cause.
+        await #expect(throws: CancellationError.self) {
+            try await OptimisticHTTP.write(headers: headers, bodyVersion: nil) { (_: Int64) in throw CancellationError() }
+        }
+        let cancelled = OptimisticHTTP.problem(for: CancellationError(), source: .ifMatch)
+        #expect(cancelled.status == .serviceUnavailable && cancelled.underlyingError is CancellationError)
+        let passed = OptimisticHTTP.problem(for: HTTPProblem(status: .gone, title: "Gone", detail: "x"), source: nil)
+        #expect(passed.status == .gone)
+    }
+
     /// `OptimisticHTTP.write` updating an author the way a PUT handler does.
     static func put(_ db: SQLiteConnection, _ input: Author, _ request: HTTPRequest) async throws -> Author {
         try await OptimisticHTTP.write(request: request, bodyVersion: input.version == 0 ? nil : input.version) { version in
             var author = input
-            if let version { author.version = version }
+            author.version = version
             try author.update(db)
             return author
         }
@@ -126,8 +155,8 @@ struct HTTPTests {
         try Author.delete(db, id: grace.id!, version: grace.version)
         let deleted = await #expect(throws: HTTPProblem.self) { try await Self.put(db, grace, Self.request()) }
         #expect(deleted?.status == .notFound)
-        let busy = OptimisticHTTP.problem(for: DatabaseError(kind: .busy, message: "locked"), source: .body) as? HTTPProblem
-        #expect(busy?.status == .serviceUnavailable && busy?.headerFields[.retryAfter] == "1")
+        let busy = OptimisticHTTP.problem(for: DatabaseError(kind: .busy, message: "locked"), source: .body)
+        #expect(busy.status == .serviceUnavailable && busy.headerFields[.retryAfter] == "1")
     }
 
     @Test("A request to a closed pool (a server shutting down) is 503: nothing of it ran")
@@ -169,7 +198,7 @@ struct HTTPAttackTests {
             try await OptimisticHTTP.write(request: HTTPTests.request(ifMatch: [stale]), bodyVersion: nil) { version in
                 attempts.withLock { $0 += 1 }
                 var author = ada
-                author.version = version ?? 0
+                author.version = version
                 try author.update(db)
                 return author
             }
@@ -185,7 +214,7 @@ struct HTTPAttackTests {
         ) { version in
             attempts.withLock { $0 += 1 }
             var author = ada
-            author.version = version ?? 0
+            author.version = version
             author.name = "Ada Lovelace"
             try author.update(db)
             return author
@@ -217,7 +246,7 @@ struct HTTPAttackTests {
             return try await OptimisticHTTP.write(request: request, bodyVersion: nil) { version in
                 written.withLock { $0 += 1 }
                 var author = ada
-                author.version = version ?? 0
+                author.version = version
                 try author.update(db)
                 return author
             }
@@ -237,10 +266,9 @@ struct HTTPAttackTests {
         let stored =
             OptimisticHTTP.problem(
                 for: DatabaseError.invalidStoredValue("column \"name\": BLOB is not text", sql: nil), source: .body)
-            as? HTTPProblem
-        #expect(stored?.status == .internalServerError)
-        let sent = OptimisticHTTP.problem(for: DatabaseError.invalidValue("NaN", sql: nil), source: .body) as? HTTPProblem
-        #expect(sent?.status == .unprocessableContent)
+        #expect(stored.status == .internalServerError)
+        let sent = OptimisticHTTP.problem(for: DatabaseError.invalidValue("NaN", sql: nil), source: .body)
+        #expect(sent.status == .unprocessableContent)
     }
 }
 
@@ -297,7 +325,7 @@ struct HTTPProblemDataTests {
         for (name, failing) in failures {
             let error = #expect(throws: (any Error).self, "\(name)") { try failing() }
             guard let error else { continue }
-            let problem = try #require(OptimisticHTTP.problem(for: error, source: .body) as? HTTPProblem, "\(name)")
+            let problem = OptimisticHTTP.problem(for: error, source: .body)
             let body = String(decoding: problem.body, as: UTF8.self)
             #expect(!body.contains(ours), "\(name): the problem body carries a stored value: \(body)")
             #expect(problem.headerFields.allSatisfy { !$0.value.contains(ours) }, "\(name)")
@@ -306,7 +334,7 @@ struct HTTPProblemDataTests {
         if backend == .postgres {
             let invalid = #expect(throws: DatabaseError.self) { try db.query("SELECT $1::text::int", [.text(ours)]) }
             let failure = try #require(invalid)
-            let problem = try #require(OptimisticHTTP.problem(for: failure, source: .body) as? HTTPProblem)
+            let problem = OptimisticHTTP.problem(for: failure, source: .body)
             #expect(!String(decoding: problem.body, as: UTF8.self).contains(ours))
         }
     }

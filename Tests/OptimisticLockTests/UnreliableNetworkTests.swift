@@ -208,7 +208,7 @@ struct UnreliableNetworkTests {
 
         // What an HTTP client is told: not "busy, try again".
         let lost = try #require(error)
-        let problem = try #require(OptimisticHTTP.problem(for: lost, source: .ifMatch) as? HTTPProblem)
+        let problem = OptimisticHTTP.problem(for: lost, source: .ifMatch)
         #expect(problem.status == .internalServerError)
         #expect(problem.type == HTTPProblem.outcomeUnknownType)
         #expect(problem.headerFields[.retryAfter] == nil)

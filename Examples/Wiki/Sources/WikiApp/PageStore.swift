@@ -29,17 +29,17 @@ struct PageStore<Pool: DatabasePool>: Sendable {
     /// Saves an edit made from `version` without reading the page first: one conditional UPDATE of
     /// the edited columns (it throws `ConcurrentUpdate` when the page changed or was deleted since).
     /// The saved page is read back in the same transaction, for the response.
-    func save(_ id: Int64, version: Int64?, title: String, body: String) async throws -> Page {
+    func save(_ id: Int64, version: Int64, title: String, body: String) async throws -> Page {
         try await pool.write { db in
             var edit = Page(id: id, slug: "", title: title, body: body, updatedAt: Date())
-            edit.version = version ?? 0
+            edit.version = version
             try edit.update(db, columns: [.title, .body, .updatedAt])
             guard let saved = try Page.find(db, id: id) else { throw RecordNotFound(table: "page", primaryKey: "\(id)") }
             return saved
         }
     }
 
-    func delete(_ id: Int64, version: Int64?) async throws {
-        try await pool.writeWithoutTransaction { db in try Page.delete(db, id: id, version: version ?? 0) }
+    func delete(_ id: Int64, version: Int64) async throws {
+        try await pool.writeWithoutTransaction { db in try Page.delete(db, id: id, version: version) }
     }
 }

@@ -64,7 +64,7 @@ enum Responses {
         } catch let error as any HTTPResponseError {
             return Self.problem(HTTPProblem(status: error.status, title: error.status.reasonPhrase, detail: "\(error)"))
         } catch {
-            return Self.problem(Self.problem(for: error, otherwise: "\(error)"))
+            return Self.problem(Self.problem(for: error))
         }
     }
 
@@ -82,16 +82,15 @@ enum Responses {
         } catch let error as any HTTPResponseError {
             return html(Views.message(error.status.reasonPhrase, "\(error)"), status: error.status)
         } catch {
-            let problem = Self.problem(for: error, otherwise: "the request failed")
+            let problem = Self.problem(for: error)
             return html(Views.message(problem.title, problem.detail), status: problem.status)
         }
     }
 
-    /// The problem `OptimisticHTTP` answers for a database failure (409, 422, 503, ...), or a 500
-    /// saying `detail` for an error it does not know.
-    static func problem(for error: any Error, otherwise detail: String) -> HTTPProblem {
-        OptimisticHTTP.problem(for: error, source: nil) as? HTTPProblem
-            ?? HTTPProblem(status: .internalServerError, title: "Internal Server Error", detail: detail)
+    /// The problem `OptimisticHTTP` answers for a failure (409, 422, 503, ...; 500 for an error it
+    /// does not know).
+    static func problem(for error: any Error) -> HTTPProblem {
+        OptimisticHTTP.problem(for: error, source: nil)
     }
 
     /// What is wrong with a JSON body, in a sentence.
