@@ -30,6 +30,8 @@ struct GenerateModelsPlugin: CommandPlugin {
         }
         let targets = names.isEmpty ? context.package.targets : try context.package.targets(named: names)
         let tool = try context.tool(named: "optimistic-lock-generate").url
+        let manifest = try? String(
+            contentsOf: context.package.directoryURL.appendingPathComponent("Package.swift"), encoding: .utf8)
         var generated = 0
         for case let target as SourceModuleTarget in targets {
             let schemas = GenerateInvocation.schemas(of: target)
@@ -45,10 +47,32 @@ struct GenerateModelsPlugin: CommandPlugin {
                 throw PluginFailure(message: "optimistic-lock-generate failed for target \(target.name)")
             }
             print("Generated Swift for \(schemas.count) schema file(s) of \(target.name) in \(output.path)")
+            if let manifest, Self.appliesBuildPlugin(target.name, manifest: manifest) {
+                // The plugin API does not tell which plugins a target uses: the manifest does.
+                Diagnostics.warning(
+                    "target \(target.name) also applies the build plugin OptimisticLockPlugin (Package.swift): with \(output.path) in place every generated type is declared twice and the build fails; remove the plugin from the target to keep the generated files, or delete them"
+                )
+            }
             generated += 1
         }
         if generated == 0 {
             print("No target has .schema files.")
         }
+    }
+
+    /// Whether the manifest's declaration of target `name` (from `.target(name: "name"` or the
+    /// like to the next target) names `OptimisticLockPlugin`. Text, not semantics: a manifest that
+    /// builds its targets in code may be misread, and then the warning is missing or spurious,
+    /// never the generation.
+    static func appliesBuildPlugin(_ name: String, manifest: String) -> Bool {
+        let kinds = [".target(", ".executableTarget(", ".testTarget(", ".macro(", ".systemLibrary(", ".binaryTarget("]
+        let starts = kinds.flatMap { manifest.ranges(of: $0) }.map(\.upperBound).sorted()
+        for (position, start) in starts.enumerated() {
+            let declaration = manifest[start..<(position + 1 < starts.count ? starts[position + 1] : manifest.endIndex)]
+            let head = declaration.drop { $0.isWhitespace }
+            guard head.hasPrefix("name: \"\(name)\"") else { continue }
+            return declaration.contains("\"OptimisticLockPlugin\"")
+        }
+        return false
     }
 }

@@ -66,6 +66,10 @@ struct PluginIntegrationTests {
         let command = try swift(
             ["package", "--allow-writing-to-package-directory", "generate-models", "--target", "App"], in: package)
         #expect(command.status == 0, "\(command.stdout)\n\(command.stderr)")
+        // App applies the build plugin too: told that the two would declare every type twice.
+        #expect(
+            (command.stdout + command.stderr).contains("target App also applies the build plugin OptimisticLockPlugin"),
+            "\(command.stdout)\n\(command.stderr)")
         let written = package.appendingPathComponent("Sources/App/Generated")
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: written.path).sorted()
