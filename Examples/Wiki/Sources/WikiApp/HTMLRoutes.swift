@@ -70,9 +70,10 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
             return Responses.html(Views.newPage(draft, message: problem.detail), status: problem.status)
         } catch let error as DatabaseError {
             let problem = Responses.problem(for: error)
+            // The problem's detail, never the database's message (PostgreSQL's DETAIL quotes rows).
             let message =
                 problem.status == .conflict
-                ? "A page named \"\(draft.slug)\" exists already: choose another name." : "\(error.message)"
+                ? "A page named \"\(draft.slug)\" exists already: choose another name." : problem.detail
             return Responses.html(Views.newPage(draft, message: message), status: problem.status)
         }
     }
