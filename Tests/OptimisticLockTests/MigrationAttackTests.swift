@@ -314,6 +314,32 @@ struct MigrationAttackTests {
         #expect(!twice.description.contains(#"SET "version" = 0"#), "\(twice)")
     }
 
+    @Test("SQLite: one rebuild for several reasons fills every column's NULLs first, and its SQL keeps every row")
+    func rebuildWithBackfills() throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connect()
+        // "id" is not the primary key, and "version" and "name" may be NULL: three refusals, one rebuild.
+        try db.executeScript(
+            #"""
+            CREATE TABLE "author" ("id" INTEGER, "version" INTEGER, "name" TEXT, "email" TEXT UNIQUE);
+            INSERT INTO "author" VALUES (1, NULL, NULL, 'a@example.com'), (2, 5, 'kept', NULL)
+            """#)
+        let plan = try db.migrationPlan(for: Self.schema)
+        let author = plan.refusals.filter { $0.table == "author" }
+        #expect(author.count == 3, "\(plan)")
+        #expect(
+            Set(author.map { $0.sql.filter { !$0.hasPrefix("--") } }).count == 1,
+            "every refusal of the table carries the same script")
+        #expect(plan.description.components(separatedBy: #"CREATE TABLE "author_new""#).count == 2, "\(plan)")
+        #expect(plan.description.contains("sqlite3 -bail"))
+        for sql in try #require(author.first).sql where !sql.hasPrefix("--") { try db.executeScript(sql) }
+        try db.migrate(Self.schema)
+        #expect(try Author.count(db) == 2)
+        let rows = try Author.fetchAll(db)
+        #expect(rows.map(\.name).sorted() == ["", "kept"] && rows.allSatisfy { $0.version > 0 })
+        #expect(rows.first { $0.id == 2 }?.version == 5, "a usable version is kept")
+    }
+
     @Test("SQLite: an index over an expression does not stop the comparison")
     func expressionIndex() throws {
         let database = TestDatabase(.sqlite)

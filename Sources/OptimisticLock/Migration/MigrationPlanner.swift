@@ -138,7 +138,7 @@ package struct MigrationPlanner {
                     column.notNull
                         ? "may be NULL in the database but not in the schema"
                         : "is NOT NULL in the database but optional in the schema",
-                    (column.notNull ? backfill(table, column) : [])
+                    (column.notNull && dialect == .postgres ? backfill(table, column) : [])
                         + (dialect == .postgres
                             ? [
                                 "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) \(column.notNull ? "SET" : "DROP") NOT NULL"
@@ -296,10 +296,16 @@ package struct MigrationPlanner {
             "CREATE TABLE \(quote(table.name))", with: "CREATE TABLE \(quote(temporary))")
         let columns = (expected[table.name]?.columns ?? []).map(\.name)
             .filter { live[table.name]?.column($0) != nil }.map(quote).joined(separator: ", ")
+        // Every column that becomes NOT NULL gets its NULLs filled first, whichever difference this
+        // rebuild is printed for: the copy into the new table would fail on them.
+        let backfills = (expected[table.name]?.columns ?? []).filter { column in
+            column.notNull && !column.primaryKey && live[table.name]?.column(column.name)?.notNull == false
+        }.flatMap { backfill(table, $0) }
         let script =
             [
                 "PRAGMA foreign_keys = OFF",
                 "BEGIN",
+            ] + backfills.map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 } + [
                 create,
                 columns.isEmpty
                     ? "-- no column is in both tables: copy the rows into \(quote(temporary)) by hand"
@@ -308,8 +314,9 @@ package struct MigrationPlanner {
                 "ALTER TABLE \(quote(temporary)) RENAME TO \(quote(table.name))",
             ] + statements + ["PRAGMA foreign_key_check", "COMMIT", "PRAGMA foreign_keys = ON"]
         return [
-            "-- SQLite cannot \(reason) in place; rebuild the table (see https://www.sqlite.org/lang_altertable.html#otheralter):"
-        ] + script.map { $0 + ";" }
+            "-- SQLite cannot \(reason) in place; rebuild the table (see https://www.sqlite.org/lang_altertable.html#otheralter).",
+            "-- Run it with `sqlite3 -bail` (or stop at the first error): the shell goes on after a failed copy and would drop the table.",
+        ] + script.map { $0.hasPrefix("--") ? $0 : $0 + ";" }
     }
 
     /// Whether two column types, as the database spells them, are the same type.
