@@ -53,7 +53,7 @@ extension OptimisticHTTP {
             }
             return result
         } catch {
-            throw problem(for: error, source: nil)
+            throw answer(error, source: nil)
         }
     }
 

@@ -16,9 +16,10 @@ import OptimisticLock
 /// // 200 with ETag: EntityTag(version: saved.version); an HTTPProblem otherwise (412, 428, 409, 404, ...).
 /// ```
 ///
-/// Every entry point takes the request's `HTTPFields` (Hummingbird's `request.headers`, swift-http-types'
-/// `request.headerFields`), so it works with any framework built on swift-http-types; the
-/// `request:` forms take an `HTTPRequest`.
+/// The precondition calls take the request's `HTTPFields` (Hummingbird's `request.headers`,
+/// swift-http-types' `request.headerFields`), so they work with any framework built on
+/// swift-http-types; the `request:` forms take an `HTTPRequest` (`idempotentWrite` needs one: its
+/// fingerprint is the method and path).
 public enum OptimisticHTTP {
     /// Where the version a write is checked against came from.
     public enum VersionSource: Sendable, Hashable {
@@ -164,7 +165,7 @@ public enum OptimisticHTTP {
 
     /// What `write` throws for `error`: a `CancellationError` as it is (the task's caller stops
     /// anyway), anything else as its problem.
-    private static func answer(_ error: any Error, source: VersionSource?) -> any Error {
+    static func answer(_ error: any Error, source: VersionSource?) -> any Error {
         error is CancellationError ? error : problem(for: error, source: source)
     }
 

@@ -210,6 +210,18 @@ struct IdempotencyTests {
         }
     }
 
+    @Test("A cancelled idempotent write is rethrown as CancellationError, not turned into a 503")
+    func cancelledIdempotentWrite() async throws {
+        let database = try Self.database(.sqlite)
+        let pool = SQLitePool(path: database.path)
+        await #expect(throws: CancellationError.self) {
+            _ = try await OptimisticHTTP.idempotentWrite(request: Self.post(key: "cancelled"), body: [], pool: pool) {
+                _ -> IdempotentResponse in throw CancellationError()
+            }
+        }
+        await pool.close()
+    }
+
     @Test("A POST whose answer is lost (outcome unknown) and is retried with its key creates one row and gets the same body")
     func lostAnswerRetried() async throws {
         guard Backend.postgresURL != nil else { return }
