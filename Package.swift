@@ -11,10 +11,20 @@ let package = Package(
         .library(name: "OptimisticLockHTTP", targets: ["OptimisticLockHTTP"]),
         .library(name: "OptimisticLockServiceLifecycle", targets: ["OptimisticLockServiceLifecycle"]),
         .library(name: "OptimisticLockTelemetry", targets: ["OptimisticLockTelemetry"]),
+        // Hummingbird 2 integration; empty unless the dependency enables the "Hummingbird" trait.
+        .library(name: "OptimisticLockHummingbird", targets: ["OptimisticLockHummingbird"]),
         .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
         .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
         .plugin(name: "GenerateModelsPlugin", targets: ["GenerateModelsPlugin"]),
+    ],
+    // Framework integrations are behind traits: a package that does not enable one never resolves,
+    // fetches or builds the framework.
+    traits: [
+        .trait(
+            name: "Hummingbird",
+            description: "OptimisticLockHummingbird: HTTP problems as Hummingbird responses, an error middleware, ETag helpers"
+        )
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         // Documentation only (`swift package generate-documentation`): a plugin, nothing users link.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -65,6 +76,15 @@ let package = Package(
         .target(
             name: "OptimisticLockServiceLifecycle",
             dependencies: ["OptimisticLock", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
+
+        // Hummingbird 2: compiled only with the "Hummingbird" trait (its sources are `#if Hummingbird`).
+        .target(
+            name: "OptimisticLockHummingbird",
+            dependencies: [
+                "OptimisticLock", "OptimisticLockHTTP",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ]
         ),
 
         // Logs, metrics and traces of the pools and connections (swift-log, swift-metrics,

@@ -10,7 +10,7 @@ let package = Package(
     name: "Wiki",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: "../.."),
+        .package(path: "../..", traits: ["Hummingbird"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 "WikiModels",
                 .product(name: "OptimisticLockHTTP", package: root),
+                .product(name: "OptimisticLockHummingbird", package: root),
                 .product(name: "OptimisticLockPostgres", package: root),
                 .product(name: "OptimisticLockServiceLifecycle", package: root),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -44,6 +44,13 @@ struct PluginIntegrationTests {
         #expect(build.stdout.contains("Generating Swift from 2 schema files"))
         #expect(build.stdout.contains("Generating Swift from 1 schema file"), "the models-only target was compiled too")
 
+        // A plain user enables no framework trait: Hummingbird is never resolved, fetched or built.
+        let checkouts =
+            (try? FileManager.default.contentsOfDirectory(atPath: package.appendingPathComponent(".build/checkouts").path)) ?? []
+        #expect(checkouts.contains("swift-log") && !checkouts.contains("hummingbird"), "\(checkouts)")
+        let resolved = (try? String(contentsOf: package.appendingPathComponent("Package.resolved"), encoding: .utf8)) ?? ""
+        #expect(!resolved.contains("hummingbird"), "\(resolved)")
+
         let run = try BuiltExecutable.run(package.appendingPathComponent(".build/debug/App").path, [])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "stock 7 conflict expected->actual lines 1\npool stock 80\ncatalog Acme\n")

@@ -51,7 +51,8 @@ enum Responses {
         Response(status: .seeOther, headers: [.location: path])
     }
 
-    /// Runs a route and answers its failures as problems (`application/problem+json`).
+    /// Runs a route and answers a malformed body or a Hummingbird error as a problem
+    /// (`application/problem+json`), as the library's middleware answers the library's errors.
     static func api(_ route: () async throws -> Response) async throws -> Response {
         do {
             return try await route()
@@ -63,9 +64,9 @@ enum Responses {
             return Self.problem(HTTPProblem(status: .badRequest, title: "Bad Request", detail: Self.describe(error)))
         } catch let error as any HTTPResponseError {
             return Self.problem(HTTPProblem(status: error.status, title: error.status.reasonPhrase, detail: "\(error)"))
-        } catch {
-            return Self.problem(Self.problem(for: error))
         }
+        // The library's errors (conflicts, missing records, database failures) go on to
+        // OptimisticLockErrorMiddleware, which answers them with their problems.
     }
 
     /// Runs a page's route and answers its failures as HTML pages: a malformed id or form is a 400

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import OptimisticLock
+import OptimisticLockHummingbird
 import OptimisticLockServiceLifecycle
 import Prometheus
 import ServiceLifecycle
@@ -27,6 +28,8 @@ public enum WikiApplication {
         let router = Router()
         router.add(middleware: TracingMiddleware())
         router.add(middleware: MetricsMiddleware())
+        // Conflicts, missing records and database failures thrown by a route: their HTTP problems.
+        router.add(middleware: OptimisticLockErrorMiddleware())
         let pages = PageStore(pool: pool)
         HTMLRoutes(pages: pages).add(to: router)
         APIRoutes(pages: pages).add(to: router)

@@ -1,0 +1,57 @@
+#if Hummingbird
+    import Hummingbird
+    import Logging
+    import OptimisticLock
+    import OptimisticLockHTTP
+
+    /// Answers the library's errors thrown by any handler after it with the problem
+    /// `OptimisticHTTP` gives them: `ConcurrentUpdate` 409 (404 when the record was deleted),
+    /// `RecordNotFound` 404, `DatabaseError` by its kind (409 a unique value taken, 422, 503 with
+    /// `Retry-After`, 500 for an outcome unknown, ...), `IdempotencyError` 400/409/422. The error is
+    /// logged with the request's logger (`debug` for client errors, `error` for server errors), with
+    /// its full message, which the response never carries. Other errors and cancellation pass
+    /// through.
+    ///
+    /// ```swift
+    /// let router = Router()
+    /// router.add(middleware: OptimisticLockErrorMiddleware())
+    /// router.put("/notes/:id") { request, context in
+    ///     try await OptimisticHTTP.write(request: request, bodyVersion: nil) { version in ... }   // 412, 428, ... thrown
+    /// }
+    /// ```
+    public struct OptimisticLockErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+        /// A middleware for the routes added after it.
+        public init() {}
+
+        /// Runs the rest of the chain and answers the library's errors.
+        public func handle(
+            _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        ) async throws -> Response {
+            do {
+                return try await next(request, context)
+            } catch let error as HTTPProblem {
+                log(error, error.underlyingError, context)
+                return try error.response(from: request, context: context)
+            } catch let error where Self.isOurs(error) {
+                let problem = OptimisticHTTP.problem(for: error, source: nil)
+                log(problem, error, context)
+                return try problem.response(from: request, context: context)
+            }
+        }
+
+        /// The errors this middleware answers.
+        static func isOurs(_ error: any Error) -> Bool {
+            error is ConcurrentUpdate || error is RecordNotFound || error is DatabaseError || error is IdempotencyError
+        }
+
+        private func log(_ problem: HTTPProblem, _ cause: (any Error)?, _ context: Context) {
+            guard let cause else { return }
+            let metadata: Logger.Metadata = ["status": .stringConvertible(problem.status.code), "error": .string("\(cause)")]
+            if problem.status.code >= 500 {
+                context.logger.error("request failed", metadata: metadata)
+            } else {
+                context.logger.debug("request refused", metadata: metadata)
+            }
+        }
+    }
+#endif
