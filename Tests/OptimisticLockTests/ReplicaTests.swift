@@ -165,7 +165,12 @@ struct ReplicaTests {
         defer { silent.close() }
         let refused = "postgresql://postgres@127.0.0.1:1/optimistic_lock"
         let blackholed = "postgresql://postgres@127.0.0.1:\(silent.port)/optimistic_lock"
-        let pool = PostgresPool(url: database.path, configuration: .init(connections: 2, readReplicas: [refused, blackholed]))
+        // What is checked is where the reads go, not how fast: the request timeout is far past the
+        // replicas' 2 s connect timeout, so that a machine busy with other work (CI once stalled
+        // this test past the default 60 s) cannot fail it.
+        let pool = PostgresPool(
+            url: database.path,
+            configuration: .init(connections: 2, requestTimeout: .seconds(600), readReplicas: [refused, blackholed]))
         let clock = ContinuousClock()
         let start = clock.now
         #expect(try await pool.read { db in try Author.count(db) } == 0)
