@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "OptimisticLock", "OptimisticLockHTTP",
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Hummingbird"])),
             ]
         ),
 

@@ -12,6 +12,11 @@
     /// its full message, which the response never carries. Other errors and cancellation pass
     /// through.
     ///
+    /// It answers the routes added after it. Add Hummingbird's `TracingMiddleware` and
+    /// `MetricsMiddleware` before it, so that they see the problem's status rather than an error
+    /// (which they would count as a 500). A failure while a response body is being streamed comes
+    /// after its status was sent and cannot be answered.
+    ///
     /// ```swift
     /// let router = Router()
     /// router.add(middleware: OptimisticLockErrorMiddleware())

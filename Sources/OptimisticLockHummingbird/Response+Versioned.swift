@@ -1,23 +1,25 @@
 #if Hummingbird
-    import Foundation
     import Hummingbird
     import OptimisticLockHTTP
 
     extension Response {
-        /// A record as JSON with its version as the strong `ETag` (and `Location`, for a create):
-        /// what a GET, a PUT or a POST of a versioned record answers.
+        /// A record encoded as the route's context encodes responses (JSON with ISO 8601 dates by
+        /// default, so that `request.decode` reads it back), with its version as the strong `ETag`
+        /// (and `Location`, for a create): what a GET, a PUT or a POST of a versioned record answers.
         ///
         /// ```swift
-        /// return try Response.versioned(note, version: note.version, status: .created, location: "/notes/\(note.id!)")
+        /// return try Response.versioned(
+        ///     note, version: note.version, status: .created, location: "/notes/\(note.id!)", request: request, context: context)
         /// ```
         public static func versioned(
             _ value: some Encodable, version: Int64, status: HTTPResponse.Status = .ok, location: String? = nil,
-            encoder: JSONEncoder = JSONEncoder()
+            request: Request, context: some RequestContext
         ) throws -> Response {
-            var headers: HTTPFields = [.contentType: "application/json", .eTag: EntityTag(version: version).description]
-            if let location { headers[.location] = location }
-            return Response(
-                status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+            var response = try context.responseEncoder.encode(value, from: request, context: context)
+            response.status = status
+            response.headers[.eTag] = EntityTag(version: version).description
+            if let location { response.headers[.location] = location }
+            return response
         }
 
         /// 304 Not Modified with the version's `ETag`, for a GET whose `If-None-Match` names it

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import OptimisticLockHTTP
 import WikiModels
 
@@ -57,7 +58,8 @@ enum Responses {
         do {
             return try await route()
         } catch let problem as HTTPProblem {
-            return Self.problem(problem)
+            // OptimisticLockErrorMiddleware answers it, and logs its cause.
+            throw problem
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as DecodingError {
@@ -79,13 +81,25 @@ enum Responses {
         } catch let error as HTTPError {
             return html(Views.message(error.status.reasonPhrase, error.body ?? "\(error)"), status: error.status)
         } catch let problem as HTTPProblem {
+            logCause(problem)
             return html(Views.message(problem.title, problem.detail), status: problem.status)
         } catch let error as any HTTPResponseError {
             return html(Views.message(error.status.reasonPhrase, "\(error)"), status: error.status)
         } catch {
             let problem = Self.problem(for: error)
+            logCause(problem)
             return html(Views.message(problem.title, problem.detail), status: problem.status)
         }
+    }
+
+    /// Where the HTML pages' server errors are logged (the JSON API's are logged by the middleware).
+    static let logger = Logger(label: "wiki.html")
+
+    /// Logs the cause of a 5xx page, which the page itself never shows.
+    static func logCause(_ problem: HTTPProblem) {
+        guard problem.status.code >= 500, let cause = problem.underlyingError else { return }
+        logger.error(
+            "request failed", metadata: ["status": .stringConvertible(problem.status.code), "error": .string("\(cause)")])
     }
 
     /// The problem `OptimisticHTTP` answers for a failure (409, 422, 503, ...; 500 for an error it

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import InMemoryLogging
+import Logging
 import OptimisticLock
 import OptimisticLockHTTP
 import OptimisticLockHummingbird
@@ -24,7 +26,7 @@ struct HummingbirdIntegrationTests {
             if OptimisticHTTP.isNotModified(request: request, currentVersion: page.version) {
                 return Response.notModified(version: page.version)
             }
-            return try Response.versioned(page, version: page.version)
+            return try Response.versioned(page, version: page.version, request: request, context: context)
         }
         router.post("/notes") { request, context in
             let input = try await request.decode(as: PageJSONInput.self, context: context)
@@ -33,7 +35,8 @@ struct HummingbirdIntegrationTests {
                 try page.insert(db)  // a taken slug throws a unique violation: 409
                 return page
             }
-            return try Response.versioned(page, version: page.version, status: .created, location: "/notes/\(page.id!)")
+            return try Response.versioned(
+                page, version: page.version, status: .created, location: "/notes/\(page.id!)", request: request, context: context)
         }
         router.put("/notes/:id") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
@@ -46,7 +49,7 @@ struct HummingbirdIntegrationTests {
                     return page
                 }
             }
-            return try Response.versioned(saved, version: saved.version)
+            return try Response.versioned(saved, version: saved.version, request: request, context: context)
         }
         router.delete("/notes/:id") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
@@ -83,7 +86,11 @@ struct HummingbirdIntegrationTests {
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let pool = SQLitePool(path: path)
         try await pool.migrate(OptimisticLockSchema.schema)
-        let app = Application(router: Self.router(pool), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "notes") { _ in logs }
+        logger.logLevel = .debug
+        let app = Application(
+            router: Self.router(pool), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { server in
             let client = WikiClient(baseURL: "http://127.0.0.1:\(server.port!)")
             do {
@@ -95,6 +102,10 @@ struct HummingbirdIntegrationTests {
             try await client.shutdown()
         }
         await pool.close()
+        // The causes are logged, never sent: the 503 at error with the database's message, a 409 at debug.
+        let failures = logs.entries.filter { "\($0.message)" == "request failed" }
+        #expect(failures.contains { $0.level == .error && "\($0.metadata)".contains("database is locked") }, "\(logs.entries)")
+        #expect(logs.entries.contains { "\($0.message)" == "request refused" && $0.level == .debug })
     }
 
     /// The requests of `statuses()`, each checked.
@@ -114,6 +125,8 @@ struct HummingbirdIntegrationTests {
             let tag = try #require(created.headers["etag"])
             let read = try await client.send(.GET, "/notes/1")
             #expect(read.status == 200 && read.headers["etag"] == tag && read.text.contains("\"first\""))
+            // What versioned sends, request.decode reads back (dates as ISO 8601, as Hummingbird's).
+            #expect(read.text.contains("\"updatedAt\":\"20"), "\(read.text)")
             #expect(try await client.send(.GET, "/notes/1", headers: [("If-None-Match", tag)]).status == 304)
 
             let saved = try await client.send(.PUT, "/notes/1", headers: [("If-Match", tag)], body: json("a", "second"))
