@@ -3,7 +3,7 @@ import OptimisticLock
 import TestModels
 import Testing
 
-/// Rules S1–S8 and S10 of DESIGN.md, each its own test, on every available backend.
+/// Rules S1–S8 and S10 (README, "The semantics, in short"), each its own test, on every available backend.
 @Suite("Rules S1-S10")
 struct RuleTests {
     @Test("S1: a new record has version 0; insert stores a new non-zero version and sets it", arguments: Backend.available)

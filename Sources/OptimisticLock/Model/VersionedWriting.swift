@@ -1,4 +1,4 @@
-// The write algorithms of versioned models (rules S1-S6, S11 of DESIGN.md), implemented once for
+// The write algorithms of versioned models (rules S1-S6, S11 of the README's semantics), implemented once for
 // every generated model: each is one conditional statement, and a write stores a version token
 // never issued before (see `VersionGenerator`).
 
