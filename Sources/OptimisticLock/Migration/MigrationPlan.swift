@@ -65,16 +65,8 @@ public struct MigrationPlan: Sendable, CustomStringConvertible {
             var previous: (table: String, statements: [String])?
             for refusal in refusals {
                 let statements = refusal.sql.filter { !$0.hasPrefix("--") }
-                if let previous, previous.table == refusal.table, previous.statements.count > 1,
-                    statements.count >= previous.statements.count,
-                    Array(statements.suffix(previous.statements.count)) == previous.statements
-                {
-                    // The same rebuild, perhaps after statements of its own (a backfill first).
-                    let own = refusal.sql.prefix { !$0.hasPrefix("-- SQLite cannot") && !previous.statements.contains($0) }
-                    lines.append(
-                        (["- \(refusal.summary)"] + own.map { "    " + $0 }).joined(separator: "\n")
-                            + "\n    (\(own.isEmpty ? "" : "then ")the same rebuild as above)")
-                    continue
+                if let previous, previous.table == refusal.table, previous.statements == statements, statements.count > 1 {
+                    lines.append("- \(refusal.summary)\n    (the same rebuild as above)")
                 } else {
                     lines.append("- " + refusal.description)
                 }
