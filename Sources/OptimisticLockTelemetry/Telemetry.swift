@@ -187,27 +187,23 @@ public struct Telemetry: DatabaseObserver {
             instruments.meter("db.client.connection.pending_requests", [("db.client.connection.pool.name", pool)])
                 .set(event.pending ?? 0)
         case .connectionOpened:
-            logger.debug("connection opened", metadata: ["db.client.connection.pool.name": .string(event.pool ?? "")])
+            logger.debug("connection opened", metadata: poolMetadata(event))
         case .connectFailed:
-            logger.warning(
-                "cannot connect",
-                metadata: [
-                    "db.client.connection.pool.name": .string(event.pool ?? ""),
-                    "error": .string(event.error.map(describe) ?? "-"),
-                ])
+            logger.warning("cannot connect", metadata: poolMetadata(event, withError: true))
         case .connectionLost:
-            logger.warning(
-                "connection lost; a new one replaces it", metadata: ["db.client.connection.pool.name": .string(event.pool ?? "")])
+            logger.warning("connection lost; a new one replaces it", metadata: poolMetadata(event))
         case .replicaSkipped:
-            logger.warning(
-                "read replica skipped for a while",
-                metadata: [
-                    "db.client.connection.pool.name": .string(event.pool ?? ""),
-                    "error": .string(event.error.map(describe) ?? "-"),
-                ])
+            logger.warning("read replica skipped for a while", metadata: poolMetadata(event, withError: true))
         default:
             logger.debug("database event", metadata: ["kind": .string(event.kind.name)])
         }
+    }
+
+    /// A pool event's log metadata: the pool's name, and its error as `describe` reports it.
+    private func poolMetadata(_ event: DatabaseEvent, withError: Bool = false) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["db.client.connection.pool.name": .string(event.pool ?? "")]
+        if withError { metadata["error"] = .string(event.error.map(describe) ?? "-") }
+        return metadata
     }
 
     // MARK: Names
