@@ -294,15 +294,15 @@ public final class SQLiteStatement: PreparedStatement {
 
     /// Resets the statement for the next run.
     public func reset() {
+        if _slowPath(failed.pointee) {
+            bindFailure = nil
+            failed.pointee = false
+        }
         guard held.pointee else {
             // Stepped to its end (which reset it in SQLite and gave the connection back) or reset
             // already. Clearing bindings touches the connection, which may be another thread's by
             // now: it is done only when this thread can take the connection; otherwise the next
             // run is refused (its old values must never be used).
-            if _slowPath(failed.pointee) {
-                bindFailure = nil
-                failed.pointee = false
-            }
             guard clearsBindings else { return }
             do {
                 try state.owner.enter(sql: sql)
@@ -324,10 +324,6 @@ public final class SQLiteStatement: PreparedStatement {
         }
         // A query stopped before its end: it ended here.
         if _slowPath(state.isObserved) && observation != nil { observed(rows: nil, error: nil) }
-        if _slowPath(failed.pointee) {
-            bindFailure = nil
-            failed.pointee = false
-        }
         sqlite3_reset(handle)
         // A statement outside a transaction that was not stepped to its end commits here.
         if _slowPath(state.committed) { state.settleCommit() }
