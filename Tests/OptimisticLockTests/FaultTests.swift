@@ -189,6 +189,23 @@ struct FaultTests {
 /// A connection forced across threads (it is not `Sendable`): the second thread is refused.
 @Suite("Connections across threads")
 struct CrossThreadTests {
+    /// Inserts an author named `name` through `connection` on a thread of its own, once `start`
+    /// (if given) is signalled. Wait on `done`; `error` then holds what the insert threw, if anything.
+    static func insertOnAnotherThread(
+        _ connection: any DatabaseConnection, name: String, after start: DispatchSemaphore? = nil
+    ) -> (done: DispatchSemaphore, error: Locked<(any Error)?>) {
+        nonisolated(unsafe) let shared = connection
+        let done = DispatchSemaphore(value: 0)
+        let error = Locked<(any Error)?>(nil)
+        Thread.detachNewThread {
+            start?.wait()
+            var author = Author(name: name)
+            do { try author.insert(shared) } catch let thrown { error.withLock { $0 = thrown } }
+            done.signal()
+        }
+        return (done, error)
+    }
+
     @Test(
         "One connection used from two threads at once: .misuse for the second, never two rows with one version",
         arguments: Backend.available)
@@ -241,37 +258,23 @@ struct CrossThreadTests {
     func transactionIsOwned(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
-        nonisolated(unsafe) let shared = db
         let opened = DispatchSemaphore(value: 0)
-        let tried = DispatchSemaphore(value: 0)
-        let outcome = Locked<(any Error)?>(nil)
-        Thread.detachNewThread {
-            opened.wait()
-            var author = Author(name: "from the second thread")
-            do { try author.insert(shared) } catch { outcome.withLock { $0 = error } }
-            tried.signal()
-        }
+        let second = Self.insertOnAnotherThread(db, name: "from the second thread", after: opened)
         struct Abandon: Error {}
         #expect(throws: Abandon.self) {
             try db.transaction {
                 var mine = Author(name: "from the first thread")
                 try mine.insert(db)
                 opened.signal()
-                tried.wait()
+                second.done.wait()
                 throw Abandon()
             }
         }
-        let refusal = try #require(outcome.withLock { $0 } as? DatabaseError, "the second thread's insert was not refused")
+        let refusal = try #require(second.error.withLock { $0 } as? DatabaseError, "the second thread's insert was not refused")
         #expect(refusal.kind == .misuse && refusal.message.contains("another thread"))
         #expect(try Author.count(db) == 0)
         // Once the transaction is over, the other thread may use the connection.
-        let later = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            var author = Author(name: "after")
-            do { try author.insert(shared) } catch { outcome.withLock { $0 = error } }
-            later.signal()
-        }
-        later.wait()
+        Self.insertOnAnotherThread(db, name: "after").done.wait()
         #expect(try Author.count(db) == 1)
     }
 
@@ -281,33 +284,22 @@ struct CrossThreadTests {
     func steppedToTheEnd(backend: Backend) throws {
         let database = TestDatabase(backend)
         let db = try database.connectWithSchema()
-        nonisolated(unsafe) let shared = db
         let sql =
             backend == .sqlite ? "SELECT count(*) FROM author WHERE name = ?" : "SELECT count(*) FROM author WHERE name = $1"
         let statement = try db.prepare(sql)
         statement.bind(text: "B", at: 1)
         while try statement.step() {}
-        let done = DispatchSemaphore(value: 0)
-        let failure = Locked<(any Error)?>(nil)
-        Thread.detachNewThread {
-            var author = Author(name: "B")
-            do { try author.insert(shared) } catch { failure.withLock { $0 = error } }
-            done.signal()
-        }
-        done.wait()
-        #expect(failure.withLock { $0 } == nil)
+        let first = Self.insertOnAnotherThread(db, name: "B")
+        first.done.wait()
+        #expect(first.error.withLock { $0 } == nil)
         statement.reset()
         statement.bind(text: "B", at: 1)
         #expect(try statement.step())
         #expect(try statement.int64(at: 0) == 1)
         // The run in progress holds the connection: another thread is refused until the reset.
-        Thread.detachNewThread {
-            var author = Author(name: "C")
-            do { try author.insert(shared) } catch { failure.withLock { $0 = error } }
-            done.signal()
-        }
-        done.wait()
-        #expect((failure.withLock { $0 } as? DatabaseError)?.kind == .misuse)
+        let during = Self.insertOnAnotherThread(db, name: "C")
+        during.done.wait()
+        #expect((during.error.withLock { $0 } as? DatabaseError)?.kind == .misuse)
         statement.reset()
         var after = Author(name: "D")
         try after.insert(db)
