@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "OptimisticLockTelemetry", targets: ["OptimisticLockTelemetry"]),
         // Hummingbird 2 integration; empty unless the dependency enables the "Hummingbird" trait.
         .library(name: "OptimisticLockHummingbird", targets: ["OptimisticLockHummingbird"]),
+        // Vapor 4 integration; empty unless the dependency enables the "Vapor" trait.
+        .library(name: "OptimisticLockVapor", targets: ["OptimisticLockVapor"]),
         .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
         .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
@@ -24,7 +26,11 @@ let package = Package(
         .trait(
             name: "Hummingbird",
             description: "OptimisticLockHummingbird: HTTP problems as Hummingbird responses, an error middleware, ETag helpers"
-        )
+        ),
+        .trait(
+            name: "Vapor",
+            description: "OptimisticLockVapor: HTTP problems as Vapor responses, an error middleware, ETag helpers"
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.100.0"),
         // Documentation only (`swift package generate-documentation`): a plugin, nothing users link.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -85,6 +92,15 @@ let package = Package(
                 "OptimisticLock", "OptimisticLockHTTP",
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Hummingbird"])),
+            ]
+        ),
+
+        // Vapor 4: compiled only with the "Vapor" trait (its sources are `#if Vapor`).
+        .target(
+            name: "OptimisticLockVapor",
+            dependencies: [
+                "OptimisticLock", "OptimisticLockHTTP",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
             ]
         ),
 

@@ -184,6 +184,18 @@ public enum OptimisticHTTP {
         return problem
     }
 
+    /// The problem for an error the library knows, for a framework's error middleware: an
+    /// `HTTPProblem` as it is; `ConcurrentUpdate`, `RecordNotFound`, `DatabaseError` and
+    /// `IdempotencyError` as `problem(for:source:)` answers them (with no version source: a conflict
+    /// is 409). Nil for any other error, cancellation included, which the framework answers itself.
+    public static func problem(forLibraryError error: any Error) -> HTTPProblem? {
+        switch error {
+        case let problem as HTTPProblem: problem
+        case is ConcurrentUpdate, is RecordNotFound, is DatabaseError, is IdempotencyError: problem(for: error, source: nil)
+        default: nil
+        }
+    }
+
     private static func problemWithoutCause(for error: any Error, source: VersionSource?) -> HTTPProblem {
         switch error {
         case let conflict as ConcurrentUpdate where conflict.isDeleted:

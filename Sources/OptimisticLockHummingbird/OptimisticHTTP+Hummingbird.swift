@@ -1,5 +1,6 @@
 #if Hummingbird
     import Hummingbird
+    import OptimisticLock
     import OptimisticLockHTTP
 
     extension OptimisticHTTP {
@@ -16,6 +17,17 @@
             request: Request, bodyVersion: Int64?, requireVersion: Bool, _ write: (Int64?) async throws -> T
         ) async throws -> T {
             try await self.write(headers: request.headers, bodyVersion: bodyVersion, requireVersion: requireVersion, write)
+        }
+
+        /// `idempotentWrite(request:body:scope:pool:expiresAfter:_:)` for a Hummingbird request (its
+        /// `head`: the method, path and `Idempotency-Key`).
+        public static func idempotentWrite<Pool: DatabasePool>(
+            request: Request, body: some Sequence<UInt8>, scope: String = "", pool: Pool,
+            expiresAfter: Duration = .seconds(86_400),
+            _ write: @Sendable (Pool.Connection) throws -> IdempotentResponse
+        ) async throws -> IdempotentResult<IdempotentResponse> {
+            try await idempotentWrite(
+                request: request.head, body: body, scope: scope, pool: pool, expiresAfter: expiresAfter, write)
         }
 
         /// `isNotModified(headers:currentVersion:)` for a Hummingbird request.

@@ -34,23 +34,15 @@
         ) async throws -> Response {
             do {
                 return try await next(request, context)
-            } catch let error as HTTPProblem {
-                log(error, error.underlyingError, context)
-                return try error.response(from: request, context: context)
-            } catch let error where Self.isOurs(error) {
-                let problem = OptimisticHTTP.problem(for: error, source: nil)
-                log(problem, error, context)
+            } catch {
+                guard let problem = OptimisticHTTP.problem(forLibraryError: error) else { throw error }
+                log(problem, context)
                 return try problem.response(from: request, context: context)
             }
         }
 
-        /// The errors this middleware answers.
-        static func isOurs(_ error: any Error) -> Bool {
-            error is ConcurrentUpdate || error is RecordNotFound || error is DatabaseError || error is IdempotencyError
-        }
-
-        private func log(_ problem: HTTPProblem, _ cause: (any Error)?, _ context: Context) {
-            guard let cause else { return }
+        private func log(_ problem: HTTPProblem, _ context: Context) {
+            guard let cause = problem.underlyingError else { return }
             let metadata: Logger.Metadata = ["status": .stringConvertible(problem.status.code), "error": .string("\(cause)")]
             if problem.status.code >= 500 {
                 context.logger.error("request failed", metadata: metadata)

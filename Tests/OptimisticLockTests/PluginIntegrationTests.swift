@@ -44,12 +44,13 @@ struct PluginIntegrationTests {
         #expect(build.stdout.contains("Generating Swift from 2 schema files"))
         #expect(build.stdout.contains("Generating Swift from 1 schema file"), "the models-only target was compiled too")
 
-        // A plain user enables no framework trait: Hummingbird is never resolved, fetched or built.
+        // A plain user enables no framework trait: Hummingbird and Vapor are never resolved, fetched or built.
         let checkouts =
             (try? FileManager.default.contentsOfDirectory(atPath: package.appendingPathComponent(".build/checkouts").path)) ?? []
-        #expect(checkouts.contains("swift-log") && !checkouts.contains("hummingbird"), "\(checkouts)")
+        #expect(
+            checkouts.contains("swift-log") && !checkouts.contains("hummingbird") && !checkouts.contains("vapor"), "\(checkouts)")
         let resolved = (try? String(contentsOf: package.appendingPathComponent("Package.resolved"), encoding: .utf8)) ?? ""
-        #expect(!resolved.contains("hummingbird"), "\(resolved)")
+        #expect(!resolved.contains("hummingbird") && !resolved.contains("vapor"), "\(resolved)")
 
         let run = try BuiltExecutable.run(package.appendingPathComponent(".build/debug/App").path, [])
         #expect(run.status == 0, "\(run.stderr)")

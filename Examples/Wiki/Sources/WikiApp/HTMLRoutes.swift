@@ -69,7 +69,7 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
         } catch let problem as HTTPProblem {
             return Responses.html(Views.newPage(draft, message: problem.detail), status: problem.status)
         } catch let error as DatabaseError {
-            let problem = Responses.problem(for: error)
+            let problem = OptimisticHTTP.problem(for: error, source: nil)
             // The problem's detail, never the database's message (PostgreSQL's DETAIL quotes rows).
             let message =
                 problem.status == .conflict
@@ -101,7 +101,7 @@ struct HTMLRoutes<Pool: DatabasePool>: Sendable {
             } catch {
                 // The page could not be read (a busy database, a lost connection): the form again,
                 // with what was typed and why it was not saved.
-                let problem = Responses.problem(for: error)
+                let problem = OptimisticHTTP.problem(for: error, source: nil)
                 let message = "Someone else saved this page, and it could not be read just now (\(problem.detail)). Try again."
                 return Responses.html(
                     Views.edit(id: id, version: form.integer("version") ?? 0, draft, message: message), status: problem.status)

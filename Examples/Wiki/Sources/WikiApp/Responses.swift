@@ -80,13 +80,11 @@ enum Responses {
             throw CancellationError()
         } catch let error as HTTPError {
             return html(Views.message(error.status.reasonPhrase, error.body ?? "\(error)"), status: error.status)
-        } catch let problem as HTTPProblem {
-            logCause(problem)
-            return html(Views.message(problem.title, problem.detail), status: problem.status)
-        } catch let error as any HTTPResponseError {
+        } catch let error as any HTTPResponseError where !(error is HTTPProblem) {
             return html(Views.message(error.status.reasonPhrase, "\(error)"), status: error.status)
         } catch {
-            let problem = Self.problem(for: error)
+            // A thrown problem as it is; the library's errors as the JSON API answers them.
+            let problem = OptimisticHTTP.problem(for: error, source: nil)
             logCause(problem)
             return html(Views.message(problem.title, problem.detail), status: problem.status)
         }
@@ -100,12 +98,6 @@ enum Responses {
         guard problem.status.code >= 500, let cause = problem.underlyingError else { return }
         logger.error(
             "request failed", metadata: ["status": .stringConvertible(problem.status.code), "error": .string("\(cause)")])
-    }
-
-    /// The problem `OptimisticHTTP` answers for a failure (409, 422, 503, ...; 500 for an error it
-    /// does not know).
-    static func problem(for error: any Error) -> HTTPProblem {
-        OptimisticHTTP.problem(for: error, source: nil)
     }
 
     /// What is wrong with a JSON body, in a sentence.
