@@ -176,6 +176,20 @@ let package = Package(
             path: "Tests/TestModels"
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The Swift examples of the README, the DocC articles and the Quick Help, extracted by
+        // DocSnippetTests: compiling this target is the test that they still compile. (Warnings are
+        // off here only: an example may leave a value unused.)
+        .target(
+            name: "DocSnippets",
+            dependencies: [
+                "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "OptimisticLockTelemetry",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/DocSnippets",
+            swiftSettings: [.unsafeFlags(["-suppress-warnings"])],
+            plugins: ["OptimisticLockPlugin"]
+        ),
         .testTarget(
             name: "OptimisticLockCompilerTests",
             dependencies: ["OptimisticLockCompiler", "TestSupport", "optimistic-lock"],
@@ -190,7 +204,7 @@ let package = Package(
             name: "OptimisticLockTests",
             dependencies: [
                 "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "OptimisticLockServiceLifecycle",
-                "OptimisticLockTelemetry", "TestModels", "TestSupport", "contention-worker", "optimistic-lock",
+                "OptimisticLockTelemetry", "TestModels", "TestSupport", "contention-worker", "optimistic-lock", "DocSnippets",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -42,10 +42,25 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
+        // The Vapor examples of the root package's docs, extracted by its DocSnippetTests: compiling
+        // this target is the test that they still compile (warnings off: an example may leave a
+        // value unused).
+        .target(
+            name: "NotesDocSnippets",
+            dependencies: [
+                "NotesModels",
+                .product(name: "OptimisticLockHTTP", package: root),
+                .product(name: "OptimisticLockVapor", package: root),
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            path: "Tests/DocSnippets",
+            swiftSettings: [.unsafeFlags(["-suppress-warnings"])]
+        ),
         .testTarget(
             name: "VaporNotesTests",
             dependencies: [
                 "NotesApp",
+                "NotesDocSnippets",
                 .product(name: "OptimisticLockPostgres", package: root),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -63,10 +63,26 @@ let package = Package(
             name: "WikiLoad",
             dependencies: ["WikiApp", "WikiClient", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
+        // The Hummingbird examples of the root package's docs, extracted by its DocSnippetTests:
+        // compiling this target is the test that they still compile (warnings off: an example may
+        // leave a value unused).
+        .target(
+            name: "WikiDocSnippets",
+            dependencies: [
+                "WikiModels",
+                .product(name: "OptimisticLockHTTP", package: root),
+                .product(name: "OptimisticLockHummingbird", package: root),
+                .product(name: "OptimisticLockServiceLifecycle", package: root),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/DocSnippets",
+            swiftSettings: [.unsafeFlags(["-suppress-warnings"])]
+        ),
         .testTarget(
             name: "WikiTests",
             dependencies: [
                 "WikiApp",
+                "WikiDocSnippets",
                 "WikiClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OptimisticLockTelemetry", package: root),

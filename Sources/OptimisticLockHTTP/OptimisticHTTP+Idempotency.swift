@@ -13,7 +13,7 @@ extension OptimisticHTTP {
     ///
     /// ```swift
     /// // POST /api/pages   (Idempotency-Key: "0b8a2c9e-...")
-    /// let created = try await OptimisticHTTP.idempotentWrite(request: request.head, body: bytes, pool: pool) { db in
+    /// let created = try await OptimisticHTTP.idempotentWrite(request: request, body: bytes, pool: pool) { db in
     ///     var page = Page(slug: input.slug, title: input.title)
     ///     try page.insert(db)
     ///     return try .json(page, status: .created, headerFields: [.location: "/api/pages/\(page.id!)"])

@@ -5,7 +5,7 @@ import OptimisticLock
 ///
 /// ```swift
 /// // PUT /api/pages/:id   (If-Match: "4503599627370123", or "version" in the JSON body)
-/// let saved = try await OptimisticHTTP.write(headers: request.headers, bodyVersion: input.version) { version in
+/// let saved = try await OptimisticHTTP.write(request: request, bodyVersion: input.version) { version in
 ///     try await pool.writeWithoutTransaction { db in
 ///         var page = input
 ///         page.version = version

@@ -20,8 +20,12 @@
     /// ```swift
     /// let router = Router()
     /// router.add(middleware: OptimisticLockErrorMiddleware())
-    /// router.put("/notes/:id") { request, context in
-    ///     try await OptimisticHTTP.write(request: request, bodyVersion: nil) { version in ... }   // 412, 428, ... thrown
+    /// router.delete("/pages/:id") { request, context -> Response in
+    ///     let id = try context.parameters.require("id", as: Int64.self)
+    ///     try await OptimisticHTTP.write(request: request, bodyVersion: nil) { version in   // 412, 428: thrown
+    ///         try await pool.writeWithoutTransaction { db in try Page.delete(db, id: id, version: version) }
+    ///     }                                                                                // 404, 503: thrown
+    ///     return Response(status: .noContent)
     /// }
     /// ```
     public struct OptimisticLockErrorMiddleware<Context: RequestContext>: RouterMiddleware {

@@ -9,7 +9,7 @@
         ///
         /// ```swift
         /// return try Response.versioned(
-        ///     note, version: note.version, status: .created, location: "/notes/\(note.id!)", request: request, context: context)
+        ///     page, version: page.version, status: .created, location: "/pages/\(page.id!)", request: request, context: context)
         /// ```
         public static func versioned(
             _ value: some Encodable, version: Int64, status: HTTPResponse.Status = .ok, location: String? = nil,
