@@ -30,8 +30,8 @@ extension OptimisticHTTP {
     ///   - write: the write, in one transaction; it returns the response to send and store.
     /// - Throws: `HTTPProblem`: 400 for a malformed or repeated `Idempotency-Key`, 422 for a key
     ///   used before with another request, 409 while the key's first request still runs, and the
-    ///   statuses of `problem(for:source:)` for the write's failures; `CancellationError` passes
-    ///   through.
+    ///   statuses of `problem(for:source:)` for the library's errors the write throws; any other
+    ///   error (`CancellationError`, the framework's, the app's) passes through as it is.
     public static func idempotentWrite<Pool: DatabasePool>(
         request: HTTPRequest, body: some Sequence<UInt8>, scope: String = "", pool: Pool,
         expiresAfter: Duration = .seconds(86_400),

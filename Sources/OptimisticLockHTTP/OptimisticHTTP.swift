@@ -83,9 +83,10 @@ public enum OptimisticHTTP {
     ///   existed), 422 (a value that cannot be stored, a missing referenced record), 400 (malformed
     ///   conditions), 503 with `Retry-After` (busy, timeouts, connection failures: nothing was
     ///   saved, retry later), 500 with type `urn:optimistic-lock:outcome-unknown` and no
-    ///   `Retry-After` (the write was sent and no answer came: it may be saved), 500 otherwise (a
-    ///   stored value that does not fit its field is the server's fault); `CancellationError`
-    ///   passes through.
+    ///   `Retry-After` (the write was sent and no answer came: it may be saved), 500 for a stored
+    ///   value that does not fit its field (the server's fault) or another database failure. Any
+    ///   other error the closure throws — `CancellationError`, the framework's own (`Abort`,
+    ///   `HTTPError`), the app's — passes through as it is.
     public static func write<T>(
         headers: HTTPFields, bodyVersion: Int64?, _ write: (Int64) async throws -> T
     ) async throws -> T {
@@ -163,10 +164,20 @@ public enum OptimisticHTTP {
         try await self.write(headers: request.headerFields, bodyVersion: bodyVersion, requireVersion: requireVersion, write)
     }
 
-    /// What `write` throws for `error`: a `CancellationError` as it is (the task's caller stops
-    /// anyway), anything else as its problem.
+    /// What `write` throws for `error`: the library's errors as their problems; anything else —
+    /// cancellation, the framework's own errors (Vapor's `Abort(.forbidden)`, Hummingbird's
+    /// `HTTPError`), the app's — as it is, for the framework to answer as it answers them anywhere.
     static func answer(_ error: any Error, source: VersionSource?) -> any Error {
-        error is CancellationError ? error : problem(for: error, source: source)
+        isLibraryError(error) ? problem(for: error, source: source) : error
+    }
+
+    /// An error `problem(for:source:)` knows: a problem, a conflict, a missing record, a database
+    /// failure, a refused idempotency key.
+    static func isLibraryError(_ error: any Error) -> Bool {
+        switch error {
+        case is HTTPProblem, is ConcurrentUpdate, is RecordNotFound, is DatabaseError, is IdempotencyError: true
+        default: false
+        }
     }
 
     /// The HTTP problem for an error a write or read threw: an `HTTPProblem` as it is; a
@@ -189,11 +200,7 @@ public enum OptimisticHTTP {
     /// `IdempotencyError` as `problem(for:source:)` answers them (with no version source: a conflict
     /// is 409). Nil for any other error, cancellation included, which the framework answers itself.
     public static func problem(forLibraryError error: any Error) -> HTTPProblem? {
-        switch error {
-        case let problem as HTTPProblem: problem
-        case is ConcurrentUpdate, is RecordNotFound, is DatabaseError, is IdempotencyError: problem(for: error, source: nil)
-        default: nil
-        }
+        isLibraryError(error) ? problem(for: error, source: nil) : nil
     }
 
     private static func problemWithoutCause(for error: any Error, source: VersionSource?) -> HTTPProblem {

@@ -270,6 +270,36 @@ struct HTTPAttackTests {
         let sent = OptimisticHTTP.problem(for: DatabaseError.invalidValue("NaN", sql: nil), source: .body)
         #expect(sent.status == .unprocessableContent)
     }
+
+    /// An error of the app's or its framework's, such as Vapor's `Abort(.forbidden)`.
+    struct Forbidden: Error, Equatable {}
+
+    @Test("An error the library does not know passes through write as it is, for the framework to answer")
+    func foreignErrorsPassThrough() async throws {
+        let headers: HTTPFields = [.ifMatch: #""7""#]
+        await #expect(throws: Forbidden()) {
+            try await OptimisticHTTP.write(headers: headers, bodyVersion: nil) { _ -> Int in throw Forbidden() }
+        }
+        await #expect(throws: Forbidden()) {
+            try await OptimisticHTTP.write(headers: [:], bodyVersion: nil, requireVersion: false) { _ -> Int in
+                throw Forbidden()
+            }
+        }
+        // The library's errors are still their problems; a problem thrown by the app is itself.
+        let conflict = await #expect(throws: HTTPProblem.self) {
+            try await OptimisticHTTP.write(headers: headers, bodyVersion: nil) { _ -> Int in
+                throw ConcurrentUpdate(table: "t", primaryKey: "1", expectedVersion: 7, actualVersion: 8)
+            }
+        }
+        #expect(conflict?.status == .preconditionFailed)
+        let teapot = HTTPProblem(status: .init(code: 418), title: "Teapot", detail: "short and stout")
+        await #expect(throws: teapot) {
+            try await OptimisticHTTP.write(headers: headers, bodyVersion: nil) { _ -> Int in throw teapot }
+        }
+        #expect(OptimisticHTTP.problem(forLibraryError: Forbidden()) == nil)
+        #expect(OptimisticHTTP.problem(forLibraryError: CancellationError()) == nil)
+        #expect(OptimisticHTTP.problem(forLibraryError: RecordNotFound(table: "t", primaryKey: "1"))?.status == .notFound)
+    }
 }
 
 /// What a failed write tells an HTTP client: never a stored value. PostgreSQL's DETAIL quotes the
