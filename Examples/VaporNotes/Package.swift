@@ -49,7 +49,6 @@ let package = Package(
             name: "NotesDocSnippets",
             dependencies: [
                 "NotesModels",
-                .product(name: "OptimisticLockHTTP", package: root),
                 .product(name: "OptimisticLockVapor", package: root),
                 .product(name: "Vapor", package: "vapor"),
             ],

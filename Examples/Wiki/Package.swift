@@ -70,7 +70,6 @@ let package = Package(
             name: "WikiDocSnippets",
             dependencies: [
                 "WikiModels",
-                .product(name: "OptimisticLockHTTP", package: root),
                 .product(name: "OptimisticLockHummingbird", package: root),
                 .product(name: "OptimisticLockServiceLifecycle", package: root),
                 .product(name: "Hummingbird", package: "hummingbird"),

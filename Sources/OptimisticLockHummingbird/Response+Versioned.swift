@@ -22,6 +22,14 @@
             return response
         }
 
+        /// A response stored with an idempotency key, or just made by `OptimisticHTTP.idempotentWrite`
+        /// (`result.response`): its status, headers (`Idempotent-Replayed: true` on a replay) and body.
+        public static func idempotent(_ stored: IdempotentResponse) -> Response {
+            Response(
+                status: stored.status, headers: stored.headerFields,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
+        }
+
         /// 304 Not Modified with the version's `ETag`, for a GET whose `If-None-Match` names it
         /// (`OptimisticHTTP.isNotModified(request:currentVersion:)`).
         public static func notModified(version: Int64) -> Response {

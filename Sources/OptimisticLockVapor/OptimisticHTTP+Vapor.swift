@@ -23,7 +23,8 @@
         }
 
         /// `idempotentWrite(request:body:scope:pool:expiresAfter:_:)` for a Vapor request: its method,
-        /// its request target (path and query, as received) and its headers.
+        /// its URL as Vapor holds it (`request.url.string`: path and query, after any middleware
+        /// that rewrote it) and its headers.
         public static func idempotentWrite<Pool: DatabasePool>(
             request: Request, body: some Sequence<UInt8>, scope: String = "", pool: Pool,
             expiresAfter: Duration = .seconds(86_400),

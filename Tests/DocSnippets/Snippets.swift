@@ -9,7 +9,7 @@ import OptimisticLockHTTP
 import OptimisticLockPostgres
 import OptimisticLockTelemetry
 
-// README.md:37
+// README.md, example 1
 func snippet1(db: SQLiteConnection, id: UUID) async throws {
     do {
         var alice = try Post.find(db, id: id)!      // version 4503599627370123 (an opaque token)
@@ -21,7 +21,7 @@ func snippet1(db: SQLiteConnection, id: UUID) async throws {
     }
 }
 
-// README.md:234
+// README.md, example 2
 func snippet2(db: SQLiteConnection, id: UUID, versionFromTheForm: Int64, titleFromTheForm: String) async throws {
     do {
         var post = try Post.find(db, id: id)!     // or decode the whole record from the request's JSON
@@ -32,7 +32,7 @@ func snippet2(db: SQLiteConnection, id: UUID, versionFromTheForm: Int64, titleFr
     }
 }
 
-// README.md:254
+// README.md, example 3
 func snippet3(order: Order, item: Item, id: Int64) async throws {
     var order = order
     var item = item
@@ -52,7 +52,7 @@ func snippet3(order: Order, item: Item, id: Int64) async throws {
     }
 }
 
-// README.md:338
+// README.md, example 4
 func snippet4(id: UUID, edited: Post, itemID: Int64, versionFromIfMatch: Int64) async throws {
     do {
 
@@ -76,7 +76,7 @@ func snippet4(id: UUID, edited: Post, itemID: Int64, versionFromIfMatch: Int64) 
     }
 }
 
-// README.md:456
+// README.md, example 5
 func snippet5(pool: SQLitePool, key: String, userID: String, bodyHash: String, item: String) async throws {
     do {
         let created = try await pool.write { db in
@@ -89,7 +89,7 @@ func snippet5(pool: SQLitePool, key: String, userID: String, bodyHash: String, i
     }
 }
 
-// README.md:481
+// README.md, example 6
 func snippet6(request: HTTPRequest, page: Page, input: Page, pool: SQLitePool) async throws {
     do {
 
@@ -109,7 +109,7 @@ func snippet6(request: HTTPRequest, page: Page, input: Page, pool: SQLitePool) a
     }
 }
 
-// README.md:536
+// README.md, example 7
 func snippet7(request: HTTPRequest, bytes: [UInt8], pool: SQLitePool, input: Page) async throws {
     do {
         // POST /api/pages   (Idempotency-Key: "0b8a2c9e-...")
@@ -122,14 +122,14 @@ func snippet7(request: HTTPRequest, bytes: [UInt8], pool: SQLitePool, input: Pag
     }
 }
 
-// README.md:666
+// README.md, example 10
 func snippet8(db: SQLiteConnection) async throws {
     do {
         try db.migrate(OptimisticLockSchema.schema)          // or: try await pool.migrate(OptimisticLockSchema.schema)
     }
 }
 
-// README.md:675
+// README.md, example 11
 func snippet9(pool: SQLitePool, logger: Logger) async throws {
     do {
         do {
@@ -142,7 +142,7 @@ func snippet9(pool: SQLitePool, logger: Logger) async throws {
     }
 }
 
-// README.md:766
+// README.md, example 12
 func snippet10() async throws {
     do {
         let db = try PostgresConnection(url: "postgresql://app:secret@db.internal:5432/shop")
@@ -150,7 +150,7 @@ func snippet10() async throws {
     }
 }
 
-// README.md:814
+// README.md, example 13
 func snippet11(otherPool: PostgresPool) async throws {
     do {
         let pool = PostgresPool(
@@ -164,7 +164,7 @@ func snippet11(otherPool: PostgresPool) async throws {
     }
 }
 
-// README.md:882
+// README.md, example 14
 func snippet12(url: String) async throws {
     do {
         let telemetry = Telemetry(logger: Logger(label: "db"))
@@ -173,7 +173,7 @@ func snippet12(url: String) async throws {
     }
 }
 
-// Sources/OptimisticLock/OptimisticLock.docc/GettingStarted.md:44
+// Sources/OptimisticLock/OptimisticLock.docc/GettingStarted.md, example 1
 func snippet13() async throws {
     do {
 
@@ -196,7 +196,7 @@ func snippet13() async throws {
     }
 }
 
-// Sources/OptimisticLock/OptimisticLock.docc/GettingStarted.md:68
+// Sources/OptimisticLock/OptimisticLock.docc/GettingStarted.md, example 2
 func snippet14(db: SQLiteConnection, id: Int64) async throws {
     do {
         try db.retryOnConflict {
@@ -207,7 +207,7 @@ func snippet14(db: SQLiteConnection, id: Int64) async throws {
     }
 }
 
-// Sources/OptimisticLock/OptimisticLock.docc/HTTP.md:14
+// Sources/OptimisticLock/OptimisticLock.docc/HTTP.md, example 1
 func snippet15(request: HTTPRequest, pool: SQLitePool, input: Note) async throws {
     do {
 
@@ -223,7 +223,7 @@ func snippet15(request: HTTPRequest, pool: SQLitePool, input: Note) async throws
     }
 }
 
-// Sources/OptimisticLock/OptimisticLock.docc/Servers.md:10
+// Sources/OptimisticLock/OptimisticLock.docc/Servers.md, example 1
 func snippet16(id: Int64) async throws {
     do {
         let pool = SQLitePool(path: "app.sqlite")          // or PostgresPool(url:) from OptimisticLockPostgres
@@ -240,7 +240,7 @@ func snippet16(id: Int64) async throws {
     }
 }
 
-// Sources/OptimisticLock/OptimisticLock.docc/Servers.md:71
+// Sources/OptimisticLock/OptimisticLock.docc/Servers.md, example 3
 func snippet17(pool: SQLitePool, id: Int64, form: (title: String, version: Int64)) async throws {
     do {
         try await pool.writeWithoutTransaction { db in
@@ -251,7 +251,7 @@ func snippet17(pool: SQLitePool, id: Int64, form: (title: String, version: Int64
     }
 }
 
-// Sources/OptimisticLock/OptimisticLock.docc/Servers.md:86
+// Sources/OptimisticLock/OptimisticLock.docc/Servers.md, example 4
 func snippet18() async throws {
     do {
 
@@ -260,7 +260,7 @@ func snippet18() async throws {
     }
 }
 
-// Sources/OptimisticLock/Idempotency/IdempotencyKeys.swift:31
+// Sources/OptimisticLock/Idempotency/IdempotencyKeys.swift, example 1
 func snippet19(pool: SQLitePool, key: String, fingerprint: String, item: String) async throws {
     do {
         let created = try await pool.write { db in
@@ -274,14 +274,14 @@ func snippet19(pool: SQLitePool, key: String, fingerprint: String, item: String)
     }
 }
 
-// Sources/OptimisticLock/Migration/Migrate.swift:13
+// Sources/OptimisticLock/Migration/Migrate.swift, example 1
 func snippet20(db: SQLiteConnection) async throws {
     do {
         try db.migrate(OptimisticLockSchema.schema)     // at startup
     }
 }
 
-// Sources/OptimisticLock/Observability/DatabaseObserver.swift:7
+// Sources/OptimisticLock/Observability/DatabaseObserver.swift, example 1
 func snippet21(url: String, logger: Logger) async throws {
     do {
         let pool = PostgresPool(url: url, configuration: .init(observer: Telemetry(logger: logger)))
@@ -289,7 +289,7 @@ func snippet21(url: String, logger: Logger) async throws {
     }
 }
 
-// Sources/OptimisticLock/Query/ModelQueries.swift:51
+// Sources/OptimisticLock/Query/ModelQueries.swift, example 1
 func snippet22(db: SQLiteConnection) async throws {
     do {
         let first = try Post.fetchPage(db, where: .equal(.authorID, 7), after: nil, limit: 20)
@@ -297,7 +297,7 @@ func snippet22(db: SQLiteConnection) async throws {
     }
 }
 
-// Sources/OptimisticLock/Query/Predicate.swift:4
+// Sources/OptimisticLock/Query/Predicate.swift, example 1
 func snippet23(db: SQLiteConnection, since: Date) async throws {
     do {
         try Post.fetchAll(db, where: .equal(.authorID, 7), .greater(.createdAt, since), orderBy: [.descending(.createdAt)])
@@ -305,7 +305,7 @@ func snippet23(db: SQLiteConnection, since: Date) async throws {
     }
 }
 
-// Sources/OptimisticLock/Query/RecordPage.swift:6
+// Sources/OptimisticLock/Query/RecordPage.swift, example 1
 func snippet24(db: SQLiteConnection) async throws {
     do {
         var page = try Post.fetchPage(db, where: .equal(.authorID, 7), after: nil, limit: 20)
@@ -315,7 +315,7 @@ func snippet24(db: SQLiteConnection) async throws {
     }
 }
 
-// Sources/OptimisticLock/SQLite/SQLitePool.swift:4
+// Sources/OptimisticLock/SQLite/SQLitePool.swift, example 1
 func snippet25(id: UUID) async throws {
     do {
         let pool = SQLitePool(path: "app.sqlite")
@@ -328,7 +328,7 @@ func snippet25(id: UUID) async throws {
     }
 }
 
-// Sources/OptimisticLockHTTP/OptimisticHTTP+Idempotency.swift:14
+// Sources/OptimisticLockHTTP/OptimisticHTTP+Idempotency.swift, example 1
 func snippet26(request: HTTPRequest, bytes: [UInt8], pool: SQLitePool, input: Page) async throws {
     do {
         // POST /api/pages   (Idempotency-Key: "0b8a2c9e-...")
@@ -341,7 +341,7 @@ func snippet26(request: HTTPRequest, bytes: [UInt8], pool: SQLitePool, input: Pa
     }
 }
 
-// Sources/OptimisticLockHTTP/OptimisticHTTP.swift:6
+// Sources/OptimisticLockHTTP/OptimisticHTTP.swift, example 1
 func snippet27(request: HTTPRequest, pool: SQLitePool, input: Page) async throws {
     do {
         // PUT /api/pages/:id   (If-Match: "4503599627370123", or "version" in the JSON body)
@@ -357,7 +357,7 @@ func snippet27(request: HTTPRequest, pool: SQLitePool, input: Page) async throws
     }
 }
 
-// Sources/OptimisticLockPostgres/PostgresPool.swift:7
+// Sources/OptimisticLockPostgres/PostgresPool.swift, example 1
 func snippet28(id: Int64) async throws {
     do {
         let pool = PostgresPool(url: "postgresql://app@db.internal/shop")
@@ -370,7 +370,7 @@ func snippet28(id: Int64) async throws {
     }
 }
 
-// Sources/OptimisticLockTelemetry/Telemetry.swift:11
+// Sources/OptimisticLockTelemetry/Telemetry.swift, example 1
 func snippet29(url: String) async throws {
     do {
         let telemetry = Telemetry(logger: Logger(label: "db"))

@@ -36,12 +36,13 @@ struct DocSnippetTests {
         "hummingbird": Unit(
             path: "Examples/Wiki/Tests/DocSnippets/Snippets.swift",
             imports: [
-                "Foundation", "Hummingbird", "OptimisticLock", "OptimisticLockHTTP", "OptimisticLockHummingbird",
-                "OptimisticLockServiceLifecycle", "WikiModels",
+                // As a user's file would: the models' module re-exports the runtime, the integration
+                // the HTTP helpers.
+                "Foundation", "Hummingbird", "OptimisticLockHummingbird", "OptimisticLockServiceLifecycle", "WikiModels",
             ]),
         "vapor": Unit(
             path: "Examples/VaporNotes/Tests/DocSnippets/Snippets.swift",
-            imports: ["Foundation", "NotesModels", "OptimisticLock", "OptimisticLockHTTP", "OptimisticLockVapor", "Vapor"]),
+            imports: ["Foundation", "NotesModels", "OptimisticLockVapor", "Vapor"]),
     ]
 
     /// How each Quick Help example compiles, by the file it is in (and `#2` for a second one).
@@ -131,7 +132,9 @@ struct DocSnippetTests {
                 continue
             }
             let context = String(note.dropFirst("<!-- snippet ".count).dropLast(3))
-            snippets.append(try snippet(location, context, body))
+            // Named by its place among the file's examples, not its line: prose edits above it do not
+            // make the generated file stale.
+            snippets.append(try snippet("\(path), example \(snippets.count + 1)", context, body))
         }
         return snippets
     }
@@ -152,7 +155,7 @@ struct DocSnippetTests {
                 index += body.count + 1
                 continue
             }
-            snippets.append(try snippet("\(path):\(index + 1)", context, body))
+            snippets.append(try snippet("\(path), example \(snippets.count + 1)", context, body))
             index += body.count + 1
         }
         return snippets

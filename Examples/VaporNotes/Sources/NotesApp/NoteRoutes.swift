@@ -31,22 +31,28 @@ struct NoteRoutes<Pool: DatabasePool>: RouteCollection {
     }
 
     @Sendable func list(request: Request) async throws -> Response {
-        let after = try request.query.get(Int64?.self, at: "after")
-        let limit = min(max(try request.query.get(Int?.self, at: "limit") ?? 50, 1), 500)
+        let after = try request.queryNumber("after")
+        let limit = Int(min(max(try request.queryNumber("limit") ?? 50, 1), 500))
         let page = try await pool.read { db in try Note.fetchPage(db, after: after, limit: limit) }
         let response = Response(status: .ok)
         try response.content.encode(page, as: .json)
         return response
     }
 
+    /// With an `Idempotency-Key`, a retried create (after a lost answer) gets the stored 201 instead
+    /// of a second note: the key is kept in the insert's transaction.
     @Sendable func create(request: Request) async throws -> Response {
         let input = try request.json(NoteInput.self)
-        let note = try await pool.write { db in
+        let bytes = request.body.data.map { Array($0.readableBytesView) } ?? []
+        let created = try await OptimisticHTTP.idempotentWrite(request: request, body: bytes, pool: pool) { db in
             var note = Note(folderID: input.folderID, title: input.title, body: input.body ?? "", updatedAt: Date())
             try note.insert(db)
-            return note
+            return try .json(
+                note, status: .created,
+                headerFields: [.location: "/notes/\(note.id!)", .eTag: EntityTag(version: note.version).description],
+                encoder: NotesApplication.jsonEncoder)
         }
-        return try Response.versioned(note, version: note.version, status: .created, location: "/notes/\(note.id!)")
+        return Response.idempotent(created.response)
     }
 
     @Sendable func read(request: Request) async throws -> Response {

@@ -14,8 +14,18 @@ public enum NotesApplication {
         // Conflicts, missing records, database failures and `OptimisticHTTP`'s problems, thrown by
         // any route: RFC 9457 problems with their statuses.
         app.middleware.use(OptimisticLockErrorMiddleware())
+        // A note may be long: bodies up to 1 MB (Vapor's default is 16 KB).
+        app.routes.defaultMaxBodySize = "1mb"
         app.lifecycle.use(PoolLifecycle(pool: pool))
         try app.register(collection: NoteRoutes(pool: pool))
+    }
+
+    /// JSON as Vapor's default content configuration writes it (ISO 8601 dates), for responses
+    /// made outside it (the stored response of an idempotent create).
+    static var jsonEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
     }
 }
 

@@ -3,12 +3,10 @@
 // Compiling this file is the test.
 import Foundation
 import NotesModels
-import OptimisticLock
-import OptimisticLockHTTP
 import OptimisticLockVapor
 import Vapor
 
-// README.md:600
+// README.md, example 9
 func snippet1(app: Application, pool: SQLitePool) async throws {
     do {
 
@@ -23,21 +21,23 @@ func snippet1(app: Application, pool: SQLitePool) async throws {
             return try Response.versioned(note, version: note.version)                     // 200, ETag
         }
         app.put("notes", ":id") { request async throws -> Response in
+            guard let id = request.parameters.get("id", as: Int64.self) else { throw Abort(.badRequest) }
             let input = try request.content.decode(Note.self)
             let saved = try await OptimisticHTTP.write(request: request, bodyVersion: input.version) { version in
                 try await pool.write { db in
                     var note = input
-                    note.version = version
+                    note.id = id                                   // the path names the record, not the body
+                    note.version = version                         // If-Match's version, else the body's
                     try note.update(db)
                     return note
                 }
-            }                                                      // 412, 428, 409, 404, 422, 503: thrown, answered
+            }                                                      // 412, 409, 404, 422, 503: thrown, answered
             return try Response.versioned(saved, version: saved.version)
         }
     }
 }
 
-// Sources/OptimisticLockVapor/OptimisticLockErrorMiddleware.swift:17
+// Sources/OptimisticLockVapor/OptimisticLockErrorMiddleware.swift, example 1
 func snippet2(app: Application, pool: SQLitePool) async throws {
     do {
         app.middleware.use(OptimisticLockErrorMiddleware())
@@ -51,7 +51,7 @@ func snippet2(app: Application, pool: SQLitePool) async throws {
     }
 }
 
-// Sources/OptimisticLockVapor/Response+Versioned.swift:11
+// Sources/OptimisticLockVapor/Response+Versioned.swift, example 1
 func snippet3(note: Note) async throws -> Response {
     do {
         return try Response.versioned(note, version: note.version, status: .created, location: "/notes/\(note.id!)")

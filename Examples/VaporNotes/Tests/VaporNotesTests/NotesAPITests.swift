@@ -64,10 +64,11 @@ struct NotesAPITests {
             let current = try #require(saved.header("ETag"))
             let savedBody = try saved.decode(NoteJSON.self).body
             #expect(current != tag && savedBody == "second")
-            let stale = try problem(
-                try await notes.send(.PUT, path, headers: [("If-Match", tag)], json: #"{"title": "Plan", "body": "lost?"}"#),
-                412)
+            let staleReply = try await notes.send(
+                .PUT, path, headers: [("If-Match", tag)], json: #"{"title": "Plan", "body": "lost?"}"#)
+            let stale = try problem(staleReply, 412)
             #expect(stale.type == HTTPProblem.staleVersionType && "\"\(stale.currentVersion ?? 0)\"" == current)
+            #expect(staleReply.header("ETag") == current, "the problem's ETag is the current version")
             // A stale version in the body is 409; none at all 428; a malformed If-Match or body 400.
             let staleBody = try problem(
                 try await notes.send(.PUT, path, json: #"{"title": "Plan", "body": "lost?", "version": \#(note.version)}"#),
@@ -77,6 +78,8 @@ struct NotesAPITests {
             _ = try problem(
                 try await notes.send(.PUT, path, headers: [("If-Match", "\"unterminated")], json: #"{"title": "x"}"#), 400)
             _ = try problem(try await notes.send(.PUT, path, headers: [("If-Match", current)], json: "{not json"), 400)
+            _ = try problem(try await notes.send(.PUT, path, headers: [("If-Match", current)], json: ""), 400)
+            _ = try problem(try await notes.send(.GET, "/notes?limit=abc"), 400)
             _ = try problem(
                 try await notes.send(.PUT, path, headers: [("If-Match", current)], json: #"{"title": "x", "folderID": 7}"#),
                 422)
@@ -84,10 +87,11 @@ struct NotesAPITests {
             // 503 with Retry-After while another connection holds the write lock; nothing is saved.
             let blocker = try notes.connect()
             try blocker.executeScript(notes.lockNotes)
-            let busy = try problem(
-                try await notes.send(.PUT, path, headers: [("If-Match", current)], json: #"{"title": "Plan", "body": "busy"}"#),
-                503)
+            let busyReply = try await notes.send(
+                .PUT, path, headers: [("If-Match", current)], json: #"{"title": "Plan", "body": "busy"}"#)
             try blocker.executeScript("ROLLBACK")
+            let busy = try problem(busyReply, 503)
+            #expect(busyReply.header("Retry-After") == "1")
             #expect(busy.detail.contains("busy"), "\(busy.detail)")
             let after = try await notes.send(.GET, path)
             let afterBody = try after.decode(NoteJSON.self).body
@@ -100,11 +104,17 @@ struct NotesAPITests {
             let second = try (try await notes.send(.GET, "/notes?after=\(note.id)&limit=1")).decode(PageJSON.self)
             #expect(second.records.map(\.id) == [other.id] && second.nextCursor == nil)
 
+            // Two If-Match lines, a stale tag and the current one: the current one is used.
+            let twoLines = try await notes.send(
+                .PUT, path, headers: [("If-Match", tag), ("if-match", current)], json: #"{"title": "Plan", "body": "third"}"#)
+            #expect(twoLines.status == .ok, "\(twoLines.text)")
+            let latest = try #require(twoLines.header("ETag"))
+
             // 204; then the note is gone (404 with the deleted type); a delete needs If-Match (428).
             _ = try problem(try await notes.send(.DELETE, path), 428)
-            #expect(try await notes.send(.DELETE, path, headers: [("If-Match", current)]).status == .noContent)
+            #expect(try await notes.send(.DELETE, path, headers: [("If-Match", latest)]).status == .noContent)
             let gone = try problem(
-                try await notes.send(.PUT, path, headers: [("If-Match", current)], json: #"{"title": "x"}"#), 404)
+                try await notes.send(.PUT, path, headers: [("If-Match", latest)], json: #"{"title": "x"}"#), 404)
             #expect(gone.type == HTTPProblem.deletedType)
             #expect(try notes.noteCount() == 1)
 
@@ -113,6 +123,39 @@ struct NotesAPITests {
             #expect(entries.contains { "\($0.message)" == "request failed" && $0.level == .error }, "\(entries)")
             #expect(entries.contains { "\($0.message)" == "request refused" && $0.level == .debug })
             #expect(!busy.detail.contains("lock"), "the database's message is not sent: \(busy.detail)")
+        }
+    }
+
+    @Test(
+        "A create sent twice with one Idempotency-Key makes one note; the second answer is the stored one",
+        arguments: Backend.available)
+    func idempotentCreate(_ backend: Backend) async throws {
+        try await withNotes(backend) { notes in
+            let key = [("Idempotency-Key", "\"create-1\"")]
+            let first = try await notes.send(.POST, "/notes", headers: key, json: #"{"title": "Once"}"#)
+            #expect(first.status == .created && first.header("Idempotent-Replayed") == nil, "\(first.text)")
+            let again = try await notes.send(.POST, "/notes", headers: key, json: #"{"title": "Once"}"#)
+            #expect(again.status == .created && again.header("Idempotent-Replayed") == "true", "\(again.text)")
+            #expect(again.text == first.text && again.header("ETag") == first.header("ETag"))
+            #expect(again.header("Location") == first.header("Location"))
+            // The same key with another body is refused, and nothing more is created.
+            _ = try problem(try await notes.send(.POST, "/notes", headers: key, json: #"{"title": "Other"}"#), 422)
+            #expect(try notes.noteCount() == 1)
+            // What the stored answer holds reads back as a note (dates as ISO 8601).
+            #expect(try again.decode(NoteJSON.self).title == "Once")
+        }
+    }
+
+    @Test("A framework error thrown inside write is the framework's answer (403), not a 500")
+    func frameworkErrorsPassThrough() async throws {
+        try await withNotes(.sqlite) { notes in
+            notes.app.put("locked", ":id") { request async throws -> Response in
+                try await OptimisticHTTP.write(request: request, bodyVersion: nil) { _ -> Response in
+                    throw Abort(.forbidden, reason: "this note is locked")
+                }
+            }
+            let reply = try await notes.send(.PUT, "/locked/1", headers: [("If-Match", "\"5\"")], json: "{}")
+            #expect(reply.status == .forbidden && reply.text.contains("this note is locked"), "\(reply.text)")
         }
     }
 

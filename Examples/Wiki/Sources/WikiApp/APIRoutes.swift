@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import OptimisticLock
 import OptimisticLockHTTP
+import OptimisticLockHummingbird
 import WikiModels
 
 /// A new page, as a client posts it.
@@ -55,14 +56,14 @@ struct APIRoutes<Pool: DatabasePool>: Sendable {
                 }
                 // With an Idempotency-Key, a retried POST (after a lost answer) gets the stored 201
                 // instead of creating the page twice: the key is kept in the insert's transaction.
-                let created = try await OptimisticHTTP.idempotentWrite(request: request.head, body: bytes, pool: pages.pool) {
+                let created = try await OptimisticHTTP.idempotentWrite(request: request, body: bytes, pool: pages.pool) {
                     db in
                     let page = try PageStore<Pool>.create(db, slug: input.slug, title: input.title, body: input.body ?? "")
                     return try .json(
                         page, status: .created, headerFields: Responses.pageHeaders(page, location: true), encoder: Responses.json
                     )
                 }
-                return Responses.stored(created.response)
+                return Response.idempotent(created.response)
             }
         }
         router.put("/api/pages/:id") { request, context in

@@ -37,13 +37,6 @@ enum Responses {
         return headers
     }
 
-    /// A response stored with an idempotency key (or just made), as it is sent.
-    static func stored(_ response: IdempotentResponse) -> Response {
-        Response(
-            status: response.status, headers: response.headerFields,
-            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
-    }
-
     static func problem(_ problem: HTTPProblem) -> Response {
         Response(status: problem.status, headers: problem.headerFields, body: .init(byteBuffer: ByteBuffer(bytes: problem.body)))
     }

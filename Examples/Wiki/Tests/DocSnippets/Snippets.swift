@@ -3,13 +3,11 @@
 // Compiling this file is the test.
 import Foundation
 import Hummingbird
-import OptimisticLock
-import OptimisticLockHTTP
 import OptimisticLockHummingbird
 import OptimisticLockServiceLifecycle
 import WikiModels
 
-// README.md:557
+// README.md, example 8
 func snippet1(router: Router<BasicRequestContext>, pool: SQLitePool) async throws {
     do {
 
@@ -25,28 +23,30 @@ func snippet1(router: Router<BasicRequestContext>, pool: SQLitePool) async throw
             return try Response.versioned(page, version: page.version, request: request, context: context)  // 200, ETag
         }
         router.put("/pages/:id") { request, context -> Response in
+            let id = try context.parameters.require("id", as: Int64.self)
             let input = try await request.decode(as: Page.self, context: context)
             let saved = try await OptimisticHTTP.write(request: request, bodyVersion: input.version) { version in
                 try await pool.write { db in
                     var page = input
-                    page.version = version
+                    page.id = id                                   // the path names the record, not the body
+                    page.version = version                         // If-Match's version, else the body's
                     try page.update(db)
                     return page
                 }
-            }                                                      // 412, 428, 409, 404, 422, 503: thrown, answered
+            }                                                      // 412, 409, 404, 422, 503: thrown, answered
             return try Response.versioned(saved, version: saved.version, request: request, context: context)
         }
     }
 }
 
-// Sources/OptimisticLock/OptimisticLock.docc/Servers.md:61
+// Sources/OptimisticLock/OptimisticLock.docc/Servers.md, example 2
 func snippet2(router: Router<BasicRequestContext>, pool: SQLitePool) async throws {
     do {
         let app = Application(router: router, services: [PoolService(pool)])   // Hummingbird 2
     }
 }
 
-// Sources/OptimisticLockHummingbird/OptimisticLockErrorMiddleware.swift:20
+// Sources/OptimisticLockHummingbird/OptimisticLockErrorMiddleware.swift, example 1
 func snippet3(pool: SQLitePool) async throws {
     do {
         let router = Router()
@@ -61,7 +61,7 @@ func snippet3(pool: SQLitePool) async throws {
     }
 }
 
-// Sources/OptimisticLockHummingbird/Response+Versioned.swift:10
+// Sources/OptimisticLockHummingbird/Response+Versioned.swift, example 1
 func snippet4(page: Page, request: Request, context: BasicRequestContext) async throws -> Response {
     do {
         return try Response.versioned(
@@ -69,7 +69,7 @@ func snippet4(page: Page, request: Request, context: BasicRequestContext) async 
     }
 }
 
-// Sources/OptimisticLockServiceLifecycle/PoolService.swift:11
+// Sources/OptimisticLockServiceLifecycle/PoolService.swift, example 1
 func snippet5(router: Router<BasicRequestContext>) async throws {
     do {
         let pool = SQLitePool(path: "app.sqlite")

@@ -1,0 +1,4 @@
+#if Vapor
+    // `import OptimisticLockVapor` is enough for `OptimisticHTTP`, `HTTPProblem` and `EntityTag`.
+    @_exported import OptimisticLockHTTP
+#endif
