@@ -114,49 +114,51 @@ struct DocSnippetTests {
         return snippets
     }
 
+    /// A Markdown file's examples: the line before each says how to compile it.
     static func markdownSnippets(_ path: String) throws -> [Snippet] {
+        try snippets(in: path, prefix: "") { lineBefore, _, line in
+            if lineBefore.hasPrefix("<!-- not compiled:") { return nil }
+            guard lineBefore.hasPrefix("<!-- snippet "), lineBefore.hasSuffix("-->") else {
+                Issue.record("\(path):\(line): say how to compile this block on the line before it: <!-- snippet ... -->")
+                return nil
+            }
+            return String(lineBefore.dropFirst("<!-- snippet ".count).dropLast(3))
+        }
+    }
+
+    /// A Swift file's Quick Help examples, compiled as `sourceContexts` says.
+    static func sourceSnippets(_ path: String) throws -> [Snippet] {
+        try snippets(in: path, prefix: "///") { _, number, line in
+            let key = number == 1 ? path : "\(path)#\(number)"
+            guard let context = sourceContexts[key] else {
+                Issue.record("\(path):\(line): add how to compile this example to DocSnippetTests.sourceContexts[\"\(key)\"]")
+                return nil
+            }
+            return context
+        }
+    }
+
+    /// The ```swift blocks of a file (lines after `prefix`), each with the context `context` gives
+    /// from the line before it, its number among the file's compiled examples and its line; nil
+    /// leaves it out.
+    static func snippets(
+        in path: String, prefix: String, context: (_ lineBefore: String, _ number: Int, _ line: Int) -> String?
+    ) throws -> [Snippet] {
         let lines = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let fence = (prefix.isEmpty ? "" : prefix + " ") + "```swift"
         var snippets: [Snippet] = []
         var index = 0
         while index < lines.count {
             defer { index += 1 }
-            guard lines[index].trimmingCharacters(in: .whitespaces) == "```swift" else { continue }
-            let body = block(lines, from: index + 1, prefix: "")
-            let location = "\(path):\(index + 1)"
-            let note = index > 0 ? lines[index - 1].trimmingCharacters(in: .whitespaces) : ""
+            guard lines[index].trimmingCharacters(in: .whitespaces) == fence else { continue }
+            let body = block(lines, from: index + 1, prefix: prefix)
             defer { index += body.count + 1 }
-            if note.hasPrefix("<!-- not compiled:") { continue }
-            guard note.hasPrefix("<!-- snippet "), note.hasSuffix("-->") else {
-                Issue.record("\(location): say how to compile this block on the line before it: <!-- snippet ... -->")
-                continue
-            }
-            let context = String(note.dropFirst("<!-- snippet ".count).dropLast(3))
+            let lineBefore = index > 0 ? lines[index - 1].trimmingCharacters(in: .whitespaces) : ""
+            guard let context = context(lineBefore, snippets.count + 1, index + 1) else { continue }
             // Named by its place among the file's examples, not its line: prose edits above it do not
             // make the generated file stale.
             snippets.append(try snippet("\(path), example \(snippets.count + 1)", context, body))
-        }
-        return snippets
-    }
-
-    static func sourceSnippets(_ path: String) throws -> [Snippet] {
-        let lines = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
-            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var snippets: [Snippet] = []
-        var index = 0
-        while index < lines.count {
-            defer { index += 1 }
-            guard lines[index].trimmingCharacters(in: .whitespaces) == "/// ```swift" else { continue }
-            let body = block(lines, from: index + 1, prefix: "///")
-            let key = snippets.isEmpty ? path : "\(path)#\(snippets.count + 1)"
-            guard let context = sourceContexts[key] else {
-                Issue.record(
-                    "\(path):\(index + 1): add how to compile this example to DocSnippetTests.sourceContexts[\"\(key)\"]")
-                index += body.count + 1
-                continue
-            }
-            snippets.append(try snippet("\(path), example \(snippets.count + 1)", context, body))
-            index += body.count + 1
         }
         return snippets
     }
