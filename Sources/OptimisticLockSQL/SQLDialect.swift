@@ -22,6 +22,20 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable {
 
     /// The placeholder of the n-th (1-based) parameter.
     public func placeholder(_ n: Int) -> String {
-        self == .sqlite ? "?" : "$\(n)"
+        switch self {
+        case .sqlite: "?"
+        case .postgres: "$\(n)"
+        }
+    }
+
+    /// The value spelled for this dialect. Every dialect's spelling is named at the call, so a new
+    /// dialect fails to compile at every place that spells something per dialect until it is
+    /// spelled there too — never silently running another dialect's SQL.
+    @inlinable
+    public func choose<Value>(sqlite: @autoclosure () -> Value, postgres: @autoclosure () -> Value) -> Value {
+        switch self {
+        case .sqlite: sqlite()
+        case .postgres: postgres()
+        }
     }
 }

@@ -1,8 +1,8 @@
 /// The statements a model runs, spelled for one dialect from its table and column names.
 ///
-/// This is the only place their SQL is written: the schema compiler calls it to emit each model's
-/// statements as static strings, and the runtime calls it for the statements it builds on demand
-/// (`update(_:columns:)`). Every identifier is quoted and every value is a parameter.
+/// This is the only place their SQL is written: the schema compiler calls it (through
+/// `TableDescription.statements(_:)`) to emit each model's statements as static strings, and the
+/// runtime calls it for the statements it builds on demand (`update(_:columns:)`). Every identifier is quoted and every value is a parameter.
 ///
 /// Parameter order, which generated code and the runtime bind by:
 /// - insert: the value columns, then the version, then the key (when the key is given);
@@ -50,8 +50,12 @@ public struct TableStatements: Sendable {
         let list = names.map(dialect.quote).joined(separator: ", ")
         let values = names.indices.map { dialect.placeholder($0 + 1) }.joined(separator: ", ")
         var sql = "INSERT INTO \(quotedTable) (\(list)) VALUES (\(values))"
-        if !withKey, keyIsAssignedByDatabase, dialect == .postgres {
-            sql += " RETURNING \(dialect.quote(key))"
+        if !withKey, keyIsAssignedByDatabase {
+            // SQLite reports the assigned key through sqlite3_last_insert_rowid.
+            switch dialect {
+            case .sqlite: break
+            case .postgres: sql += " RETURNING \(dialect.quote(key))"
+            }
         }
         return sql
     }

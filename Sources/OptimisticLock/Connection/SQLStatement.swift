@@ -18,6 +18,6 @@ public struct SQLStatement: Sendable {
     /// The spelling for a dialect.
     @inlinable
     public func text(for dialect: SQLDialect) -> StaticString {
-        dialect == .sqlite ? sqlite : postgres
+        dialect.choose(sqlite: sqlite, postgres: postgres)
     }
 }

@@ -24,7 +24,7 @@ public struct DatabaseSchema: Sendable {
 
         /// The DDL for a dialect.
         public func ddl(_ dialect: SQLDialect) -> String {
-            dialect == .sqlite ? sqlite : postgres
+            dialect.choose(sqlite: sqlite, postgres: postgres)
         }
     }
 

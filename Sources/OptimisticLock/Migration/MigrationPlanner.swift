@@ -85,7 +85,7 @@ package struct MigrationPlanner {
                 refuse(column.name, "the primary key is a new column", rebuild(table, reason: "change the primary key"))
             } else if column.name == table.versionColumn {
                 changes.append(addVersionColumn(table, column))
-            } else if dialect == .sqlite, references != nil, column.defaultSQL.map({ $0.uppercased() != "NULL" }) ?? false {
+            } else if !altersInPlace, references != nil, column.defaultSQL.map({ $0.uppercased() != "NULL" }) ?? false {
                 refuse(
                     column.name, "SQLite cannot add a column that references another table and has a default",
                     rebuild(table, reason: "add a referencing column with a default"))
@@ -127,7 +127,7 @@ package struct MigrationPlanner {
             } else if !Self.sameType(column.type, current.type) {
                 refuse(
                     column.name, "has type \(current.type) in the database but \(column.type) in the schema",
-                    dialect == .postgres
+                    altersInPlace
                         ? [
                             "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) TYPE \(column.type) USING \(quote(column.name))::\(column.type)"
                         ]
@@ -138,13 +138,13 @@ package struct MigrationPlanner {
                     column.notNull
                         ? "may be NULL in the database but not in the schema"
                         : "is NOT NULL in the database but optional in the schema",
-                    (column.notNull && dialect == .postgres ? backfill(table, column) : [])
-                        + (dialect == .postgres
+                    (column.notNull && altersInPlace ? backfill(table, column) : [])
+                        + (altersInPlace
                             ? [
                                 "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) \(column.notNull ? "SET" : "DROP") NOT NULL"
                             ]
                             : rebuild(table, reason: "change the column's nullability")))
-            } else if dialect == .postgres, !column.primaryKey, column.defaultSQL != current.defaultSQL {
+            } else if altersInPlace, !column.primaryKey, column.defaultSQL != current.defaultSQL {
                 // A default only fills rows other code inserts (generated inserts write every
                 // column), so changing it loses nothing. SQLite cannot change one in place: there
                 // the old default stays, and `migrate` does not report it.
@@ -171,7 +171,7 @@ package struct MigrationPlanner {
         for key in wanted.foreignKeys where existingColumns.contains(key.column) && !existing.foreignKeys.contains(key) {
             refuse(
                 key.column, "references \(quote(key.table)) in the schema but not in the database",
-                dialect == .postgres
+                altersInPlace
                     ? [
                         "ALTER TABLE \(quote(name)) ADD FOREIGN KEY (\(quote(key.column))) REFERENCES \(quote(key.table)) (\(quote(key.targetColumn)))"
                     ]
@@ -180,7 +180,7 @@ package struct MigrationPlanner {
         for key in existing.foreignKeys where wanted.column(key.column) != nil && !wanted.foreignKeys.contains(key) {
             refuse(
                 key.column, "references \(quote(key.table)) in the database but not in the schema",
-                dialect == .postgres
+                altersInPlace
                     ? ["-- ALTER TABLE \(quote(name)) DROP CONSTRAINT <the foreign key of \(quote(key.column))>"]
                     : rebuild(table, reason: "drop the reference"))
         }
@@ -195,7 +195,7 @@ package struct MigrationPlanner {
         for index in existing.indexes
         where index.unique && !wanted.indexes.contains(where: { same($0, index) }) {
             let columns = index.columns.map(quote).joined(separator: ", ")
-            if index.constraint && dialect == .sqlite {
+            if index.constraint && !altersInPlace {
                 refuse(
                     nil,
                     "the database has a UNIQUE constraint on (\(columns)) that the schema does not declare: rows the schema allows would be refused",
@@ -262,13 +262,16 @@ package struct MigrationPlanner {
             summary: "add the version column \(name).\(version); every existing row gets a fresh version", sql: sql)
     }
 
+    /// True where `ALTER TABLE` changes a column's type, nullability, default and references in
+    /// place (PostgreSQL); SQLite rebuilds the table for those.
+    private var altersInPlace: Bool { dialect.choose(sqlite: false, postgres: true) }
+
     /// Every row of `table` whose version this library would never store (NULL, outside
     /// `1...2^53-1`, not an integer, or shared with another row) gets a fresh random version in
     /// `1...2^53-1`; the others keep theirs, so the versions clients hold stay good.
     private func refillVersions(table: String, column: String) -> String {
-        let fresh =
-            dialect == .sqlite
-            ? "(abs(random()) % \(largestVersionSQL)) + 1" : "floor(random() * \(largestVersionSQL))::bigint + 1"
+        let fresh = dialect.choose(
+            sqlite: "(abs(random()) % \(largestVersionSQL)) + 1", postgres: "floor(random() * \(largestVersionSQL))::bigint + 1")
         let condition = Self.unusableVersion(dialect, table: table, column: column)
         return "UPDATE \(quote(table)) SET \(quote(column)) = \(fresh) WHERE \(condition)"
     }
@@ -278,7 +281,7 @@ package struct MigrationPlanner {
     static func unusableVersion(_ dialect: SQLDialect, table: String, column: String) -> String {
         let name = dialect.quote(table)
         let version = dialect.quote(column)
-        let notInteger = dialect == .sqlite ? " OR typeof(\(version)) <> 'integer'" : ""
+        let notInteger = dialect.choose(sqlite: " OR typeof(\(version)) <> 'integer'", postgres: "")
         return """
             \(version) IS NULL OR \(version) < 1 OR \(version) > \(largestVersionSQL)\(notInteger) \
             OR \(version) IN (SELECT \(version) FROM \(name) GROUP BY \(version) HAVING count(*) > 1)
@@ -289,7 +292,7 @@ package struct MigrationPlanner {
     /// as a script — the new table, the rows copied, the old table dropped, the new one renamed,
     /// then its indexes (created on the old table, they would be dropped with it).
     private func rebuild(_ table: DatabaseSchema.Table, reason: String) -> [String] {
-        guard dialect == .sqlite else { return ["-- \(reason) by hand"] }
+        guard !altersInPlace else { return ["-- \(reason) by hand"] }
         let temporary = table.name + "_new"
         var statements = DatabaseSchema.withoutIfNotExists(table.ddl(.sqlite))
         let create = statements.removeFirst().replacingFirst(
@@ -339,7 +342,7 @@ package struct MigrationPlanner {
                 "-- first give the rows holding NULL a value (\(column.defaultSQL == nil ? "choose it" : "the schema's default")):"
             statement = "UPDATE \(quote(table.name)) SET \(quote(column.name)) = \(value) WHERE \(quote(column.name)) IS NULL"
         }
-        return [comment, dialect == .sqlite ? statement + ";" : statement]
+        return [comment, dialect.choose(sqlite: statement + ";", postgres: statement)]
     }
 
     private func zero(for type: String) -> String {

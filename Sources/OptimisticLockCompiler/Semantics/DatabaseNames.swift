@@ -17,11 +17,6 @@ extension Model {
         return lists
     }
 
-    /// `table_col1_col2_idx`, shortened with a hash when longer than PostgreSQL's 63-byte limit.
-    static func indexName(table: String, columns: [String]) -> String {
-        ObjectNames.fitted(([table] + columns + ["idx"]).joined(separator: "_"), suffix: "idx")
-    }
-
     /// The columns of fields named in `list`.
     func columnNames(_ list: [String]) -> [String] {
         list.compactMap { field(named: $0)?.columnName }
@@ -36,7 +31,10 @@ extension Model {
     var databaseObjectNames: [(name: String, what: String, byServer: Bool)] {
         var names = indexedFieldLists.map { list in
             let columns = columnNames(list)
-            return (Self.indexName(table: tableName, columns: columns), "index on (\(columns.joined(separator: ", ")))", false)
+            return (
+                TableDescription.indexName(table: tableName, columns: columns), "index on (\(columns.joined(separator: ", ")))",
+                false
+            )
         }
         names.append(
             (Self.postgresName(tableName, nil, label: "pkey"), "primary key's index (named by PostgreSQL)", true))
