@@ -205,6 +205,7 @@ let package = Package(
             dependencies: [
                 "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "OptimisticLockServiceLifecycle",
                 "OptimisticLockTelemetry", "TestModels", "TestSupport", "contention-worker", "optimistic-lock", "DocSnippets",
+                "OptimisticLockCompiler",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -81,10 +81,10 @@ public final class PostgresConnection: DatabaseConnection {
     /// The server's process id for this connection (`pg_backend_pid()`).
     public var backendProcessID: Int32 { PQbackendPID(handle.connection) }
 
-    /// The cached statement for static SQL (found again by the literal's address).
+    /// The cached statement for a model's SQL (found again by its identity, see `SQLStatement`).
     public func prepare(_ statement: SQLStatement) throws -> PostgresStatement {
         try handle.owner.enter(sql: nil)
-        return statements.statement(statement.postgres) { utf8 in
+        return statements.statement(statement, dialect: .postgres) { utf8 in
             PostgresStatement(sql: String(decoding: utf8, as: UTF8.self), handle: handle, isCallerSQL: false)
         }.taken()
     }

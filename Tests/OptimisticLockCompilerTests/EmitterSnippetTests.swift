@@ -109,7 +109,7 @@ struct EmitterSnippetTests {
         Self.expect(source, contains: "extension Log: UnversionedModel {")
         Self.expect(
             source,
-            contains: #"INSERT INTO "log" ("x", "id") VALUES (?, ?) ON CONFLICT ("id") DO UPDATE SET "x" = excluded."x""#)
+            contains: #"INSERT INTO "log" ("x", "id") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "x" = excluded."x""#)
         #expect(!source.contains("versionColumn"))
     }
 
@@ -172,7 +172,7 @@ struct EmitterSnippetTests {
         let words = (0..<30).map { "word\($0)" }.joined(separator: " ")
         let source = try Self.emit("model Note {\n    \(Self.base)    body: String = \"first\\n\(words)\"\n}")
         // The value's second line, as it is, on a line of its own in the raw literal.
-        #expect(source.contains("\n" + String(repeating: " ", count: 20) + words + "'"), "\(source)")
+        #expect(source.contains("\n" + String(repeating: " ", count: 16) + words + "'"), "\(source)")
     }
 
     @Test("An optional enum's default is spelled with the enum's name: `.none` is not Optional's nil")

@@ -109,92 +109,90 @@ extension Hostile: VersionedModel {
 
     /// The statements of table `order; DROP TABLE "author"; --` in every dialect, as static strings:
     /// each is prepared once per connection.
-    public static var statements: ModelStatements {
-        ModelStatements(
-            createTable: SQLStatement(
-                sqlite: #"""
-                    CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
-                        "id" TEXT NOT NULL PRIMARY KEY,
-                        "version" INTEGER NOT NULL,
-                        "select" TEXT NOT NULL,
-                        "from ""x"" where '1'='1" TEXT NOT NULL DEFAULT '''',
-                        "?" INTEGER NOT NULL DEFAULT 0,
-                        "separators" TEXT NOT NULL DEFAULT 'a\#u{d}b\#u{d}
-                    c
-                    d	e'
-                    );
-                    CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
-                        "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
-                    """#,
-                postgres: #"""
-                    CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
-                        "id" text NOT NULL PRIMARY KEY,
-                        "version" bigint NOT NULL,
-                        "select" text NOT NULL,
-                        "from ""x"" where '1'='1" text NOT NULL DEFAULT '''',
-                        "?" bigint NOT NULL DEFAULT 0,
-                        "separators" text NOT NULL DEFAULT 'a\#u{d}b\#u{d}
-                    c
-                    d	e'
-                    );
-                    CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
-                        "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
-                    """#
-            ),
-            insert: SQLStatement(
-                sqlite: #"""
-                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?",
-                        "separators", "version", "id") VALUES (?, ?, ?, ?, ?, ?)
-                    """#,
-                postgres: #"""
-                    INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?",
-                        "separators", "version", "id") VALUES ($1, $2, $3, $4, $5, $6)
-                    """#
-            ),
-            update: SQLStatement(
-                sqlite: #"""
-                    UPDATE "order; DROP TABLE ""author""; --" SET "select" = ?, "from ""x"" where '1'='1" = ?, "?" = ?,
-                        "separators" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
-                    """#,
-                postgres: #"""
-                    UPDATE "order; DROP TABLE ""author""; --" SET "select" = $1, "from ""x"" where '1'='1" = $2, "?" =
-                        $3, "separators" = $4, "version" = $5 WHERE "id" = $6 AND "version" = $7
-                    """#
-            ),
-            delete: SQLStatement(
-                sqlite: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = ? AND "version" = ?"#,
-                postgres: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1 AND "version" = $2"#
-            ),
-            find: SQLStatement(
-                sqlite: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                        "order; DROP TABLE ""author""; --" WHERE "id" = ?
-                    """#,
-                postgres: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                        "order; DROP TABLE ""author""; --" WHERE "id" = $1
-                    """#
-            ),
-            fetchAll: SQLStatement(
-                sqlite: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                        "order; DROP TABLE ""author""; --" ORDER BY "id"
-                    """#,
-                postgres: #"""
-                    SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                        "order; DROP TABLE ""author""; --" ORDER BY "id"
-                    """#
-            ),
-            count: SQLStatement(
-                sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --""#,
-                postgres: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --""#
-            ),
-            currentVersion: SQLStatement(
-                sqlite: #"SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = ?"#,
-                postgres: #"SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1"#
-            )
+    public static let statements = ModelStatements(
+        createTable: SQLStatement(
+            sqlite: #"""
+                CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
+                    "id" TEXT NOT NULL PRIMARY KEY,
+                    "version" INTEGER NOT NULL,
+                    "select" TEXT NOT NULL,
+                    "from ""x"" where '1'='1" TEXT NOT NULL DEFAULT '''',
+                    "?" INTEGER NOT NULL DEFAULT 0,
+                    "separators" TEXT NOT NULL DEFAULT 'a\#u{d}b\#u{d}
+                c
+                d	e'
+                );
+                CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
+                    "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
+                """#,
+            postgres: #"""
+                CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
+                    "id" text NOT NULL PRIMARY KEY,
+                    "version" bigint NOT NULL,
+                    "select" text NOT NULL,
+                    "from ""x"" where '1'='1" text NOT NULL DEFAULT '''',
+                    "?" bigint NOT NULL DEFAULT 0,
+                    "separators" text NOT NULL DEFAULT 'a\#u{d}b\#u{d}
+                c
+                d	e'
+                );
+                CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
+                    "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
+                """#
+        ),
+        insert: SQLStatement(
+            sqlite: #"""
+                INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "separators",
+                    "version", "id") VALUES (?, ?, ?, ?, ?, ?)
+                """#,
+            postgres: #"""
+                INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "separators",
+                    "version", "id") VALUES ($1, $2, $3, $4, $5, $6)
+                """#
+        ),
+        update: SQLStatement(
+            sqlite: #"""
+                UPDATE "order; DROP TABLE ""author""; --" SET "select" = ?, "from ""x"" where '1'='1" = ?, "?" = ?,
+                    "separators" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
+                """#,
+            postgres: #"""
+                UPDATE "order; DROP TABLE ""author""; --" SET "select" = $1, "from ""x"" where '1'='1" = $2, "?" = $3,
+                    "separators" = $4, "version" = $5 WHERE "id" = $6 AND "version" = $7
+                """#
+        ),
+        delete: SQLStatement(
+            sqlite: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = ? AND "version" = ?"#,
+            postgres: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1 AND "version" = $2"#
+        ),
+        find: SQLStatement(
+            sqlite: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" WHERE "id" = ?
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" WHERE "id" = $1
+                """#
+        ),
+        fetchAll: SQLStatement(
+            sqlite: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" ORDER BY "id"
+                """#,
+            postgres: #"""
+                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
+                    "order; DROP TABLE ""author""; --" ORDER BY "id"
+                """#
+        ),
+        count: SQLStatement(
+            sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --""#,
+            postgres: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --""#
+        ),
+        currentVersion: SQLStatement(
+            sqlite: #"SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = ?"#,
+            postgres: #"SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1"#
         )
-    }
+    )
 }
 
 extension Hostile {

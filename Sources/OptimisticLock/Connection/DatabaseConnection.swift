@@ -57,7 +57,7 @@ extension DatabaseConnection {
 
     /// Runs the spelling of `statement` for this connection's dialect as a script.
     public func executeScript(_ statement: SQLStatement) throws {
-        try executeScript(statement.text(for: dialect).description)
+        try executeScript(statement.text(for: dialect))
     }
 
     /// Runs one statement with bound arguments and returns the number of rows it changed.

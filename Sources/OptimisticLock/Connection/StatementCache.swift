@@ -15,6 +15,8 @@ package final class StatementCache<Statement: AnyObject> {
 
     private let table: UnsafeMutablePointer<Table>
     private var textStatements: [ExactText: Statement] = [:]
+    /// The storage of the runtime-spelled statements in the table, kept alive while they are.
+    private var spelledKeys: [SpelledSQL] = []
 
     /// The most statements kept for SQL given as text; past it that part of the cache starts over.
     private static var textLimit: Int { 512 }
@@ -64,6 +66,28 @@ package final class StatementCache<Statement: AnyObject> {
         let prepared = try prepare(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         insert(prepared, for: key)
         return prepared
+    }
+
+    /// The statement for a statement's spelling in `dialect`: a static spelling by its address, a
+    /// runtime one by its shared storage's address (kept alive while cached, so the address is never
+    /// another statement's).
+    @inline(__always)
+    package func statement(
+        _ statement: SQLStatement, dialect: SQLDialect,
+        orPrepare prepare: (UnsafeBufferPointer<UInt8>) throws -> Statement
+    ) rethrows -> Statement {
+        switch statement.storage {
+        case .literal(let sqlite, let postgres):
+            return try self.statement(dialect.choose(sqlite: sqlite, postgres: postgres), orPrepare: prepare)
+        case .spelled(let box):
+            let key = UnsafeRawPointer(Unmanaged.passUnretained(box).toOpaque())
+            if let cached = self.statement(for: key) { return cached }
+            var text = dialect.choose(sqlite: box.sqlite, postgres: box.postgres)
+            let prepared = try text.withUTF8(prepare)
+            insert(prepared, for: key)
+            spelledKeys.append(box)
+            return prepared
+        }
     }
 
     /// The statement for SQL text: the cached one, or the one `prepare` makes (then cached).
@@ -121,6 +145,7 @@ package final class StatementCache<Statement: AnyObject> {
     /// Releases every statement.
     package func removeAll() {
         textStatements.removeAll()
+        defer { spelledKeys.removeAll() }
         let current = table.pointee
         for index in 0...current.mask {
             current.values[index]?.release()

@@ -41,8 +41,7 @@ public struct DatabaseSchema: Sendable {
         tables = models.map { model in
             Table(
                 name: model.tableName, versionColumn: Self.versionColumn(of: model),
-                sqlite: model.statements.createTable.sqlite.description,
-                postgres: model.statements.createTable.postgres.description)
+                sqlite: model.statements.createTable.sqlite, postgres: model.statements.createTable.postgres)
         }
     }
 

@@ -101,3 +101,19 @@ public struct ModelStatements: Sendable {
         self.upsert = upsert
     }
 }
+
+extension ModelStatements {
+    /// Every statement of a table, spelled at run time for every dialect from its description, the
+    /// same SQL the generator writes as static strings. Keep the value (a `static let`): a
+    /// connection prepares each statement once, and finds it again by its identity.
+    public init(table: TableDescription) {
+        func statement(_ kind: StatementKind) -> SQLStatement {
+            SQLStatement.spelled(sqlite: table.sql(kind, .sqlite), postgres: table.sql(kind, .postgres))
+        }
+        func optional(_ kind: StatementKind) -> SQLStatement? { table.has(kind) ? statement(kind) : nil }
+        self.init(
+            createTable: statement(.createTable), insert: statement(.insert), insertWithKey: optional(.insertWithKey),
+            update: statement(.update), delete: statement(.delete), find: statement(.find), fetchAll: statement(.fetchAll),
+            count: statement(.count), currentVersion: optional(.currentVersion), upsert: optional(.upsert))
+    }
+}

@@ -188,11 +188,12 @@ public final class SQLiteConnection: DatabaseConnection {
 
     // MARK: Statements
 
-    /// The cached statement for static SQL (found again by the literal's address).
+    /// The cached statement for a model's SQL (found again by its identity, see `SQLStatement`).
     public func prepare(_ statement: SQLStatement) throws -> SQLiteStatement {
         try state.owner.enter(sql: nil)
         do {
-            return try statements.statement(statement.sqlite) { try compile($0, clearsBindings: false) }.taken()
+            return try statements.statement(statement, dialect: .sqlite) { try compile($0, clearsBindings: false) }
+                .taken()
         } catch {
             state.owner.exit()
             throw error

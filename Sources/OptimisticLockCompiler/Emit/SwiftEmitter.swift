@@ -464,42 +464,23 @@ struct ModelEmitter {
     // MARK: SQL
 
     private func emitStatements(_ writer: inout CodeWriter) {
-        let sqlite = SQLEmitter(model: model, schema: schema, dialect: .sqlite)
-        let postgres = SQLEmitter(model: model, schema: schema, dialect: .postgres)
-        var statements: [(String, (SQLEmitter) -> String)] = [
-            ("createTable", { $0.createTable() }),
-            ("insert", { $0.statements.insert(withKey: false) }),
-        ]
-        if model.hasDatabaseAssignedKey {
-            statements.append(("insertWithKey", { $0.statements.insert(withKey: true) }))
-        }
-        statements += [
-            ("update", { $0.statements.update() }),
-            ("delete", { $0.statements.delete() }),
-            ("find", { $0.statements.select(where: $0.model.primaryKey.columnName) }),
-            ("fetchAll", { $0.statements.fetchAll() }),
-            ("count", { $0.statements.count() }),
-        ]
-        if isVersioned {
-            statements.append(("currentVersion", { $0.statements.currentVersion() }))
-        } else {
-            statements.append(("upsert", { $0.statements.upsert() }))
+        let table = model.tableDescription(in: schema)
+        let statements = StatementKind.allCases.filter(table.has).map { kind in
+            (kind.rawValue, table.sql(kind, .sqlite), table.sql(kind, .postgres))
         }
         writer.doc([
             "The statements of table `\(model.tableName)` in every dialect, as static strings:",
             "each is prepared once per connection.",
         ])
-        writer.block("\(visibility)static var statements: ModelStatements") { writer in
-            writer.line("ModelStatements(")
-            for (index, (label, make)) in statements.enumerated() {
-                let comma = index == statements.count - 1 ? "" : ","
-                writer.line("    \(label): SQLStatement(")
-                emitSQLArgument("sqlite", make(sqlite), last: false, &writer)
-                emitSQLArgument("postgres", make(postgres), last: true, &writer)
-                writer.line("    )\(comma)")
-            }
-            writer.line(")")
+        writer.line("\(visibility)static let statements = ModelStatements(")
+        for (index, (label, sqlite, postgres)) in statements.enumerated() {
+            let comma = index == statements.count - 1 ? "" : ","
+            writer.line("    \(label): SQLStatement(")
+            emitSQLArgument("sqlite", sqlite, last: false, &writer)
+            emitSQLArgument("postgres", postgres, last: true, &writer)
+            writer.line("    )\(comma)")
         }
+        writer.line(")")
     }
 
     /// One `label: sql` argument of `SQLStatement(...)`, `indent` deeper than the current level.

@@ -1,0 +1,175 @@
+import Foundation
+import OptimisticLock
+import OptimisticLockCompiler
+import OptimisticLockPostgres
+import TestModels
+import Testing
+
+/// A note whose statements the runtime spells from its table description (issue 22's shape: the
+/// generated code will describe the model and nothing else), written by hand here.
+struct SpelledNote: VersionedModel, Equatable {
+    var id: Int64?
+    var version: Int64 = 0
+    var title: String
+    var body: String?
+
+    enum Column: String, CaseIterable, Sendable {
+        case id, version, title, body
+    }
+
+    typealias Key = Int64
+    static var tableName: String { "spelled_note" }
+    static var keyColumn: Column { .id }
+    static var versionColumn: Column { .version }
+    var primaryKey: Int64? { id }
+
+    static let table = TableDescription(
+        name: "spelled_note",
+        columns: [
+            ColumnDescription(name: "id", type: .integer64), ColumnDescription(name: "version", type: .integer64),
+            ColumnDescription(name: "title", type: .text, isUnique: true),
+            ColumnDescription(name: "body", type: .text, isOptional: true),
+        ],
+        key: "id", keyIsAssignedByDatabase: true, version: "version", indexes: [["body"]])
+    static let statements = ModelStatements(table: table)
+
+    init(title: String, body: String? = nil) {
+        self.title = title
+        self.body = body
+    }
+
+    mutating func didInsert(rowID: Int64) { id = rowID }
+
+    init(row: borrowing some PreparedStatement) throws {
+        id = try row.int64(at: 0)
+        version = try row.version(at: 1)
+        title = try row.text(at: 2)
+        body = try row.optionalText(at: 3)
+    }
+
+    func bindValues(to statement: some PreparedStatement) -> Int32 {
+        bind(.title, to: statement, at: 1)
+        bind(.body, to: statement, at: 2)
+        return 2
+    }
+
+    func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
+        switch column {
+        case .id: if let id { statement.bind(int64: id, at: index) } else { statement.bindNull(at: index) }
+        case .version: statement.bind(int64: version, at: index)
+        case .title: statement.bind(text: title, at: index)
+        case .body: if let body { statement.bind(text: body, at: index) } else { statement.bindNull(at: index) }
+        }
+    }
+}
+
+@Suite("Statements spelled at run time")
+struct SpelledStatementTests {
+    @Test(
+        "A model whose SQL the runtime spells from its description: create, insert, find, update, conflict, delete",
+        arguments: Backend.available)
+    func modelLifecycle(_ backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        try SpelledNote.createTable(db)
+        try SpelledNote.createTable(db)  // IF NOT EXISTS
+        var note = SpelledNote(title: "Plan", body: nil)
+        try note.insert(db)
+        #expect(note.id != nil && note.version != 0)
+        #expect(try SpelledNote.find(db, id: note.id!) == note)
+        var stale = note
+        note.body = "first"
+        try note.update(db)
+        stale.body = "lost?"
+        let conflict = #expect(throws: ConcurrentUpdate.self) { try stale.update(db) }
+        #expect(conflict?.actualVersion == note.version)
+        #expect(try SpelledNote.fetchAll(db) == [note])
+        var other = SpelledNote(title: "Plan")
+        let taken = #expect(throws: DatabaseError.self) { try other.insert(db) }
+        #expect(taken?.kind == .constraint(.unique))
+        #expect(try SpelledNote.count(db) == 1)
+        try note.delete(db)
+        #expect(try SpelledNote.count(db) == 0)
+    }
+
+    @Test(
+        "A spelled statement is prepared once per connection; one spelled alike elsewhere is its own",
+        arguments: Backend.available)
+    func identity(_ backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        let one = SQLStatement.spelled(sqlite: "SELECT 1", postgres: "SELECT 1")
+        let copy = one
+        let first = try db.prepare(one)
+        first.reset()
+        let again = try db.prepare(copy)
+        again.reset()
+        #expect(first === again, "copies share one identity")
+        // A static statement is found again by its literal's address, wherever its value was made.
+        let literal = try db.prepare(SQLStatement(sqlite: "SELECT 2", postgres: "SELECT 2"))
+        literal.reset()
+        let literalAgain = try db.prepare(SQLStatement(sqlite: "SELECT 2", postgres: "SELECT 2"))
+        literalAgain.reset()
+        #expect(literal === literalAgain, "a static statement is prepared once")
+        let alike = try db.prepare(SQLStatement.spelled(sqlite: "SELECT 1", postgres: "SELECT 1"))
+        alike.reset()
+        #expect(alike !== first, "another statement, though spelled alike")
+    }
+
+    @Test(
+        "Statements made and dropped one after another never find each other's prepared statement", arguments: Backend.available)
+    func transientStatements(_ backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        // Were the storage of a dropped statement freed while its prepared statement stayed cached,
+        // a new one could take its address and run the old SQL. Cached storage is kept alive.
+        for number in 0..<500 {
+            let statement = try db.prepare(SQLStatement.spelled(sqlite: "SELECT \(number)", postgres: "SELECT \(number)"))
+            #expect(try statement.step())
+            let value = try statement.int64(at: 0)
+            statement.reset()
+            #expect(value == Int64(number))
+            if value != Int64(number) { break }
+        }
+    }
+
+    @Test("The runtime spells every model's statements exactly as the generator wrote them into Tests/TestModels")
+    func sameAsGenerated() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        var files: [SourceFile] = []
+        for folder in ["Schemas", "Tests/Schemas"] {
+            let url = root.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path).filter({ $0.hasSuffix(".schema") }).sorted()
+            {
+                files.append(
+                    SourceFile(
+                        path: "\(folder)/\(name)", text: try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
+                    ))
+            }
+        }
+        let compilation = Compiler.compile(files)
+        #expect(compilation.renderedDiagnostics == "")
+        let generated = Dictionary(uniqueKeysWithValues: OptimisticLockSchema.models.map { ($0.tableName, $0.statements) })
+        #expect(generated.count == compilation.schema.models.count)
+        for model in compilation.schema.models {
+            let spelled = ModelStatements(table: model.tableDescription(in: compilation.schema))
+            let written = try #require(generated[model.tableName], "\(model.name)")
+            let pairs: [(String, SQLStatement?, SQLStatement?)] = [
+                ("createTable", spelled.createTable, written.createTable), ("insert", spelled.insert, written.insert),
+                ("insertWithKey", spelled.insertWithKey, written.insertWithKey), ("update", spelled.update, written.update),
+                ("delete", spelled.delete, written.delete), ("find", spelled.find, written.find),
+                ("fetchAll", spelled.fetchAll, written.fetchAll), ("count", spelled.count, written.count),
+                ("currentVersion", spelled.currentVersion, written.currentVersion), ("upsert", spelled.upsert, written.upsert),
+            ]
+            // The generator breaks long SQL after commas to fit its lines, which changes nothing
+            // about what it means: compared as SQLScript normalises (whitespace outside quotes).
+            func same(_ a: String?, _ b: String?) -> Bool { a.map(SQLScript.normalized) == b.map(SQLScript.normalized) }
+            for (kind, runtime, generator) in pairs {
+                #expect((runtime == nil) == (generator == nil), "\(model.name).\(kind)")
+                #expect(same(runtime?.sqlite, generator?.sqlite), "\(model.name).\(kind) on SQLite")
+                #expect(same(runtime?.postgres, generator?.postgres), "\(model.name).\(kind) on PostgreSQL")
+            }
+        }
+    }
+}
