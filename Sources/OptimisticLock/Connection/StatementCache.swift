@@ -82,6 +82,9 @@ package final class StatementCache<Statement: AnyObject> {
         case .spelled(let box):
             let key = UnsafeRawPointer(Unmanaged.passUnretained(box).toOpaque())
             if let cached = self.statement(for: key) { return cached }
+            // Spelled statements belong in `static let`s; a program that spells one per request
+            // would keep every one alive: past the limit the cache starts over, as for text.
+            if spelledKeys.count >= Self.textLimit { removeAll() }
             var text = dialect.choose(sqlite: box.sqlite, postgres: box.postgres)
             let prepared = try text.withUTF8(prepare)
             insert(prepared, for: key)
