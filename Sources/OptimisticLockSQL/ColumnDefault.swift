@@ -3,7 +3,8 @@
 public enum ColumnDefault: Sendable, Hashable {
     /// An integer.
     case integer(Int64)
-    /// A floating-point literal as written in the schema (already checked to be one).
+    /// A floating-point literal as written in the schema (`-1.5`, `2e10`). Text that is not one is
+    /// spelled as a quoted string, never as SQL: a description cannot inject a statement.
     case real(String)
     /// Text (also an enum's case name).
     case text(String)
@@ -15,7 +16,7 @@ public enum ColumnDefault: Sendable, Hashable {
     public func sql(_ dialect: SQLDialect) -> String {
         switch self {
         case .integer(let number): String(number)
-        case .real(let text): text
+        case .real(let text): Self.isNumber(text) ? text : "'" + text.doublingQuotes + "'"
         case .text(let text): "'" + text.doublingQuotes + "'"
         case .boolean(let flag):
             switch dialect {
@@ -23,6 +24,31 @@ public enum ColumnDefault: Sendable, Hashable {
             case .postgres: flag ? "TRUE" : "FALSE"
             }
         }
+    }
+}
+
+extension ColumnDefault {
+    /// True for `[-+]digits[.digits][e[-+]digits]` (at least one digit before or after the point).
+    static func isNumber(_ text: String) -> Bool {
+        var bytes = text.utf8[...]
+        func digits() -> Int {
+            let count = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            bytes = bytes.dropFirst(count)
+            return count
+        }
+        if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        var mantissa = digits()
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return false }
+        if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return bytes.isEmpty
     }
 }
 

@@ -127,6 +127,20 @@ public struct TableStatements: Sendable {
         return sql
     }
 
+    /// Every column of the rows whose `columns` equal parameters 1, 2, ..., in key order: a finder.
+    public func select(whereEqual columns: [String]) -> String {
+        select(conditions: equalities(columns), order: [], limit: nil)
+    }
+
+    /// The number of rows whose `columns` equal parameters 1, 2, ...: a finder's count.
+    public func count(whereEqual columns: [String]) -> String {
+        count(conditions: equalities(columns))
+    }
+
+    private func equalities(_ columns: [String]) -> [String] {
+        columns.enumerated().map { "\(dialect.quote($0.element)) = \(dialect.placeholder($0.offset + 1))" }
+    }
+
     /// The number of rows meeting every condition.
     public func count(conditions: [String]) -> String {
         conditions.isEmpty ? count() : count() + " WHERE " + conditions.joined(separator: " AND ")

@@ -15,6 +15,13 @@ struct EmitterSnippetTests {
         return try #require(compilation.swiftSource(forFile: 0, access: access))
     }
 
+    /// The table description the emitter writes for `model`, from which the runtime spells its SQL.
+    static func table(_ schema: String, _ model: String) throws -> TableDescription {
+        let compilation = Compiler.compile([SourceFile(path: "Snippet.schema", text: schema)])
+        let found = try #require(compilation.schema.model(named: model), "\(compilation.renderedDiagnostics)")
+        return found.tableDescription(in: compilation.schema)
+    }
+
     static func normalized(_ text: String) -> [String] {
         text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -79,10 +86,13 @@ struct EmitterSnippetTests {
 
     @Test("@column names the SQL column; the Column case keeps the Swift name")
     func columnAttribute() throws {
-        let source = try Self.emit("model Tag {\n    \(Self.base)    label: String @column(\"tag_label\")\n}")
+        let schema = "model Tag {\n    \(Self.base)    label: String @column(\"tag_label\")\n}"
+        let source = try Self.emit(schema)
         Self.expect(source, contains: "case label = \"tag_label\"")
-        Self.expect(
-            source, contains: ##"sqlite: #"UPDATE "tag" SET "tag_label" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#,"##)
+        Self.expect(source, contains: #"ColumnDescription(name: "tag_label", type: .text),"#)
+        #expect(
+            try Self.table(schema, "Tag").sql(.update, .sqlite)
+                == #"UPDATE "tag" SET "tag_label" = ?, "version" = ? WHERE "id" = ? AND "version" = ?"#)
     }
 
     @Test("A database-assigned key receives the row id; a caller-assigned one does not")
@@ -105,11 +115,15 @@ struct EmitterSnippetTests {
 
     @Test("@unversioned: an UnversionedModel with an upsert and no version")
     func unversioned() throws {
-        let source = try Self.emit("@unversioned\nmodel Log {\n    id: Int64 @id\n    x: String\n}")
+        let schema = "@unversioned\nmodel Log {\n    id: Int64 @id\n    x: String\n}"
+        let source = try Self.emit(schema)
         Self.expect(source, contains: "extension Log: UnversionedModel {")
-        Self.expect(
-            source,
-            contains: #"INSERT INTO "log" ("x", "id") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "x" = excluded."x""#)
+        Self.expect(source, contains: #"key: "id", keyIsAssignedByDatabase: true, version: nil)"#)
+        let table = try Self.table(schema, "Log")
+        #expect(table.has(.upsert) && !table.has(.currentVersion))
+        #expect(
+            table.sql(.upsert, .postgres)
+                == #"INSERT INTO "log" ("x", "id") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "x" = excluded."x""#)
         #expect(!source.contains("versionColumn"))
     }
 
@@ -118,7 +132,8 @@ struct EmitterSnippetTests {
         let source = try Self.emit("model User {\n    \(Self.base)    email: String @unique\n}")
         Self.expect(
             source, contains: "public static func find(_ db: some DatabaseConnection, email value0: String) throws -> User? {")
-        Self.expect(source, contains: "return try fetchOneWhere(db, sql, value0)")
+        Self.expect(source, contains: #"private static let findByEmail = SQLStatement.select(table, where: ["email"])"#)
+        Self.expect(source, contains: "try fetchOneWhere(db, findByEmail, value0)")
     }
 
     @Test("@index(a, b): a finder and a count per prefix")
@@ -127,14 +142,16 @@ struct EmitterSnippetTests {
         Self.expect(
             source, contains: "public static func fetchAll(_ db: some DatabaseConnection, city value0: String) throws -> [Shop] {"
         )
-        Self.expect(source, contains: "return try fetchAllWhere(db, sql, value0, value1)")
-        Self.expect(source, contains: "return try countWhere(db, sql, value0)")
+        Self.expect(source, contains: "try fetchAllWhere(db, selectByCityStreet, value0, value1)")
+        Self.expect(source, contains: "try countWhere(db, countByCity, value0)")
+        Self.expect(
+            source, contains: #"private static let countByCityStreet = SQLStatement.count(table, where: ["city", "street"])"#)
     }
 
     @Test("@references: both accessors, a finder, and an index in the DDL")
     func references() throws {
-        let source = try Self.emit(
-            "model Team {\n    \(Self.base)}\nmodel Player {\n    \(Self.base)    teamID: Int64 @references(Team)\n}")
+        let schema = "model Team {\n    \(Self.base)}\nmodel Player {\n    \(Self.base)    teamID: Int64 @references(Team)\n}"
+        let source = try Self.emit(schema)
         Self.expect(
             source,
             contains: "public func team(_ db: some DatabaseConnection) throws -> Team? {\ntry Team.find(db, id: self.teamID)\n}")
@@ -149,7 +166,19 @@ struct EmitterSnippetTests {
                 }
                 }
                 """)
-        Self.expect(source, contains: #"CREATE INDEX IF NOT EXISTS "player_team_id_idx" ON "player" ("team_id");"#)
+        Self.expect(
+            source,
+            contains: """
+                ColumnDescription(
+                name: "team_id",
+                type: .integer64,
+                references: ColumnReference(table: "team", column: "id")
+                ),
+                """)
+        Self.expect(source, contains: #"key: "id", keyIsAssignedByDatabase: true, version: "version", indexes: [["team_id"]])"#)
+        #expect(
+            try Self.table(schema, "Player").createTable(.sqlite)
+                .contains(#"CREATE INDEX IF NOT EXISTS "player_team_id_idx" ON "player" ("team_id");"#))
     }
 
     @Test("internal access drops the modifier everywhere")
@@ -159,20 +188,23 @@ struct EmitterSnippetTests {
         Self.expect(source, contains: "static func find(_ db: some DatabaseConnection, name value0: String) throws -> A? {")
     }
 
-    @Test("Control characters in a default reach the SQL as escapes of the raw literal: a CR stays a CR")
+    @Test("Control characters in a default are escapes in the generated Swift and themselves in the SQL: a CR stays a CR")
     func controlCharactersInDefault() throws {
-        let source = try Self.emit("model Note {\n    \(Self.base)    sep: String = \"a\\rb\\r\\nc\"\n}")
+        let schema = "model Note {\n    \(Self.base)    sep: String = \"a\\rb\\r\\nc\"\n}"
+        let source = try Self.emit(schema)
         Self.expect(source, contains: #"public init(id: Int64? = nil, sep: String = "a\rb\r\nc") {"#)
-        Self.expect(source, contains: ##""sep" TEXT NOT NULL DEFAULT 'a\#u{d}b\#u{d}"##)
+        Self.expect(source, contains: #"ColumnDescription(name: "sep", type: .text, defaultValue: .text("a\rb\r\nc")),"#)
         #expect(!source.utf8.contains(13), "no raw CR in the generated file")
+        #expect(try Self.table(schema, "Note").createTable(.sqlite).contains("\"sep\" TEXT NOT NULL DEFAULT 'a\rb\r\nc'"))
     }
 
-    @Test("A default with a line break and a long line after it is not wrapped inside its quotes")
-    func multiLineDefaultNotWrapped() throws {
+    @Test("A default with a line break and a long line after it is one escaped literal, whole in the SQL")
+    func multiLineDefault() throws {
         let words = (0..<30).map { "word\($0)" }.joined(separator: " ")
-        let source = try Self.emit("model Note {\n    \(Self.base)    body: String = \"first\\n\(words)\"\n}")
-        // The value's second line, as it is, on a line of its own in the raw literal.
-        #expect(source.contains("\n" + String(repeating: " ", count: 16) + words + "'"), "\(source)")
+        let schema = "model Note {\n    \(Self.base)    body: String = \"first\\n\(words)\"\n}"
+        let source = try Self.emit(schema)
+        #expect(source.contains("defaultValue: .text(\"first\\n\(words)\")"), "\(source)")
+        #expect(try Self.table(schema, "Note").createTable(.postgres).contains("DEFAULT 'first\n\(words)'"))
     }
 
     @Test("An optional enum's default is spelled with the enum's name: `.none` is not Optional's nil")

@@ -128,6 +128,27 @@ struct EmittedGoldenTests {
         try Golden.check(ddl, against: Golden.fixtures.appendingPathComponent("Examples/schema.\(dialect.rawValue).sql"))
     }
 
+    /// Generated code carries no SQL: this golden pins what the runtime spells from each model's
+    /// table description, every statement in every dialect.
+    @Test("The statements the runtime spells match the golden SQL", arguments: SQLDialect.allCases)
+    func statements(dialect: SQLDialect) throws {
+        let compilation = try Self.compileExamples()
+        var text = ""
+        for model in compilation.schema.models {
+            let table = model.tableDescription(in: compilation.schema)
+            for kind in StatementKind.allCases where table.has(kind) && kind != .createTable {
+                text += "-- \(model.name).\(kind.rawValue)\n\(table.sql(kind, dialect))\n"
+            }
+            // The finders' statements: by each index, unique column and unique constraint.
+            for columns in table.indexes + table.columns.filter(\.isUnique).map({ [$0.name] }) + table.uniques {
+                text += "-- \(model.name) finder (\(columns.joined(separator: ", ")))\n"
+                text += table.statements(dialect).select(whereEqual: columns) + "\n"
+                text += table.statements(dialect).count(whereEqual: columns) + "\n"
+            }
+        }
+        try Golden.check(text, against: Golden.fixtures.appendingPathComponent("Examples/statements.\(dialect.rawValue).sql"))
+    }
+
     @Test("Output is deterministic: two runs give identical bytes")
     func deterministic() throws {
         let first = try Self.compileExamples()

@@ -137,11 +137,8 @@ struct SyntaxTests {
         #expect(Suggestions.closest(to: "Zebra", in: ["String", "Int64"]) == nil)
     }
 
-    @Test("Raw SQL literals survive quotes, backslashes and hashes")
-    func rawLiterals() {
-        #expect(SwiftLiteral.raw(#"SELECT "a""#) == ##"#"SELECT "a""#"##)
-        #expect(SwiftLiteral.raw(##"a "# b"##) == ###"##"a "# b"##"###)
-        #expect(SwiftLiteral.raw(##"a \# b"##) == ###"##"a \# b"##"###)
+    @Test("Swift string literals escape quotes, backslashes and control characters")
+    func stringLiterals() {
         #expect(SwiftLiteral.string("a\"b\\c\n\0") == #""a\"b\\c\n\0""#)
     }
 }

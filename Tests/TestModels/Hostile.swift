@@ -107,152 +107,49 @@ extension Hostile: VersionedModel {
         }
     }
 
-    /// The statements of table `order; DROP TABLE "author"; --` in every dialect, as static strings:
-    /// each is prepared once per connection.
-    public static let statements = ModelStatements(
-        createTable: SQLStatement(
-            sqlite: #"""
-                CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
-                    "id" TEXT NOT NULL PRIMARY KEY,
-                    "version" INTEGER NOT NULL,
-                    "select" TEXT NOT NULL,
-                    "from ""x"" where '1'='1" TEXT NOT NULL DEFAULT '''',
-                    "?" INTEGER NOT NULL DEFAULT 0,
-                    "separators" TEXT NOT NULL DEFAULT 'a\#u{d}b\#u{d}
-                c
-                d	e'
-                );
-                CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
-                    "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
-                """#,
-            postgres: #"""
-                CREATE TABLE IF NOT EXISTS "order; DROP TABLE ""author""; --" (
-                    "id" text NOT NULL PRIMARY KEY,
-                    "version" bigint NOT NULL,
-                    "select" text NOT NULL,
-                    "from ""x"" where '1'='1" text NOT NULL DEFAULT '''',
-                    "?" bigint NOT NULL DEFAULT 0,
-                    "separators" text NOT NULL DEFAULT 'a\#u{d}b\#u{d}
-                c
-                d	e'
-                );
-                CREATE INDEX IF NOT EXISTS "order; DROP TABLE ""author""; --_select_from ""x"" where '1'='1_idx" ON
-                    "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1");
-                """#
-        ),
-        insert: SQLStatement(
-            sqlite: #"""
-                INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "separators",
-                    "version", "id") VALUES (?, ?, ?, ?, ?, ?)
-                """#,
-            postgres: #"""
-                INSERT INTO "order; DROP TABLE ""author""; --" ("select", "from ""x"" where '1'='1", "?", "separators",
-                    "version", "id") VALUES ($1, $2, $3, $4, $5, $6)
-                """#
-        ),
-        update: SQLStatement(
-            sqlite: #"""
-                UPDATE "order; DROP TABLE ""author""; --" SET "select" = ?, "from ""x"" where '1'='1" = ?, "?" = ?,
-                    "separators" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
-                """#,
-            postgres: #"""
-                UPDATE "order; DROP TABLE ""author""; --" SET "select" = $1, "from ""x"" where '1'='1" = $2, "?" = $3,
-                    "separators" = $4, "version" = $5 WHERE "id" = $6 AND "version" = $7
-                """#
-        ),
-        delete: SQLStatement(
-            sqlite: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = ? AND "version" = ?"#,
-            postgres: #"DELETE FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1 AND "version" = $2"#
-        ),
-        find: SQLStatement(
-            sqlite: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" WHERE "id" = ?
-                """#,
-            postgres: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" WHERE "id" = $1
-                """#
-        ),
-        fetchAll: SQLStatement(
-            sqlite: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" ORDER BY "id"
-                """#,
-            postgres: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" ORDER BY "id"
-                """#
-        ),
-        count: SQLStatement(
-            sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --""#,
-            postgres: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --""#
-        ),
-        currentVersion: SQLStatement(
-            sqlite: #"SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = ?"#,
-            postgres: #"SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1"#
-        )
-    )
+    /// Table `order; DROP TABLE "author"; --`, neutral of dialect: the runtime spells every statement from it.
+    public static let table = TableDescription(
+        name: "order; DROP TABLE \"author\"; --",
+        columns: [
+            ColumnDescription(name: "id", type: .text),
+            ColumnDescription(name: "version", type: .integer64),
+            ColumnDescription(name: "select", type: .text),
+            ColumnDescription(name: "from \"x\" where '1'='1", type: .text, defaultValue: .text("'")),
+            ColumnDescription(name: "?", type: .integer64, defaultValue: .integer(0)),
+            ColumnDescription(name: "separators", type: .text, defaultValue: .text("a\rb\r\nc\nd\te")),
+        ],
+        key: "id", keyIsAssignedByDatabase: false, version: "version", indexes: [["select", "from \"x\" where '1'='1"]])
+
+    /// The table's statements, spelled for every dialect at first use: each is prepared once per connection.
+    public static let statements = ModelStatements(table: table)
 }
 
 extension Hostile {
+    private static let selectBySelect = SQLStatement.select(table, where: ["select"])
+    private static let countBySelect = SQLStatement.count(table, where: ["select"])
     /// The records whose `select` is this value, in primary-key order.
     public static func fetchAll(_ db: some DatabaseConnection, select value0: String) throws -> [Hostile] {
-        let sql = SQLStatement(
-            sqlite: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" WHERE "select" = ? ORDER BY "id"
-                """#,
-            postgres: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" WHERE "select" = $1 ORDER BY "id"
-                """#
-        )
-        return try fetchAllWhere(db, sql, value0)
+        try fetchAllWhere(db, selectBySelect, value0)
     }
 
     /// The number of records whose `select` is this value.
     public static func count(_ db: some DatabaseConnection, select value0: String) throws -> Int {
-        let sql = SQLStatement(
-            sqlite: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = ?"#,
-            postgres: #"SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1"#
-        )
-        return try countWhere(db, sql, value0)
+        try countWhere(db, countBySelect, value0)
     }
 
+    private static let selectBySelectFrom = SQLStatement.select(table, where: ["select", "from \"x\" where '1'='1"])
+    private static let countBySelectFrom = SQLStatement.count(table, where: ["select", "from \"x\" where '1'='1"])
     /// The records whose `select` and `from` are these values, in primary-key order.
     public static func fetchAll(
         _ db: some DatabaseConnection,
         select value0: String,
         from value1: String
     ) throws -> [Hostile] {
-        let sql = SQLStatement(
-            sqlite: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ? ORDER BY
-                    "id"
-                """#,
-            postgres: #"""
-                SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM
-                    "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2 ORDER BY
-                    "id"
-                """#
-        )
-        return try fetchAllWhere(db, sql, value0, value1)
+        try fetchAllWhere(db, selectBySelectFrom, value0, value1)
     }
 
     /// The number of records whose `select` and `from` are these values.
     public static func count(_ db: some DatabaseConnection, select value0: String, from value1: String) throws -> Int {
-        let sql = SQLStatement(
-            sqlite: #"""
-                SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1"
-                    = ?
-                """#,
-            postgres: #"""
-                SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND
-                    "from ""x"" where '1'='1" = $2
-                """#
-        )
-        return try countWhere(db, sql, value0, value1)
+        try countWhere(db, countBySelectFrom, value0, value1)
     }
 }

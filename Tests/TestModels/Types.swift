@@ -346,135 +346,37 @@ extension Sample: VersionedModel {
         }
     }
 
-    /// The statements of table `sample` in every dialect, as static strings:
-    /// each is prepared once per connection.
-    public static let statements = ModelStatements(
-        createTable: SQLStatement(
-            sqlite: #"""
-                CREATE TABLE IF NOT EXISTS "sample" (
-                    "id" BLOB NOT NULL PRIMARY KEY,
-                    "version" INTEGER NOT NULL,
-                    "int64" INTEGER NOT NULL DEFAULT 0,
-                    "int32" INT NOT NULL DEFAULT 0,
-                    "int" INTEGER NOT NULL DEFAULT 0,
-                    "double" REAL NOT NULL DEFAULT 0,
-                    "bool" BOOLEAN NOT NULL DEFAULT 0,
-                    "string" TEXT NOT NULL DEFAULT '',
-                    "data" BLOB NOT NULL,
-                    "date" DATETIME NOT NULL,
-                    "uuid" BLOB NOT NULL,
-                    "status" TEXT NOT NULL DEFAULT 'draft',
-                    "optional_int64" INTEGER,
-                    "optional_int32" INT,
-                    "optional_int" INTEGER,
-                    "optional_double" REAL,
-                    "optional_bool" BOOLEAN,
-                    "optional_string" TEXT,
-                    "optional_data" BLOB,
-                    "optional_date" DATETIME,
-                    "optional_uuid" BLOB,
-                    "optional_status" TEXT
-                );
-                """#,
-            postgres: #"""
-                CREATE TABLE IF NOT EXISTS "sample" (
-                    "id" uuid NOT NULL PRIMARY KEY,
-                    "version" bigint NOT NULL,
-                    "int64" bigint NOT NULL DEFAULT 0,
-                    "int32" integer NOT NULL DEFAULT 0,
-                    "int" bigint NOT NULL DEFAULT 0,
-                    "double" double precision NOT NULL DEFAULT 0,
-                    "bool" boolean NOT NULL DEFAULT FALSE,
-                    "string" text NOT NULL DEFAULT '',
-                    "data" bytea NOT NULL,
-                    "date" timestamptz NOT NULL,
-                    "uuid" uuid NOT NULL,
-                    "status" text NOT NULL DEFAULT 'draft',
-                    "optional_int64" bigint,
-                    "optional_int32" integer,
-                    "optional_int" bigint,
-                    "optional_double" double precision,
-                    "optional_bool" boolean,
-                    "optional_string" text,
-                    "optional_data" bytea,
-                    "optional_date" timestamptz,
-                    "optional_uuid" uuid,
-                    "optional_status" text
-                );
-                """#
-        ),
-        insert: SQLStatement(
-            sqlite: #"""
-                INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
-                    "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool",
-                    "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "version",
-                    "id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """#,
-            postgres: #"""
-                INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
-                    "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool",
-                    "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "version",
-                    "id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                    $20, $21, $22)
-                """#
-        ),
-        update: SQLStatement(
-            sqlite: #"""
-                UPDATE "sample" SET "int64" = ?, "int32" = ?, "int" = ?, "double" = ?, "bool" = ?, "string" = ?, "data"
-                    = ?, "date" = ?, "uuid" = ?, "status" = ?, "optional_int64" = ?, "optional_int32" = ?,
-                    "optional_int" = ?, "optional_double" = ?, "optional_bool" = ?, "optional_string" = ?,
-                    "optional_data" = ?, "optional_date" = ?, "optional_uuid" = ?, "optional_status" = ?, "version" = ?
-                    WHERE "id" = ? AND "version" = ?
-                """#,
-            postgres: #"""
-                UPDATE "sample" SET "int64" = $1, "int32" = $2, "int" = $3, "double" = $4, "bool" = $5, "string" = $6,
-                    "data" = $7, "date" = $8, "uuid" = $9, "status" = $10, "optional_int64" = $11, "optional_int32" =
-                    $12, "optional_int" = $13, "optional_double" = $14, "optional_bool" = $15, "optional_string" = $16,
-                    "optional_data" = $17, "optional_date" = $18, "optional_uuid" = $19, "optional_status" = $20,
-                    "version" = $21 WHERE "id" = $22 AND "version" = $23
-                """#
-        ),
-        delete: SQLStatement(
-            sqlite: #"DELETE FROM "sample" WHERE "id" = ? AND "version" = ?"#,
-            postgres: #"DELETE FROM "sample" WHERE "id" = $1 AND "version" = $2"#
-        ),
-        find: SQLStatement(
-            sqlite: #"""
-                SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
-                    "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool",
-                    "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM
-                    "sample" WHERE "id" = ?
-                """#,
-            postgres: #"""
-                SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
-                    "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool",
-                    "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM
-                    "sample" WHERE "id" = $1
-                """#
-        ),
-        fetchAll: SQLStatement(
-            sqlite: #"""
-                SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
-                    "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool",
-                    "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM
-                    "sample" ORDER BY "id"
-                """#,
-            postgres: #"""
-                SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid",
-                    "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool",
-                    "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM
-                    "sample" ORDER BY "id"
-                """#
-        ),
-        count: SQLStatement(
-            sqlite: #"SELECT COUNT(*) FROM "sample""#,
-            postgres: #"SELECT COUNT(*) FROM "sample""#
-        ),
-        currentVersion: SQLStatement(
-            sqlite: #"SELECT "version" FROM "sample" WHERE "id" = ?"#,
-            postgres: #"SELECT "version" FROM "sample" WHERE "id" = $1"#
-        )
-    )
+    /// Table `sample`, neutral of dialect: the runtime spells every statement from it.
+    public static let table = TableDescription(
+        name: "sample",
+        columns: [
+            ColumnDescription(name: "id", type: .uuid),
+            ColumnDescription(name: "version", type: .integer64),
+            ColumnDescription(name: "int64", type: .integer64, defaultValue: .integer(0)),
+            ColumnDescription(name: "int32", type: .integer32, defaultValue: .integer(0)),
+            ColumnDescription(name: "int", type: .integer64, defaultValue: .integer(0)),
+            ColumnDescription(name: "double", type: .double, defaultValue: .real("0")),
+            ColumnDescription(name: "bool", type: .boolean, defaultValue: .boolean(false)),
+            ColumnDescription(name: "string", type: .text, defaultValue: .text("")),
+            ColumnDescription(name: "data", type: .bytes),
+            ColumnDescription(name: "date", type: .timestamp),
+            ColumnDescription(name: "uuid", type: .uuid),
+            ColumnDescription(name: "status", type: .text, defaultValue: .text("draft")),
+            ColumnDescription(name: "optional_int64", type: .integer64, isOptional: true),
+            ColumnDescription(name: "optional_int32", type: .integer32, isOptional: true),
+            ColumnDescription(name: "optional_int", type: .integer64, isOptional: true),
+            ColumnDescription(name: "optional_double", type: .double, isOptional: true),
+            ColumnDescription(name: "optional_bool", type: .boolean, isOptional: true),
+            ColumnDescription(name: "optional_string", type: .text, isOptional: true),
+            ColumnDescription(name: "optional_data", type: .bytes, isOptional: true),
+            ColumnDescription(name: "optional_date", type: .timestamp, isOptional: true),
+            ColumnDescription(name: "optional_uuid", type: .uuid, isOptional: true),
+            ColumnDescription(name: "optional_status", type: .text, isOptional: true),
+        ],
+        key: "id", keyIsAssignedByDatabase: false, version: "version")
+
+    /// The table's statements, spelled for every dialect at first use: each is prepared once per connection.
+    public static let statements = ModelStatements(table: table)
 }
 
 /// A key not named `id`, and fields named like the generated static members.
@@ -558,56 +460,17 @@ extension Tally: VersionedModel {
         }
     }
 
-    /// The statements of table `tally` in every dialect, as static strings:
-    /// each is prepared once per connection.
-    public static let statements = ModelStatements(
-        createTable: SQLStatement(
-            sqlite: #"""
-                CREATE TABLE IF NOT EXISTS "tally" (
-                    "code" TEXT NOT NULL PRIMARY KEY,
-                    "version" INTEGER NOT NULL,
-                    "count" INTEGER NOT NULL DEFAULT 0,
-                    "find" TEXT NOT NULL DEFAULT ''
-                );
-                """#,
-            postgres: #"""
-                CREATE TABLE IF NOT EXISTS "tally" (
-                    "code" text NOT NULL PRIMARY KEY,
-                    "version" bigint NOT NULL,
-                    "count" bigint NOT NULL DEFAULT 0,
-                    "find" text NOT NULL DEFAULT ''
-                );
-                """#
-        ),
-        insert: SQLStatement(
-            sqlite: #"INSERT INTO "tally" ("count", "find", "version", "code") VALUES (?, ?, ?, ?)"#,
-            postgres: #"INSERT INTO "tally" ("count", "find", "version", "code") VALUES ($1, $2, $3, $4)"#
-        ),
-        update: SQLStatement(
-            sqlite: #"UPDATE "tally" SET "count" = ?, "find" = ?, "version" = ? WHERE "code" = ? AND "version" = ?"#,
-            postgres: #"""
-                UPDATE "tally" SET "count" = $1, "find" = $2, "version" = $3 WHERE "code" = $4 AND "version" = $5
-                """#
-        ),
-        delete: SQLStatement(
-            sqlite: #"DELETE FROM "tally" WHERE "code" = ? AND "version" = ?"#,
-            postgres: #"DELETE FROM "tally" WHERE "code" = $1 AND "version" = $2"#
-        ),
-        find: SQLStatement(
-            sqlite: #"SELECT "code", "version", "count", "find" FROM "tally" WHERE "code" = ?"#,
-            postgres: #"SELECT "code", "version", "count", "find" FROM "tally" WHERE "code" = $1"#
-        ),
-        fetchAll: SQLStatement(
-            sqlite: #"SELECT "code", "version", "count", "find" FROM "tally" ORDER BY "code""#,
-            postgres: #"SELECT "code", "version", "count", "find" FROM "tally" ORDER BY "code""#
-        ),
-        count: SQLStatement(
-            sqlite: #"SELECT COUNT(*) FROM "tally""#,
-            postgres: #"SELECT COUNT(*) FROM "tally""#
-        ),
-        currentVersion: SQLStatement(
-            sqlite: #"SELECT "version" FROM "tally" WHERE "code" = ?"#,
-            postgres: #"SELECT "version" FROM "tally" WHERE "code" = $1"#
-        )
-    )
+    /// Table `tally`, neutral of dialect: the runtime spells every statement from it.
+    public static let table = TableDescription(
+        name: "tally",
+        columns: [
+            ColumnDescription(name: "code", type: .text),
+            ColumnDescription(name: "version", type: .integer64),
+            ColumnDescription(name: "count", type: .integer64, defaultValue: .integer(0)),
+            ColumnDescription(name: "find", type: .text, defaultValue: .text("")),
+        ],
+        key: "code", keyIsAssignedByDatabase: false, version: "version")
+
+    /// The table's statements, spelled for every dialect at first use: each is prepared once per connection.
+    public static let statements = ModelStatements(table: table)
 }

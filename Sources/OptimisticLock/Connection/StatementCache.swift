@@ -15,8 +15,8 @@ package final class StatementCache<Statement: AnyObject> {
 
     private let table: UnsafeMutablePointer<Table>
     private var textStatements: [ExactText: Statement] = [:]
-    /// The storage of the runtime-spelled statements in the table, kept alive while they are.
-    private var spelledKeys: [SpelledSQL] = []
+    /// How many runtime-spelled statements the table holds.
+    private var spelledCount = 0
 
     /// The most statements kept for SQL given as text; past it that part of the cache starts over.
     private static var textLimit: Int { 512 }
@@ -69,8 +69,8 @@ package final class StatementCache<Statement: AnyObject> {
     }
 
     /// The statement for a statement's spelling in `dialect`: a static spelling by its address, a
-    /// runtime one by its shared storage's address (kept alive while cached, so the address is never
-    /// another statement's).
+    /// runtime one by its storage's address (never freed, so the address is never another
+    /// statement's).
     @inline(__always)
     package func statement(
         _ statement: SQLStatement, dialect: SQLDialect,
@@ -80,15 +80,17 @@ package final class StatementCache<Statement: AnyObject> {
         case .literal(let sqlite, let postgres):
             return try self.statement(dialect.choose(sqlite: sqlite, postgres: postgres), orPrepare: prepare)
         case .spelled(let box):
-            let key = UnsafeRawPointer(Unmanaged.passUnretained(box).toOpaque())
+            let key = UnsafeRawPointer(box.toOpaque())
             if let cached = self.statement(for: key) { return cached }
             // Spelled statements belong in `static let`s; a program that spells one per request
-            // would keep every one alive: past the limit the cache starts over, as for text.
-            if spelledKeys.count >= Self.textLimit { removeAll() }
-            var text = dialect.choose(sqlite: box.sqlite, postgres: box.postgres)
+            // would keep a prepared statement for each: past the limit the cache starts over, as
+            // for text.
+            if spelledCount >= Self.textLimit { removeAll() }
+            let spelling = box.takeUnretainedValue()
+            var text = dialect.choose(sqlite: spelling.sqlite, postgres: spelling.postgres)
             let prepared = try text.withUTF8(prepare)
             insert(prepared, for: key)
-            spelledKeys.append(box)
+            spelledCount += 1
             return prepared
         }
     }
@@ -148,7 +150,7 @@ package final class StatementCache<Statement: AnyObject> {
     /// Releases every statement.
     package func removeAll() {
         textStatements.removeAll()
-        defer { spelledKeys.removeAll() }
+        spelledCount = 0
         let current = table.pointee
         for index in 0...current.mask {
             current.values[index]?.release()

@@ -15,7 +15,11 @@ public protocol SchemaModel: Sendable {
     static var tableName: String { get }
     /// The primary-key column.
     static var keyColumn: Column { get }
-    /// The model's statements in every dialect.
+    /// The model's table, neutral of dialect: names, column types, key, version, constraints and
+    /// indexes. The runtime spells every statement from it.
+    static var table: TableDescription { get }
+    /// The model's statements in every dialect, spelled from `table` (generated code keeps them in
+    /// a `static let`: a connection prepares each once and finds it again by its identity).
     static var statements: ModelStatements { get }
 
     /// The primary key; nil only for a database-assigned key before `insert`.
@@ -58,8 +62,8 @@ extension SchemaModel {
     public mutating func didInsert(rowID: Int64) {}
 }
 
-/// The statements of one model in every dialect, as static strings (see `TableStatements` for their
-/// parameter order). Generated code builds this value; connections prepare each statement once.
+/// The statements of one model in every dialect (see `TableStatements` for their parameter order),
+/// spelled from its table description. Connections prepare each statement once.
 public struct ModelStatements: Sendable {
     /// `CREATE TABLE IF NOT EXISTS` and its indexes (a script).
     public let createTable: SQLStatement

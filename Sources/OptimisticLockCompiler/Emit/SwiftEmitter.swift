@@ -369,40 +369,36 @@ struct ModelEmitter {
         return (parameters, names.joined(separator: ", "))
     }
 
-    /// `let sql = SQLStatement(...)` for a statement spelled per dialect.
-    private func emitStatement(_ make: (TableStatements) -> String, _ writer: inout CodeWriter) {
-        writer.line("let sql = SQLStatement(")
-        emitSQLArgument(
-            "sqlite", make(SQLEmitter(model: model, schema: schema, dialect: .sqlite).statements), last: false,
-            indent: "    ", &writer)
-        emitSQLArgument(
-            "postgres", make(SQLEmitter(model: model, schema: schema, dialect: .postgres).statements),
-            last: true, indent: "    ", &writer)
-        writer.line(")")
+    /// `private static let <name> = SQLStatement.<kind>(table, where: [columns])`: a finder's
+    /// statement, spelled by the runtime at first use and prepared once per connection.
+    private func emitFinderStatement(_ name: String, _ kind: String, _ fields: [Field], _ writer: inout CodeWriter) {
+        let columns = fields.map { SwiftLiteral.string($0.columnName) }.joined(separator: ", ")
+        writer.line("private static let \(name) = SQLStatement.\(kind)(table, where: [\(columns)])")
     }
 
-    private func conditions(_ fields: [Field], _ statements: TableStatements) -> [String] {
-        fields.enumerated().map { offset, field in
-            "\(statements.dialect.quote(field.columnName)) = \(statements.dialect.placeholder(offset + 1))"
-        }
+    /// `prefix` and the fields' names, each capitalized: `findByEmail`, `countByAuthorIDStatus`.
+    private func finderName(_ prefix: String, _ fields: [Field]) -> String {
+        prefix + fields.map { $0.name.prefix(1).uppercased() + $0.name.dropFirst() }.joined()
     }
 
     private func emitUniqueFinder(_ fields: [Field], _ writer: inout CodeWriter) {
         let names = fields.map { "`\($0.name)`" }.joined(separator: " and ")
+        emitFinderStatement(finderName("findBy", fields), "select", fields, &writer)
         writer.doc(["The record whose unique \(names) \(fields.count == 1 ? "is this value" : "are these values"), or `nil`."])
         let (parameters, values) = finderParameters(fields)
         writer.block(
             "\(visibility)static func find", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> \(name)?"
         ) {
             writer in
-            emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
-            writer.line("return try fetchOneWhere(db, sql, \(values))")
+            writer.line("try fetchOneWhere(db, \(finderName("findBy", fields)), \(values))")
         }
     }
 
     private func emitIndexFinder(_ fields: [Field], _ writer: inout CodeWriter) {
         let names = fields.map { "`\($0.name)`" }.joined(separator: " and ")
         let (parameters, values) = finderParameters(fields)
+        emitFinderStatement(finderName("selectBy", fields), "select", fields, &writer)
+        emitFinderStatement(finderName("countBy", fields), "count", fields, &writer)
         writer.doc([
             "The records whose \(names) \(fields.count == 1 ? "is this value" : "are these values"), in primary-key order."
         ])
@@ -411,8 +407,7 @@ struct ModelEmitter {
             " throws -> [\(name)]"
         ) {
             writer in
-            emitStatement({ $0.select(conditions: conditions(fields, $0), order: [], limit: nil) }, &writer)
-            writer.line("return try fetchAllWhere(db, sql, \(values))")
+            writer.line("try fetchAllWhere(db, \(finderName("selectBy", fields)), \(values))")
         }
         writer.line()
         writer.doc(["The number of records whose \(names) \(fields.count == 1 ? "is this value" : "are these values")."])
@@ -420,8 +415,7 @@ struct ModelEmitter {
             "\(visibility)static func count", parameters: ["_ db: some DatabaseConnection"] + parameters, " throws -> Int"
         ) {
             writer in
-            emitStatement({ $0.count(conditions: conditions(fields, $0)) }, &writer)
-            writer.line("return try countWhere(db, sql, \(values))")
+            writer.line("try countWhere(db, \(finderName("countBy", fields)), \(values))")
         }
     }
 
@@ -465,49 +459,74 @@ struct ModelEmitter {
 
     private func emitStatements(_ writer: inout CodeWriter) {
         let table = model.tableDescription(in: schema)
-        let statements = StatementKind.allCases.filter(table.has).map { kind in
-            (kind.rawValue, table.sql(kind, .sqlite), table.sql(kind, .postgres))
+        writer.doc(["Table `\(model.tableName)`, neutral of dialect: the runtime spells every statement from it."])
+        writer.line("\(visibility)static let table = TableDescription(")
+        writer.line("    name: \(SwiftLiteral.string(table.name)),")
+        writer.line("    columns: [")
+        for column in table.columns {
+            emitArguments("ColumnDescription", columnArguments(column), suffix: ",", indent: "        ", &writer)
         }
-        writer.doc([
-            "The statements of table `\(model.tableName)` in every dialect, as static strings:",
-            "each is prepared once per connection.",
-        ])
-        writer.line("\(visibility)static let statements = ModelStatements(")
-        for (index, (label, sqlite, postgres)) in statements.enumerated() {
-            let comma = index == statements.count - 1 ? "" : ","
-            writer.line("    \(label): SQLStatement(")
-            emitSQLArgument("sqlite", sqlite, last: false, &writer)
-            emitSQLArgument("postgres", postgres, last: true, &writer)
-            writer.line("    )\(comma)")
-        }
-        writer.line(")")
-    }
-
-    /// One `label: sql` argument of `SQLStatement(...)`, `indent` deeper than the current level.
-    private func emitSQLArgument(
-        _ label: String, _ sql: String, last: Bool, indent: String = "        ",
-        _ writer: inout CodeWriter
-    ) {
-        let comma = last ? "" : ","
-        // Multi-line SQL (a table's DDL) never goes on one line; a line's characters are at most
-        // its bytes, and are its bytes when they are all ASCII: only a long line of other text is
-        // counted by grapheme.
-        let multiLine = sql.utf8.contains(UInt8(ascii: "\n"))
-        if !multiLine {
-            let oneLine = "\(indent)\(label): \(SwiftLiteral.raw(sql))\(comma)"
-            let room = CodeWriter.width - writer.indentation
-            if oneLine.utf8.count <= room || oneLine.characterCount <= room {
-                writer.line(oneLine)
-                return
+        writer.line("    ],")
+        var rest = [
+            "key: \(SwiftLiteral.string(table.key))", "keyIsAssignedByDatabase: \(table.keyIsAssignedByDatabase)",
+            "version: \(table.version.map(SwiftLiteral.string) ?? "nil")",
+        ]
+        if !table.uniques.isEmpty { rest.append("uniques: \(stringLists(table.uniques))") }
+        if !table.indexes.isEmpty { rest.append("indexes: \(stringLists(table.indexes))") }
+        let oneLine = "    " + rest.joined(separator: ", ") + ")"
+        if writer.indentation + oneLine.count <= CodeWriter.width {
+            writer.line(oneLine)
+        } else {
+            for (index, argument) in rest.enumerated() {
+                writer.line("    " + argument + (index == rest.count - 1 ? ")" : ","))
             }
         }
-        // Long SQL is broken after its commas (outside quoted names and strings), which changes nothing
-        // about what it means, so that no line of the generated code is longer than the writer's width.
-        let sql = SQLWrapping.wrap(sql, width: CodeWriter.width - writer.indentation - indent.count - 4)
-        // A multi-line raw literal: its closing delimiter's indentation is stripped from every line.
-        let hashes = SwiftLiteral.rawHashes(sql)
-        writer.line("\(indent)\(label): \(hashes)\"\"\"")
-        writer.lines(SwiftLiteral.rawContent(sql, hashes: hashes, multiLine: true), prefix: indent + "    ")
-        writer.line("\(indent)    \"\"\"\(hashes)\(comma)")
+        writer.line()
+        writer.doc(["The table's statements, spelled for every dialect at first use: each is prepared once per connection."])
+        writer.line("\(visibility)static let statements = ModelStatements(table: table)")
+    }
+
+    /// The arguments of a column's `ColumnDescription(...)`, defaults left out.
+    private func columnArguments(_ column: ColumnDescription) -> [String] {
+        var arguments = ["name: \(SwiftLiteral.string(column.name))", "type: .\(column.type.rawValue)"]
+        if column.isOptional { arguments.append("isOptional: true") }
+        if let value = column.defaultValue {
+            let literal: String =
+                switch value {
+                case .integer(let number): ".integer(\(number))"
+                case .real(let text): ".real(\(SwiftLiteral.string(text)))"
+                case .text(let text): ".text(\(SwiftLiteral.string(text)))"
+                case .boolean(let flag): ".boolean(\(flag))"
+                }
+            arguments.append("defaultValue: " + literal)
+        }
+        if column.isUnique { arguments.append("isUnique: true") }
+        if let target = column.references {
+            arguments.append(
+                "references: ColumnReference(table: \(SwiftLiteral.string(target.table)), column: \(SwiftLiteral.string(target.column)))"
+            )
+        }
+        return arguments
+    }
+
+    /// `[["a", "b"], ["c"]]`.
+    private func stringLists(_ lists: [[String]]) -> String {
+        "[" + lists.map { "[" + $0.map(SwiftLiteral.string).joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+    }
+
+    /// `call(arguments)suffix` on one line when it fits, else one argument per line.
+    private func emitArguments(
+        _ call: String, _ arguments: [String], suffix: String, indent: String, _ writer: inout CodeWriter
+    ) {
+        let oneLine = indent + call + "(" + arguments.joined(separator: ", ") + ")" + suffix
+        if writer.indentation + oneLine.count <= CodeWriter.width {
+            writer.line(oneLine)
+            return
+        }
+        writer.line(indent + call + "(")
+        for (index, argument) in arguments.enumerated() {
+            writer.line(indent + "    " + argument + (index == arguments.count - 1 ? "" : ","))
+        }
+        writer.line(indent + ")" + suffix)
     }
 }
