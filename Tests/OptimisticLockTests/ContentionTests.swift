@@ -1,6 +1,5 @@
 import Foundation
 import OptimisticLock
-import Synchronization
 import TestModels
 import TestSupport
 import Testing
@@ -10,7 +9,7 @@ import Testing
 struct ContentionTests {
     /// Runs `count` threads and waits for all of them; returns the errors they threw.
     static func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> [String] {
-        let errors = Mutex<[String]>([])
+        let errors = ThreadLock<[String]>([])
         let group = DispatchGroup()
         for index in 0..<count {
             group.enter()
@@ -37,7 +36,7 @@ struct ContentionTests {
         var counter = Counter()
         try counter.insert(db)
         let id = try #require(counter.id)
-        let retries = Mutex(0)
+        let retries = ThreadLock(0)
         let errors = Self.runThreads(25) { _ in
             let connection = try database.connect()
             for _ in 0..<5 {
@@ -67,8 +66,8 @@ struct ContentionTests {
         var counter = Counter()
         try counter.insert(db)
         let id = try #require(counter.id)
-        let successes = Mutex(0)
-        let conflicts = Mutex(0)
+        let successes = ThreadLock(0)
+        let conflicts = ThreadLock(0)
         let errors = Self.runThreads(8) { _ in
             let connection = try database.connect()
             for _ in 0..<20 {

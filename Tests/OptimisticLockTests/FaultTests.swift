@@ -1,6 +1,5 @@
 import Foundation
 import OptimisticLock
-import Synchronization
 import TestModels
 import TestSupport
 import Testing
@@ -99,8 +98,8 @@ struct FaultTests {
         var counter = Counter()
         try counter.insert(db)
         let id = try #require(counter.id)
-        let successes = Mutex(0)
-        let busyErrors = Mutex(0)
+        let successes = ThreadLock(0)
+        let busyErrors = ThreadLock(0)
         let errors = ContentionTests.runThreads(6) { _ in
             let connection = try SQLiteConnection(path: database.path, busyTimeout: 0.001)
             for _ in 0..<40 {

@@ -1,6 +1,5 @@
 import Foundation
 import OptimisticLock
-import Synchronization
 import TestModels
 import Testing
 
@@ -329,8 +328,8 @@ struct NoLostUpdateTests {
         let first = try database.connect()
         let secondRead = DispatchSemaphore(value: 0)
         let firstCommitted = DispatchSemaphore(value: 0)
-        let attempts = Mutex(0)
-        let failure = Mutex<(any Error)?>(nil)
+        let attempts = ThreadLock(0)
+        let failure = ThreadLock<(any Error)?>(nil)
 
         let thread = Thread {
             do {
