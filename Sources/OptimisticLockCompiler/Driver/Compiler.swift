@@ -32,10 +32,10 @@ public struct Compilation: Sendable {
     public var tableDefinitions: [TableDefinition]? {
         guard !hasErrors else { return nil }
         return schema.modelsInDependencyOrder.map { model in
-            TableDefinition(
+            let table = model.tableDescription(in: schema)
+            return TableDefinition(
                 name: model.tableName, versionColumn: model.versionField?.columnName,
-                sqlite: SQLEmitter(model: model, schema: schema, dialect: .sqlite).createTable(),
-                postgres: SQLEmitter(model: model, schema: schema, dialect: .postgres).createTable())
+                sqlite: table.createTable(.sqlite), postgres: table.createTable(.postgres))
         }
     }
 

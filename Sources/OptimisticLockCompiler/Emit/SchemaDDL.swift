@@ -1,34 +1,9 @@
-/// The SQL of one model for one dialect, spelled by `OptimisticLockSQL` from the model's neutral
-/// table description: the DDL (`TableDescription.createTable`) and the statements
-/// (`TableStatements`). Every identifier is quoted and every value is a parameter.
-struct SQLEmitter {
-    let model: Model
-    let schema: Schema
-    let dialect: SQLDialect
-
-    init(model: Model, schema: Schema, dialect: SQLDialect) {
-        self.model = model
-        self.schema = schema
-        self.dialect = dialect
-    }
-
-    /// `CREATE TABLE IF NOT EXISTS` with constraints, then one `CREATE INDEX IF NOT EXISTS` per index; `;`-terminated.
-    func createTable() -> String {
-        model.tableDescription(in: schema).createTable(dialect)
-    }
-
-    /// The model's statements in this dialect.
-    var statements: TableStatements {
-        model.tableDescription(in: schema).statements(dialect)
-    }
-}
-
 /// The DDL of a whole schema in one dialect, tables ordered so that a referenced table comes first.
 public enum SchemaDDL {
     /// Every table and index of the schema, ready to run.
     public static func render(_ schema: Schema, dialect: SQLDialect) -> String {
         schema.modelsInDependencyOrder.map {
-            "-- \($0.name)\n" + SQLEmitter(model: $0, schema: schema, dialect: dialect).createTable()
+            "-- \($0.name)\n" + $0.tableDescription(in: schema).createTable(dialect)
         }
         .joined(separator: "\n")
     }
