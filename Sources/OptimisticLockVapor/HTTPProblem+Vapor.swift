@@ -1,4 +1,5 @@
 #if Vapor
+    import HTTPTypes
     import OptimisticLockHTTP
     import Vapor
 
@@ -18,10 +19,16 @@
 
         /// The problem as a Vapor response.
         var vaporResponse: Response {
-            Response(
+            Response(status: status, fields: headerFields, body: body)
+        }
+    }
+
+    extension Response {
+        /// A response from swift-http-types' status and fields, and bytes.
+        convenience init(status: HTTPTypes.HTTPResponse.Status, fields: HTTPFields, body: [UInt8]) {
+            self.init(
                 status: HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase),
-                headers: HTTPHeaders(headerFields.map { ($0.name.rawName, $0.value) }),
-                body: .init(data: Data(body)))
+                headers: HTTPHeaders(fields.map { ($0.name.rawName, $0.value) }), body: .init(data: Data(body)))
         }
     }
 #endif

@@ -24,10 +24,7 @@
         /// A response stored with an idempotency key, or just made by `OptimisticHTTP.idempotentWrite`
         /// (`result.response`): its status, headers (`Idempotent-Replayed: true` on a replay) and body.
         public static func idempotent(_ stored: IdempotentResponse) -> Response {
-            Response(
-                status: HTTPResponseStatus(statusCode: stored.status.code, reasonPhrase: stored.status.reasonPhrase),
-                headers: HTTPHeaders(stored.headerFields.map { ($0.name.rawName, $0.value) }),
-                body: .init(data: Data(stored.body)))
+            Response(status: stored.status, fields: stored.headerFields, body: stored.body)
         }
 
         /// 304 Not Modified with the version's `ETag`, for a GET whose `If-None-Match` names it
