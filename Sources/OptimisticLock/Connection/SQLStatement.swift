@@ -34,19 +34,20 @@ public struct SQLStatement: Sendable {
         SQLStatement(storage: .spelled(.passRetained(SpelledSQL(sqlite: sqlite, postgres: postgres))))
     }
 
+    /// A statement spelled by `spell` in every dialect (see `spelled(sqlite:postgres:)`).
+    public static func spelled(_ spell: (SQLDialect) -> String) -> SQLStatement {
+        .spelled(sqlite: spell(.sqlite), postgres: spell(.postgres))
+    }
+
     /// Every column of `table`'s rows whose `columns` equal parameters 1, 2, ..., in key order: a
     /// generated finder's statement, kept in a `static let`.
     public static func select(_ table: TableDescription, where columns: [String]) -> SQLStatement {
-        .spelled(
-            sqlite: table.statements(.sqlite).select(whereEqual: columns),
-            postgres: table.statements(.postgres).select(whereEqual: columns))
+        .spelled { table.statements($0).select(whereEqual: columns) }
     }
 
     /// The number of `table`'s rows whose `columns` equal parameters 1, 2, ...: a generated count.
     public static func count(_ table: TableDescription, where columns: [String]) -> SQLStatement {
-        .spelled(
-            sqlite: table.statements(.sqlite).count(whereEqual: columns),
-            postgres: table.statements(.postgres).count(whereEqual: columns))
+        .spelled { table.statements($0).count(whereEqual: columns) }
     }
 
     private init(storage: Storage) {

@@ -107,13 +107,11 @@ public struct ModelStatements: Sendable {
 }
 
 extension ModelStatements {
-    /// Every statement of a table, spelled at run time for every dialect from its description, the
-    /// same SQL the generator writes as static strings. Keep the value (a `static let`): a
-    /// connection prepares each statement once, and finds it again by its identity.
+    /// Every statement of a table, spelled at run time for every dialect from its description.
+    /// Keep the value (a `static let`, as generated code does): a connection prepares each statement
+    /// once, and finds it again by its identity.
     public init(table: TableDescription) {
-        func statement(_ kind: StatementKind) -> SQLStatement {
-            SQLStatement.spelled(sqlite: table.sql(kind, .sqlite), postgres: table.sql(kind, .postgres))
-        }
+        func statement(_ kind: StatementKind) -> SQLStatement { .spelled { table.sql(kind, $0) } }
         func optional(_ kind: StatementKind) -> SQLStatement? { table.has(kind) ? statement(kind) : nil }
         self.init(
             createTable: statement(.createTable), insert: statement(.insert), insertWithKey: optional(.insertWithKey),
