@@ -22,7 +22,6 @@ struct SQLiteBenchmarks {
     func profile(_ name: String) throws {
         let contenders: [String: () throws -> Contender] = [
             "update-generated": { try updateContenders()[0] }, "update-raw": { try updateContenders()[1] },
-            "update-spelled": { spelledUpdate() },
             "update-telemetry": { try updateContenders()[4] }, "update-metrics": { try updateContenders()[5] },
             "insert-generated": { try insertContenders()[0] }, "insert-raw": { try insertContenders()[1] },
         ]
@@ -47,17 +46,16 @@ struct SQLiteBenchmarks {
 
     func update() throws {
         report.section("Update: \(updateRows) rows x \(updateRounds) version-checked updates, one transaction")
-        let contenders = try updateContenders() + [spelledUpdate()]
+        let contenders = try updateContenders()
         let results = try measure.run(contenders)
         let operations = updateRows * updateRounds
         for name in [
             "raw sqlite3", "generated update", "GRDB cached statement", "GRDB filtered updateAll", "generated update, Telemetry",
-            "generated update, metrics on", "update, runtime-spelled SQL",
+            "generated update, metrics on",
         ] {
             report.row(name, results[name]!, operations: operations)
         }
         report.ratio("update.generated/raw", results["generated update"], results["raw sqlite3"])
-        report.ratio("update.spelled/generated", results["update, runtime-spelled SQL"], results["generated update"])
         report.ratio("update.telemetry/plain", results["generated update, Telemetry"], results["generated update"])
         report.ratio("update.metrics/plain", results["generated update, metrics on"], results["generated update"])
         report.ratio("update.grdb-cached/generated", results["GRDB cached statement"], results["generated update"])
@@ -91,31 +89,6 @@ struct SQLiteBenchmarks {
                     for _ in 0..<updateRounds {
                         for index in items.indices {
                             items[index].value &+= 1
-                            try items[index].update(db)
-                        }
-                    }
-                }
-                precondition(VersionGenerator.isValid(items[0].version))
-            })
-    }
-
-    /// The generated update through statements the runtime spelled from a table description.
-    func spelledUpdate() -> Contender {
-        Contender(
-            name: "update, runtime-spelled SQL",
-            prepare: {
-                let path = try BenchDatabase.make(rows: updateRows)
-                let db = try OptimisticLock.SQLiteConnection(path: path)
-                return Box((db, try SpelledBenchItem.fetchAll(db), path))
-            },
-            run: { state in
-                let box = state as! Box<(OptimisticLock.SQLiteConnection, [SpelledBenchItem], String)>
-                let db = box.value.0
-                var items = box.value.1
-                try db.transaction {
-                    for _ in 0..<updateRounds {
-                        for index in items.indices {
-                            items[index].item.value &+= 1
                             try items[index].update(db)
                         }
                     }
