@@ -89,7 +89,7 @@ extension PostgresConnection: SchemaInspecting {
                 let columnName = try row.string("name")
                 return TableSnapshot.Column(
                     name: columnName, type: try row.string("type"), notNull: try row.bool("notnull"),
-                    primaryKey: primary.contains(columnName), defaultSQL: try row.optionalString("default"))
+                    primaryKey: primary.contains(columnName), defaultSQL: try row.decode(String?.self, "default"))
             }
             let indexes = try query(
                 """
@@ -110,7 +110,7 @@ extension PostgresConnection: SchemaInspecting {
             ).map { row in
                 TableSnapshot.Index(
                     name: try row.string("name"),
-                    columns: (try row.optionalString("columns") ?? "").split(separator: "\u{1F}").map(String.init),
+                    columns: (try row.decode(String?.self, "columns") ?? "").split(separator: "\u{1F}").map(String.init),
                     unique: try row.bool("unique"), plain: try row.bool("plain"), constraint: try row.bool("constraint"))
             }
             let foreignKeys = try query(

@@ -44,43 +44,33 @@ struct EmitterSnippetTests {
     func optionalField() throws {
         let source = try Self.emit("model Note {\n    \(Self.base)    title: String?\n}")
         Self.expect(source, contains: "public var title: String?")
-        Self.expect(
-            source,
-            contains: """
-                if let value = self.title {
-                    statement.bind(text: value, at: 1)
-                } else {
-                    statement.bindNull(at: 1)
-                }
-                """)
-        Self.expect(source, contains: "self.title = try row.optionalText(at: 2)")
+        Self.expect(source, contains: "self.title.bind(to: statement, at: 1)")
+        Self.expect(source, contains: "self.title = try row.read(at: 2)")
+        Self.expect(source, contains: #"ColumnDescription(name: "title", type: .text, isOptional: true),"#)
     }
 
     @Test(
-        "Each field type binds and reads through its own typed call",
+        "Every field type binds and reads through its DatabaseStorable conformance: one spelling",
         arguments: [
-            ("Int64", "statement.bind(int64: self.value, at: 1)", "try row.int64(at: 2)"),
-            ("Int32", "statement.bind(int32: self.value, at: 1)", "try row.int32(at: 2)"),
-            ("Int", "statement.bind(int: self.value, at: 1)", "try row.int(at: 2)"),
-            ("Double", "statement.bind(double: self.value, at: 1)", "try row.double(at: 2)"),
-            ("Bool", "statement.bind(bool: self.value, at: 1)", "try row.bool(at: 2)"),
-            ("String", "statement.bind(text: self.value, at: 1)", "try row.text(at: 2)"),
-            ("Data", "statement.bind(data: self.value, at: 1)", "try row.data(at: 2)"),
-            ("Date", "statement.bind(date: self.value, at: 1)", "try row.date(at: 2)"),
-            ("UUID", "statement.bind(uuid: self.value, at: 1)", "try row.uuid(at: 2)"),
+            ("Int64", ".integer64"), ("Int32", ".integer32"), ("Int", ".integer64"), ("Double", ".double"),
+            ("Bool", ".boolean"), ("String", ".text"), ("Data", ".bytes"), ("Date", ".timestamp"),
+            ("UUID", ".uuid"),
         ])
-    func fieldTypes(type: String, bind: String, read: String) throws {
+    func fieldTypes(type: String, columnType: String) throws {
         let source = try Self.emit("model Thing {\n    \(Self.base)    value: \(type)\n}")
-        Self.expect(source, contains: bind)
-        Self.expect(source, contains: "self.value = \(read)")
+        Self.expect(source, contains: "public var value: \(type)")
+        Self.expect(source, contains: "self.value.bind(to: statement, at: 1)")
+        Self.expect(source, contains: "case .value: self.value.bind(to: statement, at: index)")
+        Self.expect(source, contains: "self.value = try row.read(at: 2)")
+        Self.expect(source, contains: #"ColumnDescription(name: "value", type: \#(columnType)),"#)
     }
 
     @Test("An enum: stored as its case name, read with a check, a DatabaseEnum")
     func enumField() throws {
         let source = try Self.emit("enum Mood { calm, busy }\nmodel Day {\n    \(Self.base)    mood: Mood = .calm\n}")
         Self.expect(source, contains: "public enum Mood: String, Codable, CaseIterable, Hashable, Sendable, DatabaseEnum {")
-        Self.expect(source, contains: "statement.bind(text: self.mood.rawValue, at: 1)")
-        Self.expect(source, contains: "self.mood = try row.decode(Mood.self, at: 2)")
+        Self.expect(source, contains: "self.mood.bind(to: statement, at: 1)")
+        Self.expect(source, contains: "self.mood = try row.read(at: 2)")
         Self.expect(source, contains: "public init(id: Int64? = nil, mood: Mood = .calm) {")
     }
 

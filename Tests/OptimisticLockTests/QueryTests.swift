@@ -221,8 +221,8 @@ struct QueryTests {
         #expect(try row.date("date") == date)
         #expect(try row.uuid("uuid") == sample.uuid)
         #expect(try row.decode(PostStatus.self, "status") == .archived)
-        #expect(try row.optionalInt64("optional_int64") == nil)
-        #expect(try row.optionalDate("optional_date") == date)
+        #expect(try row.decode(Int64?.self, "optional_int64") == nil)
+        #expect(try row.decode(Date?.self, "optional_date") == date)
         let missing = #expect(throws: DatabaseError.self) { try row.int64("nope") }
         #expect(missing?.kind == .misuse)
         #expect(throws: DatabaseError.self) { try row.int64("string") }

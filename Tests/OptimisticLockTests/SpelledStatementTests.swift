@@ -44,7 +44,7 @@ struct SpelledNote: VersionedModel, Equatable {
         id = try row.int64(at: 0)
         version = try row.version(at: 1)
         title = try row.text(at: 2)
-        body = try row.optionalText(at: 3)
+        body = try row.read(String?.self, at: 3)
     }
 
     func bindValues(to statement: some PreparedStatement) -> Int32 {

@@ -48,12 +48,6 @@ public struct Author: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Author: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = Int64
-
-    /// The table's SQL name.
-    public static var tableName: String { "author" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -70,42 +64,26 @@ extension Author: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.int64(at: 0)
+        self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.name = try row.text(at: 2)
-        self.email = try row.optionalText(at: 3)
+        self.name = try row.read(at: 2)
+        self.email = try row.read(at: 3)
     }
 
     /// Binds every field but the key and the version to parameters 1...2.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(text: self.name, at: 1)
-        if let value = self.email {
-            statement.bind(text: value, at: 2)
-        } else {
-            statement.bindNull(at: 2)
-        }
+        self.name.bind(to: statement, at: 1)
+        self.email.bind(to: statement, at: 2)
         return 2
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            if let value = self.id {
-                statement.bind(int64: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .name:
-            statement.bind(text: self.name, at: index)
-        case .email:
-            if let value = self.email {
-                statement.bind(text: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .name: self.name.bind(to: statement, at: index)
+        case .email: self.email.bind(to: statement, at: index)
         }
     }
 
@@ -207,12 +185,6 @@ public struct Post: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Post: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = UUID
-
-    /// The table's SQL name.
-    public static var tableName: String { "posts" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -224,70 +196,44 @@ extension Post: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.uuid(at: 0)
+        self.id = try row.read(at: 0)
         self.version = try row.version(at: 1)
-        self.authorID = try row.int64(at: 2)
-        self.title = try row.text(at: 3)
-        self.body = try row.text(at: 4)
-        self.status = try row.decode(PostStatus.self, at: 5)
-        self.createdAt = try row.date(at: 6)
-        self.rating = try row.optionalDouble(at: 7)
-        self.attachment = try row.optionalData(at: 8)
-        self.views = try row.int64(at: 9)
+        self.authorID = try row.read(at: 2)
+        self.title = try row.read(at: 3)
+        self.body = try row.read(at: 4)
+        self.status = try row.read(at: 5)
+        self.createdAt = try row.read(at: 6)
+        self.rating = try row.read(at: 7)
+        self.attachment = try row.read(at: 8)
+        self.views = try row.read(at: 9)
     }
 
     /// Binds every field but the key and the version to parameters 1...8.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(int64: self.authorID, at: 1)
-        statement.bind(text: self.title, at: 2)
-        statement.bind(text: self.body, at: 3)
-        statement.bind(text: self.status.rawValue, at: 4)
-        statement.bind(date: self.createdAt, at: 5)
-        if let value = self.rating {
-            statement.bind(double: value, at: 6)
-        } else {
-            statement.bindNull(at: 6)
-        }
-        if let value = self.attachment {
-            statement.bind(data: value, at: 7)
-        } else {
-            statement.bindNull(at: 7)
-        }
-        statement.bind(int64: self.views, at: 8)
+        self.authorID.bind(to: statement, at: 1)
+        self.title.bind(to: statement, at: 2)
+        self.body.bind(to: statement, at: 3)
+        self.status.bind(to: statement, at: 4)
+        self.createdAt.bind(to: statement, at: 5)
+        self.rating.bind(to: statement, at: 6)
+        self.attachment.bind(to: statement, at: 7)
+        self.views.bind(to: statement, at: 8)
         return 8
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            statement.bind(uuid: self.id, at: index)
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .authorID:
-            statement.bind(int64: self.authorID, at: index)
-        case .title:
-            statement.bind(text: self.title, at: index)
-        case .body:
-            statement.bind(text: self.body, at: index)
-        case .status:
-            statement.bind(text: self.status.rawValue, at: index)
-        case .createdAt:
-            statement.bind(date: self.createdAt, at: index)
-        case .rating:
-            if let value = self.rating {
-                statement.bind(double: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .attachment:
-            if let value = self.attachment {
-                statement.bind(data: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .views:
-            statement.bind(int64: self.views, at: index)
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .authorID: self.authorID.bind(to: statement, at: index)
+        case .title: self.title.bind(to: statement, at: index)
+        case .body: self.body.bind(to: statement, at: index)
+        case .status: self.status.bind(to: statement, at: index)
+        case .createdAt: self.createdAt.bind(to: statement, at: index)
+        case .rating: self.rating.bind(to: statement, at: index)
+        case .attachment: self.attachment.bind(to: statement, at: index)
+        case .views: self.views.bind(to: statement, at: index)
         }
     }
 
@@ -408,12 +354,6 @@ public struct Comment: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Comment: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = Int64
-
-    /// The table's SQL name.
-    public static var tableName: String { "comment" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -430,42 +370,32 @@ extension Comment: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.int64(at: 0)
+        self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.postID = try row.uuid(at: 2)
-        self.text = try row.text(at: 3)
-        self.isHidden = try row.bool(at: 4)
-        self.likes = try row.int32(at: 5)
+        self.postID = try row.read(at: 2)
+        self.text = try row.read(at: 3)
+        self.isHidden = try row.read(at: 4)
+        self.likes = try row.read(at: 5)
     }
 
     /// Binds every field but the key and the version to parameters 1...4.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(uuid: self.postID, at: 1)
-        statement.bind(text: self.text, at: 2)
-        statement.bind(bool: self.isHidden, at: 3)
-        statement.bind(int32: self.likes, at: 4)
+        self.postID.bind(to: statement, at: 1)
+        self.text.bind(to: statement, at: 2)
+        self.isHidden.bind(to: statement, at: 3)
+        self.likes.bind(to: statement, at: 4)
         return 4
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            if let value = self.id {
-                statement.bind(int64: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .postID:
-            statement.bind(uuid: self.postID, at: index)
-        case .text:
-            statement.bind(text: self.text, at: index)
-        case .isHidden:
-            statement.bind(bool: self.isHidden, at: index)
-        case .likes:
-            statement.bind(int32: self.likes, at: index)
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .postID: self.postID.bind(to: statement, at: index)
+        case .text: self.text.bind(to: statement, at: index)
+        case .isHidden: self.isHidden.bind(to: statement, at: index)
+        case .likes: self.likes.bind(to: statement, at: index)
         }
     }
 

@@ -60,12 +60,6 @@ public struct Product: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Product: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = Int64
-
-    /// The table's SQL name.
-    public static var tableName: String { "product" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -82,46 +76,35 @@ extension Product: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.int64(at: 0)
+        self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.sku = try row.text(at: 2)
-        self.warehouse = try row.text(at: 3)
-        self.name = try row.text(at: 4)
-        self.stock = try row.int64(at: 5)
-        self.price = try row.double(at: 6)
+        self.sku = try row.read(at: 2)
+        self.warehouse = try row.read(at: 3)
+        self.name = try row.read(at: 4)
+        self.stock = try row.read(at: 5)
+        self.price = try row.read(at: 6)
     }
 
     /// Binds every field but the key and the version to parameters 1...5.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(text: self.sku, at: 1)
-        statement.bind(text: self.warehouse, at: 2)
-        statement.bind(text: self.name, at: 3)
-        statement.bind(int64: self.stock, at: 4)
-        statement.bind(double: self.price, at: 5)
+        self.sku.bind(to: statement, at: 1)
+        self.warehouse.bind(to: statement, at: 2)
+        self.name.bind(to: statement, at: 3)
+        self.stock.bind(to: statement, at: 4)
+        self.price.bind(to: statement, at: 5)
         return 5
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            if let value = self.id {
-                statement.bind(int64: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .sku:
-            statement.bind(text: self.sku, at: index)
-        case .warehouse:
-            statement.bind(text: self.warehouse, at: index)
-        case .name:
-            statement.bind(text: self.name, at: index)
-        case .stock:
-            statement.bind(int64: self.stock, at: index)
-        case .price:
-            statement.bind(double: self.price, at: index)
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .sku: self.sku.bind(to: statement, at: index)
+        case .warehouse: self.warehouse.bind(to: statement, at: index)
+        case .name: self.name.bind(to: statement, at: index)
+        case .stock: self.stock.bind(to: statement, at: index)
+        case .price: self.price.bind(to: statement, at: index)
         }
     }
 
@@ -195,12 +178,6 @@ public struct Event: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Event: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = String
-
-    /// The table's SQL name.
-    public static var tableName: String { "event" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -212,34 +189,29 @@ extension Event: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.text(at: 0)
+        self.id = try row.read(at: 0)
         self.version = try row.version(at: 1)
-        self.title = try row.text(at: 2)
-        self.seatsLeft = try row.int(at: 3)
-        self.startsAt = try row.date(at: 4)
+        self.title = try row.read(at: 2)
+        self.seatsLeft = try row.read(at: 3)
+        self.startsAt = try row.read(at: 4)
     }
 
     /// Binds every field but the key and the version to parameters 1...3.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(text: self.title, at: 1)
-        statement.bind(int: self.seatsLeft, at: 2)
-        statement.bind(date: self.startsAt, at: 3)
+        self.title.bind(to: statement, at: 1)
+        self.seatsLeft.bind(to: statement, at: 2)
+        self.startsAt.bind(to: statement, at: 3)
         return 3
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            statement.bind(text: self.id, at: index)
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .title:
-            statement.bind(text: self.title, at: index)
-        case .seatsLeft:
-            statement.bind(int: self.seatsLeft, at: index)
-        case .startsAt:
-            statement.bind(date: self.startsAt, at: index)
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .title: self.title.bind(to: statement, at: index)
+        case .seatsLeft: self.seatsLeft.bind(to: statement, at: index)
+        case .startsAt: self.startsAt.bind(to: statement, at: index)
         }
     }
 
@@ -299,12 +271,6 @@ public struct Booking: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Booking: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = UUID
-
-    /// The table's SQL name.
-    public static var tableName: String { "booking" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -316,34 +282,29 @@ extension Booking: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.uuid(at: 0)
+        self.id = try row.read(at: 0)
         self.version = try row.version(at: 1)
-        self.eventID = try row.text(at: 2)
-        self.customer = try row.text(at: 3)
-        self.seat = try row.int32(at: 4)
+        self.eventID = try row.read(at: 2)
+        self.customer = try row.read(at: 3)
+        self.seat = try row.read(at: 4)
     }
 
     /// Binds every field but the key and the version to parameters 1...3.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(text: self.eventID, at: 1)
-        statement.bind(text: self.customer, at: 2)
-        statement.bind(int32: self.seat, at: 3)
+        self.eventID.bind(to: statement, at: 1)
+        self.customer.bind(to: statement, at: 2)
+        self.seat.bind(to: statement, at: 3)
         return 3
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            statement.bind(uuid: self.id, at: index)
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .eventID:
-            statement.bind(text: self.eventID, at: index)
-        case .customer:
-            statement.bind(text: self.customer, at: index)
-        case .seat:
-            statement.bind(int32: self.seat, at: index)
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .eventID: self.eventID.bind(to: statement, at: index)
+        case .customer: self.customer.bind(to: statement, at: index)
+        case .seat: self.seat.bind(to: statement, at: index)
         }
     }
 
@@ -419,12 +380,6 @@ public struct Counter: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Counter: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = Int64
-
-    /// The table's SQL name.
-    public static var tableName: String { "counter" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -441,30 +396,23 @@ extension Counter: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.int64(at: 0)
+        self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.value = try row.int64(at: 2)
+        self.value = try row.read(at: 2)
     }
 
     /// Binds every field but the key and the version to parameters 1...1.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(int64: self.value, at: 1)
+        self.value.bind(to: statement, at: 1)
         return 1
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            if let value = self.id {
-                statement.bind(int64: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .value:
-            statement.bind(int64: self.value, at: index)
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .value: self.value.bind(to: statement, at: index)
         }
     }
 
@@ -510,12 +458,6 @@ public struct AuditEntry: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension AuditEntry: UnversionedModel {
-    /// The primary key's type.
-    public typealias Key = Int64
-
-    /// The table's SQL name.
-    public static var tableName: String { "audit_entry" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -529,31 +471,24 @@ extension AuditEntry: UnversionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.int64(at: 0)
-        self.message = try row.text(at: 1)
-        self.at = try row.date(at: 2)
+        self.id = try row.read(Int64.self, at: 0)
+        self.message = try row.read(at: 1)
+        self.at = try row.read(at: 2)
     }
 
     /// Binds every field but the key and the version to parameters 1...2.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(text: self.message, at: 1)
-        statement.bind(date: self.at, at: 2)
+        self.message.bind(to: statement, at: 1)
+        self.at.bind(to: statement, at: 2)
         return 2
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            if let value = self.id {
-                statement.bind(int64: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .message:
-            statement.bind(text: self.message, at: index)
-        case .at:
-            statement.bind(date: self.at, at: index)
+        case .id: self.id.bind(to: statement, at: index)
+        case .message: self.message.bind(to: statement, at: index)
+        case .at: self.at.bind(to: statement, at: index)
         }
     }
 

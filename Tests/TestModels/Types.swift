@@ -150,12 +150,6 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Sample: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = UUID
-
-    /// The table's SQL name.
-    public static var tableName: String { "sample" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .id }
 
@@ -167,182 +161,80 @@ extension Sample: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.uuid(at: 0)
+        self.id = try row.read(at: 0)
         self.version = try row.version(at: 1)
-        self.int64 = try row.int64(at: 2)
-        self.int32 = try row.int32(at: 3)
-        self.int = try row.int(at: 4)
-        self.double = try row.double(at: 5)
-        self.bool = try row.bool(at: 6)
-        self.string = try row.text(at: 7)
-        self.data = try row.data(at: 8)
-        self.date = try row.date(at: 9)
-        self.uuid = try row.uuid(at: 10)
-        self.status = try row.decode(PostStatus.self, at: 11)
-        self.optionalInt64 = try row.optionalInt64(at: 12)
-        self.optionalInt32 = try row.optionalInt32(at: 13)
-        self.optionalInt = try row.optionalInt(at: 14)
-        self.optionalDouble = try row.optionalDouble(at: 15)
-        self.optionalBool = try row.optionalBool(at: 16)
-        self.optionalString = try row.optionalText(at: 17)
-        self.optionalData = try row.optionalData(at: 18)
-        self.optionalDate = try row.optionalDate(at: 19)
-        self.optionalUUID = try row.optionalUUID(at: 20)
-        self.optionalStatus = try row.optionalDecode(PostStatus.self, at: 21)
+        self.int64 = try row.read(at: 2)
+        self.int32 = try row.read(at: 3)
+        self.int = try row.read(at: 4)
+        self.double = try row.read(at: 5)
+        self.bool = try row.read(at: 6)
+        self.string = try row.read(at: 7)
+        self.data = try row.read(at: 8)
+        self.date = try row.read(at: 9)
+        self.uuid = try row.read(at: 10)
+        self.status = try row.read(at: 11)
+        self.optionalInt64 = try row.read(at: 12)
+        self.optionalInt32 = try row.read(at: 13)
+        self.optionalInt = try row.read(at: 14)
+        self.optionalDouble = try row.read(at: 15)
+        self.optionalBool = try row.read(at: 16)
+        self.optionalString = try row.read(at: 17)
+        self.optionalData = try row.read(at: 18)
+        self.optionalDate = try row.read(at: 19)
+        self.optionalUUID = try row.read(at: 20)
+        self.optionalStatus = try row.read(at: 21)
     }
 
     /// Binds every field but the key and the version to parameters 1...20.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(int64: self.int64, at: 1)
-        statement.bind(int32: self.int32, at: 2)
-        statement.bind(int: self.int, at: 3)
-        statement.bind(double: self.double, at: 4)
-        statement.bind(bool: self.bool, at: 5)
-        statement.bind(text: self.string, at: 6)
-        statement.bind(data: self.data, at: 7)
-        statement.bind(date: self.date, at: 8)
-        statement.bind(uuid: self.uuid, at: 9)
-        statement.bind(text: self.status.rawValue, at: 10)
-        if let value = self.optionalInt64 {
-            statement.bind(int64: value, at: 11)
-        } else {
-            statement.bindNull(at: 11)
-        }
-        if let value = self.optionalInt32 {
-            statement.bind(int32: value, at: 12)
-        } else {
-            statement.bindNull(at: 12)
-        }
-        if let value = self.optionalInt {
-            statement.bind(int: value, at: 13)
-        } else {
-            statement.bindNull(at: 13)
-        }
-        if let value = self.optionalDouble {
-            statement.bind(double: value, at: 14)
-        } else {
-            statement.bindNull(at: 14)
-        }
-        if let value = self.optionalBool {
-            statement.bind(bool: value, at: 15)
-        } else {
-            statement.bindNull(at: 15)
-        }
-        if let value = self.optionalString {
-            statement.bind(text: value, at: 16)
-        } else {
-            statement.bindNull(at: 16)
-        }
-        if let value = self.optionalData {
-            statement.bind(data: value, at: 17)
-        } else {
-            statement.bindNull(at: 17)
-        }
-        if let value = self.optionalDate {
-            statement.bind(date: value, at: 18)
-        } else {
-            statement.bindNull(at: 18)
-        }
-        if let value = self.optionalUUID {
-            statement.bind(uuid: value, at: 19)
-        } else {
-            statement.bindNull(at: 19)
-        }
-        if let value = self.optionalStatus {
-            statement.bind(text: value.rawValue, at: 20)
-        } else {
-            statement.bindNull(at: 20)
-        }
+        self.int64.bind(to: statement, at: 1)
+        self.int32.bind(to: statement, at: 2)
+        self.int.bind(to: statement, at: 3)
+        self.double.bind(to: statement, at: 4)
+        self.bool.bind(to: statement, at: 5)
+        self.string.bind(to: statement, at: 6)
+        self.data.bind(to: statement, at: 7)
+        self.date.bind(to: statement, at: 8)
+        self.uuid.bind(to: statement, at: 9)
+        self.status.bind(to: statement, at: 10)
+        self.optionalInt64.bind(to: statement, at: 11)
+        self.optionalInt32.bind(to: statement, at: 12)
+        self.optionalInt.bind(to: statement, at: 13)
+        self.optionalDouble.bind(to: statement, at: 14)
+        self.optionalBool.bind(to: statement, at: 15)
+        self.optionalString.bind(to: statement, at: 16)
+        self.optionalData.bind(to: statement, at: 17)
+        self.optionalDate.bind(to: statement, at: 18)
+        self.optionalUUID.bind(to: statement, at: 19)
+        self.optionalStatus.bind(to: statement, at: 20)
         return 20
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id:
-            statement.bind(uuid: self.id, at: index)
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .int64:
-            statement.bind(int64: self.int64, at: index)
-        case .int32:
-            statement.bind(int32: self.int32, at: index)
-        case .int:
-            statement.bind(int: self.int, at: index)
-        case .double:
-            statement.bind(double: self.double, at: index)
-        case .bool:
-            statement.bind(bool: self.bool, at: index)
-        case .string:
-            statement.bind(text: self.string, at: index)
-        case .data:
-            statement.bind(data: self.data, at: index)
-        case .date:
-            statement.bind(date: self.date, at: index)
-        case .uuid:
-            statement.bind(uuid: self.uuid, at: index)
-        case .status:
-            statement.bind(text: self.status.rawValue, at: index)
-        case .optionalInt64:
-            if let value = self.optionalInt64 {
-                statement.bind(int64: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalInt32:
-            if let value = self.optionalInt32 {
-                statement.bind(int32: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalInt:
-            if let value = self.optionalInt {
-                statement.bind(int: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalDouble:
-            if let value = self.optionalDouble {
-                statement.bind(double: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalBool:
-            if let value = self.optionalBool {
-                statement.bind(bool: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalString:
-            if let value = self.optionalString {
-                statement.bind(text: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalData:
-            if let value = self.optionalData {
-                statement.bind(data: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalDate:
-            if let value = self.optionalDate {
-                statement.bind(date: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalUUID:
-            if let value = self.optionalUUID {
-                statement.bind(uuid: value, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
-        case .optionalStatus:
-            if let value = self.optionalStatus {
-                statement.bind(text: value.rawValue, at: index)
-            } else {
-                statement.bindNull(at: index)
-            }
+        case .id: self.id.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .int64: self.int64.bind(to: statement, at: index)
+        case .int32: self.int32.bind(to: statement, at: index)
+        case .int: self.int.bind(to: statement, at: index)
+        case .double: self.double.bind(to: statement, at: index)
+        case .bool: self.bool.bind(to: statement, at: index)
+        case .string: self.string.bind(to: statement, at: index)
+        case .data: self.data.bind(to: statement, at: index)
+        case .date: self.date.bind(to: statement, at: index)
+        case .uuid: self.uuid.bind(to: statement, at: index)
+        case .status: self.status.bind(to: statement, at: index)
+        case .optionalInt64: self.optionalInt64.bind(to: statement, at: index)
+        case .optionalInt32: self.optionalInt32.bind(to: statement, at: index)
+        case .optionalInt: self.optionalInt.bind(to: statement, at: index)
+        case .optionalDouble: self.optionalDouble.bind(to: statement, at: index)
+        case .optionalBool: self.optionalBool.bind(to: statement, at: index)
+        case .optionalString: self.optionalString.bind(to: statement, at: index)
+        case .optionalData: self.optionalData.bind(to: statement, at: index)
+        case .optionalDate: self.optionalDate.bind(to: statement, at: index)
+        case .optionalUUID: self.optionalUUID.bind(to: statement, at: index)
+        case .optionalStatus: self.optionalStatus.bind(to: statement, at: index)
         }
     }
 
@@ -416,12 +308,6 @@ public struct Tally: Codable, Hashable, Sendable, Identifiable {
 }
 
 extension Tally: VersionedModel {
-    /// The primary key's type.
-    public typealias Key = String
-
-    /// The table's SQL name.
-    public static var tableName: String { "tally" }
-
     /// The primary-key column.
     public static var keyColumn: Column { .code }
 
@@ -433,30 +319,26 @@ extension Tally: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.code = try row.text(at: 0)
+        self.code = try row.read(at: 0)
         self.version = try row.version(at: 1)
-        self.count = try row.int64(at: 2)
-        self.find = try row.text(at: 3)
+        self.count = try row.read(at: 2)
+        self.find = try row.read(at: 3)
     }
 
     /// Binds every field but the key and the version to parameters 1...2.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        statement.bind(int64: self.count, at: 1)
-        statement.bind(text: self.find, at: 2)
+        self.count.bind(to: statement, at: 1)
+        self.find.bind(to: statement, at: 2)
         return 2
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .code:
-            statement.bind(text: self.code, at: index)
-        case .version:
-            statement.bind(int64: self.version, at: index)
-        case .count:
-            statement.bind(int64: self.count, at: index)
-        case .find:
-            statement.bind(text: self.find, at: index)
+        case .code: self.code.bind(to: statement, at: index)
+        case .version: self.version.bind(to: statement, at: index)
+        case .count: self.count.bind(to: statement, at: index)
+        case .find: self.find.bind(to: statement, at: index)
         }
     }
 

@@ -29,7 +29,7 @@ extension SchemaModel {
         let statement = try db.prepare(statements.count)
         defer { statement.reset() }
         guard try statement.step() else { return 0 }
-        return try statement.int(at: 0)
+        return try statement.read(Int.self, at: 0)
     }
 
     /// Replaces every field, the version included, with the row as it is now.
@@ -126,7 +126,7 @@ extension SchemaModel {
             value.bind(to: prepared, at: Int32(offset + 1))
         }
         guard try prepared.step() else { return 0 }
-        return try prepared.int(at: 0)
+        return try prepared.read(Int.self, at: 0)
     }
 
     @inlinable

@@ -57,6 +57,10 @@ public protocol VersionedModel: SchemaModel {
 public protocol UnversionedModel: SchemaModel {}
 
 extension SchemaModel {
+    /// The table's SQL name: `table.name`.
+    @inlinable
+    public static var tableName: String { table.name }
+
     /// Models with a caller-assigned key ignore the database's row id.
     @inlinable
     public mutating func didInsert(rowID: Int64) {}

@@ -39,7 +39,7 @@ extension SchemaModel {
         defer { statement.reset() }
         bind(predicates, to: statement)
         guard try statement.step() else { return 0 }
-        return try statement.int(at: 0)
+        return try statement.read(Int.self, at: 0)
     }
 
     /// One page of the records meeting every predicate, in key order: those after the key `after`

@@ -41,7 +41,7 @@ extension SQLiteConnection: SchemaInspecting {
                 TableSnapshot.Column(
                     name: try row.string("name"), type: try row.string("type"),
                     notNull: try row.int64("notnull") != 0, primaryKey: try row.int64("pk") != 0,
-                    defaultSQL: try row.optionalString("dflt_value"))
+                    defaultSQL: try row.decode(String?.self, "dflt_value"))
             }
             var indexes: [TableSnapshot.Index] = []
             for index in try db.query(
@@ -53,8 +53,10 @@ extension SQLiteConnection: SchemaInspecting {
                 // makes values equal that the schema's index keeps apart.
                 let keyColumns = try db.query(
                     #"SELECT "name", "coll" FROM pragma_index_xinfo(?) WHERE "key" = 1 ORDER BY "seqno""#, [.text(indexName)])
-                let indexColumns = try keyColumns.map { try $0.optionalString("name") }
-                let binary = try keyColumns.allSatisfy { try $0.optionalString("coll")?.uppercased() ?? "BINARY" == "BINARY" }
+                let indexColumns = try keyColumns.map { try $0.decode(String?.self, "name") }
+                let binary = try keyColumns.allSatisfy {
+                    try $0.decode(String?.self, "coll")?.uppercased() ?? "BINARY" == "BINARY"
+                }
                 indexes.append(
                     .init(
                         name: indexName, columns: indexColumns.map { $0 ?? "(expression)" },
@@ -65,7 +67,7 @@ extension SQLiteConnection: SchemaInspecting {
             var foreignKeys: [TableSnapshot.ForeignKey] = []
             for key in try db.query(#"SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)"#, [.text(name)]) {
                 let target = try key.string("table")
-                var targetColumn = try key.optionalString("to")
+                var targetColumn = try key.decode(String?.self, "to")
                 if targetColumn == nil {
                     // REFERENCES t without a column: t's primary key.
                     targetColumn = try db.query(#"SELECT "name" FROM pragma_table_info(?) WHERE "pk" = 1"#, [.text(target)])

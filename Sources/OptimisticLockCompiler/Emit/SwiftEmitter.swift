@@ -236,59 +236,21 @@ struct ModelEmitter {
 
     // MARK: Binding and reading
 
-    /// The statement call that binds `value` (an expression of the field's non-optional type).
-    private func bindCall(_ type: FieldType, _ value: String, _ index: String) -> String {
-        switch type {
-        case .int64, .version: "statement.bind(int64: \(value), at: \(index))"
-        case .int32: "statement.bind(int32: \(value), at: \(index))"
-        case .int: "statement.bind(int: \(value), at: \(index))"
-        case .double: "statement.bind(double: \(value), at: \(index))"
-        case .bool: "statement.bind(bool: \(value), at: \(index))"
-        case .string: "statement.bind(text: \(value), at: \(index))"
-        case .data: "statement.bind(data: \(value), at: \(index))"
-        case .date: "statement.bind(date: \(value), at: \(index))"
-        case .uuid: "statement.bind(uuid: \(value), at: \(index))"
-        case .enumeration: "statement.bind(text: \(value).rawValue, at: \(index))"
-        }
+    /// The line that binds a field's value (NULL for nil) through its `DatabaseStorable`
+    /// conformance; fields are read through `self.`, so no field name can be mistaken for a parameter.
+    private func bindLine(_ field: Field, _ index: String) -> String {
+        "self.\(field.name).bind(to: statement, at: \(index))"
     }
 
-    /// The lines that bind a field's value (NULL for nil); fields are read through `self.`, so no
-    /// field name can be mistaken for a parameter.
-    private func bindLines(_ field: Field, _ index: String) -> [String] {
-        let nullable = field.isOptional || (field.isPrimaryKey && model.hasDatabaseAssignedKey)
-        guard nullable else { return [bindCall(field.type, "self.\(field.name)", index)] }
-        return [
-            "if let value = self.\(field.name) {",
-            "    " + bindCall(field.type, "value", index),
-            "} else {",
-            "    statement.bindNull(at: \(index))",
-            "}",
-        ]
-    }
-
-    /// The expression that reads a column of the field's type. Optional columns use the runtime's
-    /// `optional...` readers: no ternaries for the type checker to solve.
+    /// The expression that reads a column into the field, through the type's `DatabaseStorable`
+    /// conformance (the field's type names it). A database-assigned key is read as its
+    /// non-optional type: a NULL key is an error, not a record that looks new.
     private func readExpression(_ field: Field, _ index: Int) -> String {
         if field.isVersion { return "try row.version(at: \(index))" }
-        let reader: String
-        var argument = "at: \(index)"
-        switch field.type {
-        case .int64, .version: reader = "int64"
-        case .int32: reader = "int32"
-        case .int: reader = "int"
-        case .double: reader = "double"
-        case .bool: reader = "bool"
-        case .string: reader = "text"
-        case .data: reader = "data"
-        case .date: reader = "date"
-        case .uuid: reader = "uuid"
-        case .enumeration(let enumName):
-            reader = "decode"
-            argument = "\(enumName).self, at: \(index)"
+        if field.isPrimaryKey && model.hasDatabaseAssignedKey {
+            return "try row.read(\(field.type.swiftName).self, at: \(index))"
         }
-        guard field.isOptional else { return "try row.\(reader)(\(argument))" }
-        let optional = reader == "uuid" ? "optionalUUID" : "optional" + reader.prefix(1).uppercased() + reader.dropFirst()
-        return "try row.\(optional)(\(argument))"
+        return "try row.read(at: \(index))"
     }
 
     // MARK: Conformance
@@ -297,12 +259,6 @@ struct ModelEmitter {
         let conformance = isVersioned ? "VersionedModel" : "UnversionedModel"
         let keyType = key.type.swiftName
         writer.block("extension \(name): \(conformance)") { writer in
-            writer.doc(["The primary key's type."])
-            writer.line("\(visibility)typealias Key = \(keyType)")
-            writer.line()
-            writer.doc(["The table's SQL name."])
-            writer.line("\(visibility)static var tableName: String { \(SwiftLiteral.string(model.tableName)) }")
-            writer.line()
             writer.doc(["The primary-key column."])
             writer.line("\(visibility)static var keyColumn: Column { .\(key.name) }")
             if let version = model.versionField {
@@ -336,7 +292,7 @@ struct ModelEmitter {
             writer.doc(["Binds every field but the key and the version to parameters 1...\(valueFields.count)."])
             writer.block("\(visibility)func bindValues(to statement: some PreparedStatement) -> Int32") { writer in
                 for (offset, field) in valueFields.enumerated() {
-                    for line in bindLines(field, String(offset + 1)) { writer.line(line) }
+                    writer.line(bindLine(field, String(offset + 1)))
                 }
                 writer.line("return \(valueFields.count)")
             }
@@ -348,8 +304,7 @@ struct ModelEmitter {
             ) { writer in
                 writer.line("switch column {")
                 for field in model.fields {
-                    writer.line("case .\(field.name):")
-                    for line in bindLines(field, "index") { writer.line("    " + line) }
+                    writer.line("case .\(field.name): \(bindLine(field, "index"))")
                 }
                 writer.line("}")
             }
