@@ -1,6 +1,47 @@
-/// Decodes PostgreSQL's binary `numeric` (base-10000 digits) into its decimal text, for dynamic
-/// queries such as `SELECT sum(stock)`; nil for bytes that are not a numeric.
+/// PostgreSQL's binary `numeric` (base-10000 digits) to and from decimal text: `Decimal` fields, and
+/// dynamic queries such as `SELECT sum(stock)`.
 enum NumericText {
+    /// The binary `numeric` of `[-]digits[.digits]` text (`DecimalText`'s canonical form): a header
+    /// (digit count, weight of the first digit, sign, display scale) and the base-10000 digits,
+    /// grouped from the decimal point; nil for text of another form.
+    static func encode(_ text: String) -> [UInt8]? {
+        var rest = Substring(text)
+        let negative = rest.first == "-"
+        if negative { rest = rest.dropFirst() }
+        let parts = rest.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let integer = parts[0]
+        let fraction = parts.count == 2 ? parts[1] : ""
+        guard !integer.isEmpty, (integer + fraction).allSatisfy({ $0 >= "0" && $0 <= "9" }) else { return nil }
+        let scale = fraction.count
+        let left = String(repeating: "0", count: (4 - integer.count % 4) % 4) + integer
+        let right = fraction + String(repeating: "0", count: (4 - fraction.count % 4) % 4)
+        let all = Array((left + right).utf8)
+        var groups = stride(from: 0, to: all.count, by: 4).map { start in
+            all[start..<start + 4].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        }
+        var weight = left.count / 4 - 1
+        while groups.first == 0 {
+            groups.removeFirst()
+            weight -= 1
+        }
+        while groups.last == 0 { groups.removeLast() }
+        if groups.isEmpty { weight = 0 }
+        guard groups.count <= Int(Int16.max), weight >= Int(Int16.min), weight <= Int(Int16.max) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + 2 * groups.count)
+        func append(_ word: Int) {
+            let value = UInt16(truncatingIfNeeded: word)
+            bytes.append(UInt8(value >> 8))
+            bytes.append(UInt8(value & 0xFF))
+        }
+        append(groups.count)
+        append(weight)
+        append(negative && !groups.isEmpty ? 0x4000 : 0)
+        append(scale)
+        for group in groups { append(group) }
+        return bytes
+    }
+
     static func decode(_ raw: UnsafeRawBufferPointer) -> String? {
         guard raw.count >= 8 else { return nil }
         func word(_ offset: Int) -> Int { Int(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self))) }

@@ -283,6 +283,16 @@ public final class PostgresStatement: PreparedStatement {
         withUnsafeBytes(of: value.uuid) { start.copyMemory(from: $0.baseAddress!, byteCount: 16) }
     }
 
+    /// Binds a `numeric`, exactly; NaN is refused.
+    public func bind(decimal value: Decimal, at index: Int32) {
+        guard let text = DecimalText.text(value), let bytes = NumericText.encode(text) else {
+            fail("cannot bind parameter \(index): \(value) is not a decimal a column can hold")
+            return
+        }
+        guard let start = slot(index, type: PostgresType.numeric, length: bytes.count) else { return }
+        bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+    }
+
     /// Binds NULL.
     public func bindNull(at index: Int32) {
         guard slot(index, type: 0, length: 0) != nil else { return }
@@ -565,6 +575,22 @@ public final class PostgresStatement: PreparedStatement {
         var value = UUID().uuid
         withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: raw) }
         return UUID(uuid: value)
+    }
+
+    /// Reads a `numeric` (or integer) column; `NaN`, infinities and values a `Decimal` cannot hold
+    /// exactly (more than 38 significant digits) are errors, never rounded.
+    public func decimal(at index: Int32) throws -> Decimal {
+        let (raw, type) = try cell(index)
+        switch type {
+        case PostgresType.int8, PostgresType.int4, PostgresType.int2: return Decimal(try int64(at: index))
+        case PostgresType.numeric: break
+        default: throw wrongType(index, type, "a numeric")
+        }
+        guard let text = NumericText.decode(raw) else { throw misfit(index, "malformed numeric") }
+        guard let value = DecimalText.parse(text) else {
+            throw misfit(index, "\(text.prefix(60)) is not a decimal a Decimal holds exactly")
+        }
+        return value
     }
 
     /// The number of parameters: the highest `$n` in the SQL.

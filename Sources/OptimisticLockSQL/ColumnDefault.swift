@@ -10,6 +10,10 @@ public enum ColumnDefault: Sendable, Hashable {
     case text(String)
     /// A Boolean.
     case boolean(Bool)
+    /// An exact decimal in canonical form (`-12.5`: no exponent, no leading or trailing zeros), as
+    /// a `Decimal` prints it: SQLite stores it as that text, PostgreSQL as a `numeric`. Text that is
+    /// not one is spelled as a quoted string, never as SQL.
+    case decimal(String)
 
     /// The SQL literal in `dialect`: text quoted with embedded quotes doubled; a Boolean as SQLite's
     /// `1`/`0` or PostgreSQL's `TRUE`/`FALSE`.
@@ -18,6 +22,11 @@ public enum ColumnDefault: Sendable, Hashable {
         case .integer(let number): String(number)
         case .real(let text): Self.isNumber(text) ? text : "'" + text.doublingQuotes + "'"
         case .text(let text): "'" + text.doublingQuotes + "'"
+        case .decimal(let text):
+            switch dialect {
+            case .sqlite: "'" + text.doublingQuotes + "'"
+            case .postgres: Self.isNumber(text) ? text : "'" + text.doublingQuotes + "'"
+            }
         case .boolean(let flag):
             switch dialect {
             case .sqlite: flag ? "1" : "0"

@@ -22,6 +22,9 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
     case timestamp
     /// A UUID.
     case uuid
+    /// An exact decimal number (`Decimal`): PostgreSQL's `numeric`; on SQLite, canonical text in a
+    /// column of TEXT affinity (declared `DECIMAL TEXT`), since SQLite has no exact decimal storage.
+    case decimal
 
     /// The column type as `dialect` declares it.
     public func sql(_ dialect: SQLDialect) -> String {
@@ -35,6 +38,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
             case .text: "TEXT"
             case .bytes, .uuid: "BLOB"
             case .timestamp: "DATETIME"
+            case .decimal: "DECIMAL TEXT"
             }
         case .postgres:
             switch self {
@@ -46,6 +50,7 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
             case .bytes: "bytea"
             case .timestamp: "timestamptz"
             case .uuid: "uuid"
+            case .decimal: "numeric"
             }
         }
     }

@@ -54,7 +54,7 @@ struct EmitterSnippetTests {
         arguments: [
             ("Int64", ".integer64"), ("Int32", ".integer32"), ("Int", ".integer64"), ("Double", ".double"),
             ("Bool", ".boolean"), ("String", ".text"), ("Data", ".bytes"), ("Date", ".timestamp"),
-            ("UUID", ".uuid"),
+            ("UUID", ".uuid"), ("Decimal", ".decimal"),
         ])
     func fieldTypes(type: String, columnType: String) throws {
         let source = try Self.emit("model Thing {\n    \(Self.base)    value: \(type)\n}")
@@ -63,6 +63,40 @@ struct EmitterSnippetTests {
         Self.expect(source, contains: "case .value: self.value.bind(to: statement, at: index)")
         Self.expect(source, contains: "self.value = try row.read(at: 2)")
         Self.expect(source, contains: #"ColumnDescription(name: "value", type: \#(columnType)),"#)
+    }
+
+    @Test("A Decimal default is exact in Swift (never through a Double) and canonical in the DDL")
+    func decimalDefaults() throws {
+        let schema = """
+            model Price {
+                \(Self.base)    a: Decimal = 0.10
+                b: Decimal = -3
+                c: Decimal = 007.050
+                d: Decimal = 123_456.000_001
+            }
+            """
+        let source = try Self.emit(schema)
+        Self.expect(source, contains: "a: Decimal = Decimal(sign: .plus, exponent: -1, significand: 1),")
+        Self.expect(source, contains: "b: Decimal = -3,")
+        Self.expect(source, contains: "c: Decimal = Decimal(sign: .plus, exponent: -2, significand: 705),")
+        Self.expect(source, contains: "d: Decimal = Decimal(sign: .plus, exponent: -6, significand: 123456000001)")
+        let table = try Self.table(schema, "Price")
+        let sqlite = table.sql(.createTable, .sqlite)
+        #expect(sqlite.contains(#""a" DECIMAL TEXT NOT NULL DEFAULT '0.1'"#), "\(sqlite)")
+        #expect(sqlite.contains(#""c" DECIMAL TEXT NOT NULL DEFAULT '7.05'"#), "\(sqlite)")
+        let postgres = table.sql(.createTable, .postgres)
+        #expect(postgres.contains(#""b" numeric NOT NULL DEFAULT -3"#), "\(postgres)")
+        #expect(postgres.contains(#""d" numeric NOT NULL DEFAULT 123456.000001"#), "\(postgres)")
+    }
+
+    @Test("A Decimal default with an exponent or more than 18 digits is an error at its column")
+    func decimalDefaultErrors() {
+        for literal in ["1e5", "1234567890.123456789", "true", "\"1.5\""] {
+            let schema = "model Price {\n    \(Self.base)    a: Decimal = \(literal)\n}"
+            let compilation = Compiler.compile([SourceFile(path: "Snippet.schema", text: schema)])
+            #expect(compilation.hasErrors, "\(literal)")
+            #expect(compilation.renderedDiagnostics.contains("Snippet.schema:4:18: error:"), "\(compilation.renderedDiagnostics)")
+        }
     }
 
     @Test("An enum: stored as its case name, read with a check, a DatabaseEnum")

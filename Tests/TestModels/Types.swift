@@ -31,6 +31,8 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
     public var uuid: UUID
     /// Column `status`.
     public var status: PostStatus
+    /// Column `decimal`.
+    public var decimal: Decimal
     /// Column `optional_int64`.
     public var optionalInt64: Int64?
     /// Column `optional_int32`.
@@ -51,6 +53,8 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
     public var optionalUUID: UUID?
     /// Column `optional_status`.
     public var optionalStatus: PostStatus?
+    /// Column `optional_decimal`.
+    public var optionalDecimal: Decimal?
 
     /// Creates a record that is not stored yet (version 0). Fields with a default may be left out.
     public init(
@@ -65,6 +69,7 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
         date: Date,
         uuid: UUID,
         status: PostStatus = .draft,
+        decimal: Decimal = Decimal(sign: .plus, exponent: -1, significand: 125),
         optionalInt64: Int64? = nil,
         optionalInt32: Int32? = nil,
         optionalInt: Int? = nil,
@@ -74,7 +79,8 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
         optionalData: Data? = nil,
         optionalDate: Date? = nil,
         optionalUUID: UUID? = nil,
-        optionalStatus: PostStatus? = nil
+        optionalStatus: PostStatus? = nil,
+        optionalDecimal: Decimal? = nil
     ) {
         self.id = id
         self.version = 0
@@ -88,6 +94,7 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
         self.date = date
         self.uuid = uuid
         self.status = status
+        self.decimal = decimal
         self.optionalInt64 = optionalInt64
         self.optionalInt32 = optionalInt32
         self.optionalInt = optionalInt
@@ -98,6 +105,7 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
         self.optionalDate = optionalDate
         self.optionalUUID = optionalUUID
         self.optionalStatus = optionalStatus
+        self.optionalDecimal = optionalDecimal
     }
 
     /// The columns of table `sample`: one case per field, `rawValue` is the SQL column name.
@@ -126,6 +134,8 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
         case uuid = "uuid"
         /// Column `status` of field `status`.
         case status = "status"
+        /// Column `decimal` of field `decimal`.
+        case decimal = "decimal"
         /// Column `optional_int64` of field `optionalInt64`.
         case optionalInt64 = "optional_int64"
         /// Column `optional_int32` of field `optionalInt32`.
@@ -146,6 +156,8 @@ public struct Sample: Codable, Hashable, Sendable, Identifiable {
         case optionalUUID = "optional_uuid"
         /// Column `optional_status` of field `optionalStatus`.
         case optionalStatus = "optional_status"
+        /// Column `optional_decimal` of field `optionalDecimal`.
+        case optionalDecimal = "optional_decimal"
     }
 }
 
@@ -173,19 +185,21 @@ extension Sample: VersionedModel {
         self.date = try row.read(at: 9)
         self.uuid = try row.read(at: 10)
         self.status = try row.read(at: 11)
-        self.optionalInt64 = try row.read(at: 12)
-        self.optionalInt32 = try row.read(at: 13)
-        self.optionalInt = try row.read(at: 14)
-        self.optionalDouble = try row.read(at: 15)
-        self.optionalBool = try row.read(at: 16)
-        self.optionalString = try row.read(at: 17)
-        self.optionalData = try row.read(at: 18)
-        self.optionalDate = try row.read(at: 19)
-        self.optionalUUID = try row.read(at: 20)
-        self.optionalStatus = try row.read(at: 21)
+        self.decimal = try row.read(at: 12)
+        self.optionalInt64 = try row.read(at: 13)
+        self.optionalInt32 = try row.read(at: 14)
+        self.optionalInt = try row.read(at: 15)
+        self.optionalDouble = try row.read(at: 16)
+        self.optionalBool = try row.read(at: 17)
+        self.optionalString = try row.read(at: 18)
+        self.optionalData = try row.read(at: 19)
+        self.optionalDate = try row.read(at: 20)
+        self.optionalUUID = try row.read(at: 21)
+        self.optionalStatus = try row.read(at: 22)
+        self.optionalDecimal = try row.read(at: 23)
     }
 
-    /// Binds every field but the key and the version to parameters 1...20.
+    /// Binds every field but the key and the version to parameters 1...22.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
         self.int64.bind(to: statement, at: 1)
         self.int32.bind(to: statement, at: 2)
@@ -197,17 +211,19 @@ extension Sample: VersionedModel {
         self.date.bind(to: statement, at: 8)
         self.uuid.bind(to: statement, at: 9)
         self.status.bind(to: statement, at: 10)
-        self.optionalInt64.bind(to: statement, at: 11)
-        self.optionalInt32.bind(to: statement, at: 12)
-        self.optionalInt.bind(to: statement, at: 13)
-        self.optionalDouble.bind(to: statement, at: 14)
-        self.optionalBool.bind(to: statement, at: 15)
-        self.optionalString.bind(to: statement, at: 16)
-        self.optionalData.bind(to: statement, at: 17)
-        self.optionalDate.bind(to: statement, at: 18)
-        self.optionalUUID.bind(to: statement, at: 19)
-        self.optionalStatus.bind(to: statement, at: 20)
-        return 20
+        self.decimal.bind(to: statement, at: 11)
+        self.optionalInt64.bind(to: statement, at: 12)
+        self.optionalInt32.bind(to: statement, at: 13)
+        self.optionalInt.bind(to: statement, at: 14)
+        self.optionalDouble.bind(to: statement, at: 15)
+        self.optionalBool.bind(to: statement, at: 16)
+        self.optionalString.bind(to: statement, at: 17)
+        self.optionalData.bind(to: statement, at: 18)
+        self.optionalDate.bind(to: statement, at: 19)
+        self.optionalUUID.bind(to: statement, at: 20)
+        self.optionalStatus.bind(to: statement, at: 21)
+        self.optionalDecimal.bind(to: statement, at: 22)
+        return 22
     }
 
     /// Binds one column's value to parameter `index`.
@@ -225,6 +241,7 @@ extension Sample: VersionedModel {
         case .date: self.date.bind(to: statement, at: index)
         case .uuid: self.uuid.bind(to: statement, at: index)
         case .status: self.status.bind(to: statement, at: index)
+        case .decimal: self.decimal.bind(to: statement, at: index)
         case .optionalInt64: self.optionalInt64.bind(to: statement, at: index)
         case .optionalInt32: self.optionalInt32.bind(to: statement, at: index)
         case .optionalInt: self.optionalInt.bind(to: statement, at: index)
@@ -235,6 +252,7 @@ extension Sample: VersionedModel {
         case .optionalDate: self.optionalDate.bind(to: statement, at: index)
         case .optionalUUID: self.optionalUUID.bind(to: statement, at: index)
         case .optionalStatus: self.optionalStatus.bind(to: statement, at: index)
+        case .optionalDecimal: self.optionalDecimal.bind(to: statement, at: index)
         }
     }
 
@@ -254,6 +272,7 @@ extension Sample: VersionedModel {
             ColumnDescription(name: "date", type: .timestamp),
             ColumnDescription(name: "uuid", type: .uuid),
             ColumnDescription(name: "status", type: .text, defaultValue: .text("draft")),
+            ColumnDescription(name: "decimal", type: .decimal, defaultValue: .decimal("12.5")),
             ColumnDescription(name: "optional_int64", type: .integer64, isOptional: true),
             ColumnDescription(name: "optional_int32", type: .integer32, isOptional: true),
             ColumnDescription(name: "optional_int", type: .integer64, isOptional: true),
@@ -264,6 +283,7 @@ extension Sample: VersionedModel {
             ColumnDescription(name: "optional_date", type: .timestamp, isOptional: true),
             ColumnDescription(name: "optional_uuid", type: .uuid, isOptional: true),
             ColumnDescription(name: "optional_status", type: .text, isOptional: true),
+            ColumnDescription(name: "optional_decimal", type: .decimal, isOptional: true),
         ],
         key: "id", keyIsAssignedByDatabase: false, version: "version")
 

@@ -29,6 +29,9 @@ public protocol PreparedStatement: AnyObject {
     func bind(date value: Date, at index: Int32)
     /// Binds a UUID.
     func bind(uuid value: UUID, at index: Int32)
+    /// Binds an exact decimal (`DecimalText`'s canonical text on SQLite, `numeric` on PostgreSQL);
+    /// NaN is refused.
+    func bind(decimal value: Decimal, at index: Int32)
     /// Binds NULL.
     func bindNull(at index: Int32)
 
@@ -58,6 +61,8 @@ public protocol PreparedStatement: AnyObject {
     func date(at index: Int32) throws -> Date
     /// Reads a UUID.
     func uuid(at index: Int32) throws -> UUID
+    /// Reads an exact decimal; a value a `Decimal` cannot hold exactly is an error.
+    func decimal(at index: Int32) throws -> Decimal
 
     /// The number of parameters the statement takes (`?` or `$n`).
     func parameterCount() throws -> Int

@@ -32,6 +32,7 @@ final class ColumnsByName<Base: PreparedStatement>: PreparedStatement {
     func bind(data value: Data, at index: Int32) { base.bind(data: value, at: index) }
     func bind(date value: Date, at index: Int32) { base.bind(date: value, at: index) }
     func bind(uuid value: UUID, at index: Int32) { base.bind(uuid: value, at: index) }
+    func bind(decimal value: Decimal, at index: Int32) { base.bind(decimal: value, at: index) }
     func bindNull(at index: Int32) { base.bindNull(at: index) }
 
     func execute() throws -> Int { try base.execute() }
@@ -47,6 +48,7 @@ final class ColumnsByName<Base: PreparedStatement>: PreparedStatement {
     func data(at index: Int32) throws -> Data { try base.data(at: column(index)) }
     func date(at index: Int32) throws -> Date { try base.date(at: column(index)) }
     func uuid(at index: Int32) throws -> UUID { try base.uuid(at: column(index)) }
+    func decimal(at index: Int32) throws -> Decimal { try base.decimal(at: column(index)) }
 
     func parameterCount() throws -> Int { try base.parameterCount() }
     var columnCount: Int32 { Int32(order.count) }

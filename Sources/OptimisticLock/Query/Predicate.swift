@@ -77,8 +77,13 @@ public struct Predicate<Model: SchemaModel>: Sendable {
             return dialect.placeholder(next)
         }
         switch test {
-        case .compare(let op): return "\(name) \(op) \(placeholder())"
-        case .between: return "\(name) BETWEEN \(placeholder()) AND \(placeholder())"
+        case .compare(let op) where op == "=" || op == "<>": return "\(name) \(op) \(placeholder())"
+        case .compare(let op):
+            let numeric = Model.numericOrder(column, dialect)
+            return "\(numeric(name)) \(op) \(numeric(placeholder()))"
+        case .between:
+            let numeric = Model.numericOrder(column, dialect)
+            return "\(numeric(name)) BETWEEN \(numeric(placeholder())) AND \(numeric(placeholder()))"
         case .within(0): return "1 = 0"
         case .within(let count): return "\(name) IN (" + (0..<count).map { _ in placeholder() }.joined(separator: ", ") + ")"
         case .null(let isNull): return "\(name) IS \(isNull ? "" : "NOT ")NULL"
@@ -99,6 +104,20 @@ public struct Ordering<Model: SchemaModel>: Sendable {
     public static func descending(_ column: Model.Column) -> Self { Self(column: column, descending: true) }
 
     func sql(_ dialect: SQLDialect) -> String {
-        dialect.quote(column.rawValue) + (descending ? " DESC" : "")
+        Model.numericOrder(column, dialect)(dialect.quote(column.rawValue)) + (descending ? " DESC" : "")
+    }
+}
+
+extension SchemaModel {
+    /// How `column` is spelled where values are ordered (`<`, `BETWEEN`, `ORDER BY`): as it is,
+    /// except a `Decimal` column on SQLite, whose canonical text would order as text ("10" < "9"):
+    /// it is compared as a number (`CAST(... AS REAL)`, exact to about 15 significant digits;
+    /// equality compares the exact text).
+    static func numericOrder(_ column: Column, _ dialect: SQLDialect) -> (String) -> String {
+        let isDecimal = table.columns.contains { $0.name == column.rawValue && $0.type == .decimal }
+        switch dialect {
+        case .sqlite: return isDecimal ? { "CAST(\($0) AS REAL)" } : { $0 }
+        case .postgres: return { $0 }
+        }
     }
 }

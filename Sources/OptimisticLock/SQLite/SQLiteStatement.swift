@@ -176,6 +176,16 @@ public final class SQLiteStatement: PreparedStatement {
         check(rc, index)
     }
 
+    /// Binds a decimal as its canonical text (`DecimalText`), so equal values are equal text; NaN
+    /// is refused.
+    public func bind(decimal value: Decimal, at index: Int32) {
+        guard let text = DecimalText.text(value) else {
+            recordBindFailure("NaN is not a decimal a column can hold", index)
+            return
+        }
+        bind(text: text, at: index)
+    }
+
     /// Binds NULL.
     public func bindNull(at index: Int32) {
         check(sqlite3_bind_null(handle, index), index)
@@ -437,6 +447,19 @@ public final class SQLiteStatement: PreparedStatement {
         var uuid = UUID().uuid
         withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: 16)) }
         return UUID(uuid: uuid)
+    }
+
+    /// Reads a decimal: TEXT in decimal notation that a `Decimal` holds exactly, or an INTEGER.
+    public func decimal(at index: Int32) throws -> Decimal {
+        let value = sqlite3_column_value(handle, index)
+        let type = sqlite3_value_type(value)
+        if type == SQLITE_INTEGER { return Decimal(sqlite3_value_int64(value)) }
+        guard type == SQLITE_TEXT else { throw misfit(index, storageDescription(type, index) + " is not a decimal") }
+        let text = try self.text(at: index)
+        guard let decimal = DecimalText.parse(text) else {
+            throw misfit(index, "'\(text.prefix(60))' is not a decimal a Decimal holds exactly")
+        }
+        return decimal
     }
 
     /// How a stored value is described in an error: its storage class and, for short values, the value.

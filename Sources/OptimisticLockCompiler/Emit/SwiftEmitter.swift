@@ -211,6 +211,7 @@ struct ModelEmitter {
         switch field.defaultValue {
         case .integer(let number)?: return String(number)
         case .float(let text)?: return text
+        case .decimal(let text)?: return DecimalLiteral.swift(text)
         case .string(let text)?: return SwiftLiteral.string(text)
         case .bool(let flag)?: return flag ? "true" : "false"
         // In an optional, `.none` or `.some` would name Optional's cases: the enum is spelled out.
@@ -451,6 +452,7 @@ struct ModelEmitter {
                 case .integer(let number): ".integer(\(number))"
                 case .real(let text): ".real(\(SwiftLiteral.string(text)))"
                 case .text(let text): ".text(\(SwiftLiteral.string(text)))"
+                case .decimal(let text): ".decimal(\(SwiftLiteral.string(text)))"
                 case .boolean(let flag): ".boolean(\(flag))"
                 }
             arguments.append("defaultValue: " + literal)

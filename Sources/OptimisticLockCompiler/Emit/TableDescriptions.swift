@@ -35,6 +35,7 @@ extension FieldType {
         case .data: .bytes
         case .date: .timestamp
         case .uuid: .uuid
+        case .decimal: .decimal
         }
     }
 }
@@ -45,6 +46,7 @@ extension DefaultValue {
         switch self {
         case .integer(let number): .integer(number)
         case .float(let text): .real(text)
+        case .decimal(let text): .decimal(text)
         case .string(let text), .enumCase(let text): .text(text)
         case .bool(let flag): .boolean(flag)
         case .null: nil

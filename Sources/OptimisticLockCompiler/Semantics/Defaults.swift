@@ -59,6 +59,19 @@ extension Checker {
                 return nil
             }
             return .float(text)
+        case .decimal:
+            let text: String
+            switch value.value {
+            case .integer(let digits), .float(let digits): text = digits.filter { $0 != "_" }
+            default: return mismatch()
+            }
+            guard let canonical = DecimalLiteral.canonical(text) else {
+                diagnostics.error(
+                    "a 'Decimal' default is written with at most 18 digits and no exponent, like 12.50; not \(text)",
+                    at: value.range)
+                return nil
+            }
+            return .decimal(canonical)
         case .bool:
             guard case .bool(let flag) = value.value else { return mismatch() }
             return .bool(flag)

@@ -45,7 +45,8 @@ enum Names {
     static let typeSynonyms: [String: String] = [
         "Timestamp": "Date", "DateTime": "Date", "Datetime": "Date", "Instant": "Date",
         "Integer": "Int64", "Long": "Int64", "BigInt": "Int64", "UInt64": "Int64", "Int16": "Int32",
-        "Int8": "Int32", "UInt32": "Int64", "Float": "Double", "Decimal": "Double", "Real": "Double",
+        "Int8": "Int32", "UInt32": "Int64", "Float": "Double", "Real": "Double",
+        "Numeric": "Decimal", "BigDecimal": "Decimal", "Money": "Decimal",
         "Boolean": "Bool", "Text": "String", "Str": "String", "Bytes": "Data", "Blob": "Data", "Uuid": "UUID",
     ]
 
@@ -62,7 +63,7 @@ enum Names {
 
     /// Type names a model or enum may not take: they would shadow a type the generated code uses.
     static let reservedTypeNames: Set<String> = [
-        "Int64", "Int32", "Int", "Double", "Bool", "String", "Data", "Date", "UUID", "Version", "Optional",
+        "Int64", "Int32", "Int", "Double", "Bool", "String", "Data", "Date", "UUID", "Decimal", "Version", "Optional",
         "Array", "Dictionary", "Set", "Error", "Codable", "Hashable", "Sendable", "Identifiable", "Column",
         "Foundation", "OptimisticLock", "DatabaseConnection", "PreparedStatement", "SQLStatement", "SQLDialect",
         "ConcurrentUpdate", "DatabaseError", "RecordNotFound", "DatabaseValue", "Row", "SQL", "SchemaModel",

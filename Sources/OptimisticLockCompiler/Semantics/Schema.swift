@@ -9,6 +9,8 @@ public enum FieldType: Sendable, Hashable {
     case data
     case date
     case uuid
+    /// An exact decimal number (`Decimal`).
+    case decimal
     /// The optimistic-lock version (stored as a 64-bit integer).
     case version
     /// A declared enum, by Swift name.
@@ -26,6 +28,7 @@ public enum FieldType: Sendable, Hashable {
         case .data: "Data"
         case .date: "Date"
         case .uuid: "UUID"
+        case .decimal: "Decimal"
         case .enumeration(let name): name
         }
     }
@@ -41,7 +44,8 @@ public enum FieldType: Sendable, Hashable {
     /// The built-in type names of the schema language.
     static let builtins: [String: FieldType] = [
         "Int64": .int64, "Int32": .int32, "Int": .int, "Double": .double, "Bool": .bool,
-        "String": .string, "Data": .data, "Date": .date, "UUID": .uuid, "Version": .version,
+        "String": .string, "Data": .data, "Date": .date, "UUID": .uuid, "Decimal": .decimal,
+        "Version": .version,
     ]
 }
 
@@ -51,6 +55,9 @@ public enum DefaultValue: Sendable, Hashable {
     case integer(Int64)
     /// A floating-point value as written (underscores removed).
     case float(String)
+    /// An exact decimal in canonical form (`-12.5`: no exponent, no leading or trailing zeros, at
+    /// most 18 digits), as a `Decimal` prints it.
+    case decimal(String)
     /// A string.
     case string(String)
     /// A Boolean.

@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS "sample" (
     "date" timestamptz NOT NULL,
     "uuid" uuid NOT NULL,
     "status" text NOT NULL DEFAULT 'draft',
+    "decimal" numeric NOT NULL DEFAULT 12.5,
     "optional_int64" bigint,
     "optional_int32" integer,
     "optional_int" bigint,
@@ -113,7 +114,8 @@ CREATE TABLE IF NOT EXISTS "sample" (
     "optional_data" bytea,
     "optional_date" timestamptz,
     "optional_uuid" uuid,
-    "optional_status" text
+    "optional_status" text,
+    "optional_decimal" numeric
 );
 
 -- Tally

@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS "sample" (
     "date" DATETIME NOT NULL,
     "uuid" BLOB NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'draft',
+    "decimal" DECIMAL TEXT NOT NULL DEFAULT '12.5',
     "optional_int64" INTEGER,
     "optional_int32" INT,
     "optional_int" INTEGER,
@@ -113,7 +114,8 @@ CREATE TABLE IF NOT EXISTS "sample" (
     "optional_data" BLOB,
     "optional_date" DATETIME,
     "optional_uuid" BLOB,
-    "optional_status" TEXT
+    "optional_status" TEXT,
+    "optional_decimal" DECIMAL TEXT
 );
 
 -- Tally

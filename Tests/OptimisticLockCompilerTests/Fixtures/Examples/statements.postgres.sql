@@ -153,15 +153,15 @@ SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = $1
 SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2 ORDER BY "id"
 SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = $1 AND "from ""x"" where '1'='1" = $2
 -- Sample.insert
-INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "version", "id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "decimal", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "optional_decimal", "version", "id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 -- Sample.update
-UPDATE "sample" SET "int64" = $1, "int32" = $2, "int" = $3, "double" = $4, "bool" = $5, "string" = $6, "data" = $7, "date" = $8, "uuid" = $9, "status" = $10, "optional_int64" = $11, "optional_int32" = $12, "optional_int" = $13, "optional_double" = $14, "optional_bool" = $15, "optional_string" = $16, "optional_data" = $17, "optional_date" = $18, "optional_uuid" = $19, "optional_status" = $20, "version" = $21 WHERE "id" = $22 AND "version" = $23
+UPDATE "sample" SET "int64" = $1, "int32" = $2, "int" = $3, "double" = $4, "bool" = $5, "string" = $6, "data" = $7, "date" = $8, "uuid" = $9, "status" = $10, "decimal" = $11, "optional_int64" = $12, "optional_int32" = $13, "optional_int" = $14, "optional_double" = $15, "optional_bool" = $16, "optional_string" = $17, "optional_data" = $18, "optional_date" = $19, "optional_uuid" = $20, "optional_status" = $21, "optional_decimal" = $22, "version" = $23 WHERE "id" = $24 AND "version" = $25
 -- Sample.delete
 DELETE FROM "sample" WHERE "id" = $1 AND "version" = $2
 -- Sample.find
-SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" WHERE "id" = $1
+SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "decimal", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "optional_decimal" FROM "sample" WHERE "id" = $1
 -- Sample.fetchAll
-SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" ORDER BY "id"
+SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "decimal", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "optional_decimal" FROM "sample" ORDER BY "id"
 -- Sample.count
 SELECT COUNT(*) FROM "sample"
 -- Sample.currentVersion

@@ -153,15 +153,15 @@ SELECT "version" FROM "order; DROP TABLE ""author""; --" WHERE "id" = ?
 SELECT "id", "version", "select", "from ""x"" where '1'='1", "?", "separators" FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ? ORDER BY "id"
 SELECT COUNT(*) FROM "order; DROP TABLE ""author""; --" WHERE "select" = ? AND "from ""x"" where '1'='1" = ?
 -- Sample.insert
-INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "version", "id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO "sample" ("int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "decimal", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "optional_decimal", "version", "id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 -- Sample.update
-UPDATE "sample" SET "int64" = ?, "int32" = ?, "int" = ?, "double" = ?, "bool" = ?, "string" = ?, "data" = ?, "date" = ?, "uuid" = ?, "status" = ?, "optional_int64" = ?, "optional_int32" = ?, "optional_int" = ?, "optional_double" = ?, "optional_bool" = ?, "optional_string" = ?, "optional_data" = ?, "optional_date" = ?, "optional_uuid" = ?, "optional_status" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
+UPDATE "sample" SET "int64" = ?, "int32" = ?, "int" = ?, "double" = ?, "bool" = ?, "string" = ?, "data" = ?, "date" = ?, "uuid" = ?, "status" = ?, "decimal" = ?, "optional_int64" = ?, "optional_int32" = ?, "optional_int" = ?, "optional_double" = ?, "optional_bool" = ?, "optional_string" = ?, "optional_data" = ?, "optional_date" = ?, "optional_uuid" = ?, "optional_status" = ?, "optional_decimal" = ?, "version" = ? WHERE "id" = ? AND "version" = ?
 -- Sample.delete
 DELETE FROM "sample" WHERE "id" = ? AND "version" = ?
 -- Sample.find
-SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" WHERE "id" = ?
+SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "decimal", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "optional_decimal" FROM "sample" WHERE "id" = ?
 -- Sample.fetchAll
-SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status" FROM "sample" ORDER BY "id"
+SELECT "id", "version", "int64", "int32", "int", "double", "bool", "string", "data", "date", "uuid", "status", "decimal", "optional_int64", "optional_int32", "optional_int", "optional_double", "optional_bool", "optional_string", "optional_data", "optional_date", "optional_uuid", "optional_status", "optional_decimal" FROM "sample" ORDER BY "id"
 -- Sample.count
 SELECT COUNT(*) FROM "sample"
 -- Sample.currentVersion
