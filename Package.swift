@@ -15,7 +15,7 @@ let package = Package(
         .library(name: "OptimisticLockHummingbird", targets: ["OptimisticLockHummingbird"]),
         // Vapor 4 integration; empty unless the dependency enables the "Vapor" trait.
         .library(name: "OptimisticLockVapor", targets: ["OptimisticLockVapor"]),
-        .library(name: "OptimisticLockCompiler", targets: ["OptimisticLockCompiler"]),
+        .library(name: "_OptimisticLockCompiler", targets: ["_OptimisticLockCompiler"]),
         .executable(name: "optimistic-lock", targets: ["optimistic-lock"]),
         .plugin(name: "OptimisticLockPlugin", targets: ["OptimisticLockPlugin"]),
         .plugin(name: "GenerateModelsPlugin", targets: ["GenerateModelsPlugin"]),
@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "OptimisticLockPostgres",
-            dependencies: ["OptimisticLock", "CLibPQ"]
+            dependencies: ["OptimisticLock", "OptimisticLockSQL", "CLibPQ"]
         ),
 
         // ETags, If-Match and statuses over apple/swift-http-types: a separate product, so users who
@@ -118,12 +118,12 @@ let package = Package(
         ),
 
         // MARK: Schema compiler and CLI
-        .target(name: "OptimisticLockCompiler", dependencies: ["OptimisticLockSQL"]),
+        .target(name: "_OptimisticLockCompiler", dependencies: ["OptimisticLockSQL"]),
         // generate, check, sql: shared by the CLI and the plugins' tool.
         .target(
             name: "OptimisticLockCommands",
             dependencies: [
-                "OptimisticLockCompiler",
+                "_OptimisticLockCompiler", "OptimisticLockSQL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -192,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OptimisticLockCompilerTests",
-            dependencies: ["OptimisticLockCompiler", "TestSupport", "optimistic-lock"],
+            dependencies: ["_OptimisticLockCompiler", "OptimisticLockSQL", "TestSupport", "optimistic-lock"],
             exclude: ["Fixtures"]
         ),
         .executableTarget(
@@ -205,7 +205,7 @@ let package = Package(
             dependencies: [
                 "OptimisticLock", "OptimisticLockPostgres", "OptimisticLockHTTP", "OptimisticLockServiceLifecycle",
                 "OptimisticLockTelemetry", "TestModels", "TestSupport", "contention-worker", "optimistic-lock", "DocSnippets",
-                "OptimisticLockCompiler",
+                "_OptimisticLockCompiler", "OptimisticLockSQL",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -23,7 +23,7 @@ let package = Package(
             dependencies: [
                 .product(name: "OptimisticLock", package: root),
                 .product(name: "OptimisticLockPostgres", package: root),
-                .product(name: "OptimisticLockCompiler", package: root),
+                .product(name: "_OptimisticLockCompiler", package: root),
                 .product(name: "OptimisticLockTelemetry", package: root),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

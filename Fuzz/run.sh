@@ -12,7 +12,7 @@ mkdir -p "$work/corpus" Fuzz/crashes
 find Schemas Tests -name '*.schema' | while read -r file; do cp "$file" "$work/corpus/$(echo "$file" | tr '/' '_')"; done
 cp Tests/OptimisticLockCompilerTests/Fixtures/FuzzRegressions/* "$work/corpus/" 2>/dev/null || true
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name FuzzSchema \
-    Fuzz/FuzzSchemaCompiler.swift $(find Sources/OptimisticLockCompiler -name '*.swift') \
+    Fuzz/FuzzSchemaCompiler.swift $(find Sources/_OptimisticLockCompiler -name '*.swift') \
     -o "$work/fuzz-schema" 2>&1 | grep -v "Cannot export local symbol" || true
 "$work/fuzz-schema" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix=Fuzz/crashes/ "$work/corpus"

@@ -1,5 +1,5 @@
 import Foundation
-import OptimisticLockCompiler
+import _OptimisticLockCompiler
 
 /// `optimistic-lock.json`: the generator's settings for one target, read in one place — by
 /// `generate --config`, which both plugins call.

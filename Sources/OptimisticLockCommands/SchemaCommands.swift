@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-@_exported import OptimisticLockCompiler
+import OptimisticLockSQL
+@_exported import _OptimisticLockCompiler
 
 // The commands that only need the schema compiler: `generate`, `check`, `sql`. The `optimistic-lock`
 // CLI adds the ones that talk to a database; the plugins run `optimistic-lock-generate`, which has

@@ -1,5 +1,6 @@
 import CLibPQ
 import OptimisticLock
+import OptimisticLockSQL
 
 /// A connection to a PostgreSQL server through libpq, for apps whose several servers share one
 /// database. It speaks the same `DatabaseConnection` protocol as `SQLiteConnection`, so generated

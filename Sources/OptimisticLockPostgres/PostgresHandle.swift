@@ -1,5 +1,6 @@
 import CLibPQ
 import OptimisticLock
+import OptimisticLockSQL
 
 /// Owns a libpq connection; statements keep it alive as long as they exist.
 final class PostgresHandle {

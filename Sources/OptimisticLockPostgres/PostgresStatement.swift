@@ -1,5 +1,6 @@
 import CLibPQ
 import OptimisticLock
+import OptimisticLockSQL
 
 #if canImport(Glibc)
     import Glibc

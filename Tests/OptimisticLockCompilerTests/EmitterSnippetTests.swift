@@ -1,7 +1,8 @@
 import Foundation
-import OptimisticLockCompiler
+import OptimisticLockSQL
 import TestSupport
 import Testing
+import _OptimisticLockCompiler
 
 /// One emitter feature per test: a tiny schema in, the few lines it must produce out, so that an
 /// emitter change fails the tests about the feature it changed (the whole-file goldens fail too,

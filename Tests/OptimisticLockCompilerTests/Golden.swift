@@ -1,8 +1,9 @@
 import Foundation
+import OptimisticLockSQL
 import TestSupport
 import Testing
 
-@testable import OptimisticLockCompiler
+@testable import _OptimisticLockCompiler
 
 /// Locations of the golden files, and the switch that rewrites them.
 enum Golden {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import OptimisticLockCompiler
+@testable import _OptimisticLockCompiler
 
 /// Hundreds of randomly corrupted schemas: the compiler must answer each with located diagnostics
 /// (or clean output), never a crash or a hang.

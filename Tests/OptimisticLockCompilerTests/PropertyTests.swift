@@ -1,7 +1,8 @@
 import Foundation
+import OptimisticLockSQL
 import Testing
 
-@testable import OptimisticLockCompiler
+@testable import _OptimisticLockCompiler
 
 /// Random valid schemas must compile without a diagnostic and emit everything; every input ever
 /// found by the fuzzer stays a regression fixture. Set OPTIMISTIC_LOCK_FUZZ_ITERATIONS for a longer run.

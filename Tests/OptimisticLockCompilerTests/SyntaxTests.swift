@@ -1,6 +1,7 @@
+import OptimisticLockSQL
 import Testing
 
-@testable import OptimisticLockCompiler
+@testable import _OptimisticLockCompiler
 
 /// Unit tests of the lexer and the parser.
 @Suite("Syntax")

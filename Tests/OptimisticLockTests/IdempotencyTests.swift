@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import OptimisticLockPostgres
+import OptimisticLockSQL
 import Synchronization
 import TestModels
 import Testing

@@ -1,9 +1,9 @@
 import Foundation
 import OptimisticLock
-import OptimisticLockCompiler
 import OptimisticLockPostgres
 import TestModels
 import Testing
+import _OptimisticLockCompiler
 
 /// A note whose statements the runtime spells from its table description (issue 22's shape: the
 /// generated code will describe the model and nothing else), written by hand here.

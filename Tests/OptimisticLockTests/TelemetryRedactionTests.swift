@@ -6,6 +6,7 @@ import Logging
 import MetricsTestKit
 import OptimisticLock
 import OptimisticLockPostgres
+import OptimisticLockSQL
 import TestModels
 import TestSupport
 import Testing

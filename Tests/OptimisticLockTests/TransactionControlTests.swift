@@ -1,5 +1,6 @@
 import Foundation
 import OptimisticLock
+import OptimisticLockSQL
 import TestModels
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import OptimisticLockCompiler
+import _OptimisticLockCompiler
 
 /// The schema compiler on large schemas, and the Swift compiler on what it emits.
 struct GeneratorBenchmarks {

@@ -4,10 +4,10 @@ import Foundation
 import GRDB
 import Logging
 import OptimisticLock
-import OptimisticLockCompiler
 import OptimisticLockTelemetry
 import Synchronization
 import Tracing
+import _OptimisticLockCompiler
 
 /// Update, fetch and insert: generated code vs the raw sqlite3 C API vs GRDB, same data, same file settings.
 struct SQLiteBenchmarks {

@@ -1,4 +1,4 @@
-@_exported import OptimisticLockSQL
+import OptimisticLockSQL
 
 /// One statement spelled in every dialect. A connection prepares it once and finds the prepared
 /// statement again by its identity, without hashing the SQL: the address of the literals for

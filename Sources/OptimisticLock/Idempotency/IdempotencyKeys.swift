@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 import Synchronization
 
 #if canImport(FoundationEssentials)

@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 /// The tables a target's models need, referenced tables first: what `migrate` creates and checks.
 ///
 /// Generated code declares one per target, `OptimisticLockSchema.schema`, from the models of its

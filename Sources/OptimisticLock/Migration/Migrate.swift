@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 extension DatabaseConnection {
     /// Brings the database to the schema, in one transaction: creates missing tables, adds columns
     /// that can be added safely (nullable, or with a default; a new version column, whose existing

@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 // The steps versioned and unversioned writes share: storing a new row, and the SQL and bindings of
 // an update limited to some columns.
 

@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 /// A model declared in a `.schema` file: what generated code describes, and what the runtime's
 /// generic `insert`, `find`, `fetchAll`, `count` and `reload` work on.
 ///

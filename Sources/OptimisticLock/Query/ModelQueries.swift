@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 // Queries beyond the generated finders, for every model, from the runtime: predicates on `Column`
 // cases, keyset pagination by primary key, and hand-written SQL decoded strictly into models.
 // Their SQL is built per call and prepared once per connection (cached by its text).

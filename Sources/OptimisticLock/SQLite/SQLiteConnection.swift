@@ -1,4 +1,5 @@
 import CSQLite
+import OptimisticLockSQL
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 /// The access level of generated declarations.
 public enum AccessLevel: String, Sendable, CaseIterable {
     /// `public` (the default): the generated types are part of the target's API.

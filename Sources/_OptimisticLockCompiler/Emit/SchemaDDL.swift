@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 /// The DDL of a whole schema in one dialect, tables ordered so that a referenced table comes first.
 public enum SchemaDDL {
     /// Every table and index of the schema, ready to run.

@@ -1,3 +1,4 @@
+import OptimisticLockSQL
 /// The result of compiling a set of schema files together.
 public struct Compilation: Sendable {
     /// The files, in the order given.

@@ -1,4 +1,4 @@
-@_exported import OptimisticLockSQL
+import OptimisticLockSQL
 
 // The compiler's part of SQL: a model as the neutral table description `OptimisticLockSQL` spells
 // every statement from.
