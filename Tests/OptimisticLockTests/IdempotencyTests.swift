@@ -22,10 +22,12 @@ struct IdempotencyTests {
         return database
     }
 
-    /// Inserts an author under `key`, counting the runs of the body.
+    /// Inserts an author under `key`, counting the runs of the body. Keys live an hour unless a
+    /// test says otherwise: expiry is wall-clock time (stored for every process to read), so a
+    /// busy machine or a clock step must not expire a key between two calls of one test.
     static func create(
         _ pool: AnyPool, key: String, scope: String = "", fingerprint: String = "POST /authors", name: String = "Ada",
-        runs: Locked<Int>? = nil, expiresAfter: Duration = .seconds(60)
+        runs: Locked<Int>? = nil, expiresAfter: Duration = .seconds(3600)
     ) async throws -> IdempotentResult<Author> {
         try await pool.write { db in
             try db.idempotent(key: key, scope: scope, fingerprint: fingerprint, expiresAfter: expiresAfter) {
