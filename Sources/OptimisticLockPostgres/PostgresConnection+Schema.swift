@@ -30,7 +30,7 @@ extension PostgresConnection: SchemaInspecting {
             try transaction {
                 try executeScript("CREATE SCHEMA \(dialect.quote(scratch)); SET LOCAL search_path TO \(dialect.quote(scratch))")
                 for table in schema.tables {
-                    for statement in DatabaseSchema.withoutIfNotExists(table.postgres) { try executeScript(statement) }
+                    for statement in table.createStatements(.postgres) { try executeScript(statement) }
                 }
                 result = try inspect(namespace: scratch, schema.tables.map(\.name))
                 throw Discard()

@@ -92,18 +92,30 @@ public struct TableDescription: Sendable, Hashable {
     /// `CREATE TABLE IF NOT EXISTS` with its constraints, then one `CREATE INDEX IF NOT EXISTS` per
     /// index; each statement `;`-terminated on lines of its own.
     public func createTable(_ dialect: SQLDialect) -> String {
+        createStatements(dialect, ifNotExists: true).map { $0 + ";\n" }.joined()
+    }
+
+    /// The statements that create the table and then its indexes, one per element, unterminated.
+    /// `ifNotExists: false` is what `migrate` runs for a table it found missing: a name another
+    /// object already holds must fail, not leave the table or an index out. `tableName` creates the
+    /// table under another name (a rebuild's new table, renamed afterwards); the indexes keep the
+    /// table's own name and are created on it.
+    public func createStatements(_ dialect: SQLDialect, ifNotExists: Bool, tableName: String? = nil) -> [String] {
+        let condition = ifNotExists ? "IF NOT EXISTS " : ""
         var lines = columns.map { "    " + definition($0, dialect) }
         for unique in uniques {
             lines.append("    UNIQUE (" + unique.map(dialect.quote).joined(separator: ", ") + ")")
         }
-        var out = "CREATE TABLE IF NOT EXISTS \(dialect.quote(name)) (\n" + lines.joined(separator: ",\n") + "\n);\n"
+        var statements = [
+            "CREATE TABLE \(condition)\(dialect.quote(tableName ?? name)) (\n" + lines.joined(separator: ",\n") + "\n)"
+        ]
         for index in indexes {
             let indexName = Self.indexName(table: name, columns: index)
-            out +=
-                "CREATE INDEX IF NOT EXISTS \(dialect.quote(indexName)) ON \(dialect.quote(name)) ("
-                + index.map(dialect.quote).joined(separator: ", ") + ");\n"
+            statements.append(
+                "CREATE INDEX \(condition)\(dialect.quote(indexName)) ON \(dialect.quote(name)) ("
+                    + index.map(dialect.quote).joined(separator: ", ") + ")")
         }
-        return out
+        return statements
     }
 
     private func definition(_ column: ColumnDescription, _ dialect: SQLDialect) -> String {

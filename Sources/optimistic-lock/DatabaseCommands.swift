@@ -72,10 +72,7 @@ struct DatabaseOptions: ParsableArguments {
 extension Compilation {
     /// The tables of the compiled schemas, as `migrate` takes them.
     var databaseSchema: DatabaseSchema {
-        DatabaseSchema(
-            tables: (tableDefinitions ?? []).map {
-                DatabaseSchema.Table(name: $0.name, versionColumn: $0.versionColumn, sqlite: $0.sqlite, postgres: $0.postgres)
-            })
+        DatabaseSchema(tables: (tableDescriptions ?? []).map(DatabaseSchema.Table.init))
     }
 }
 

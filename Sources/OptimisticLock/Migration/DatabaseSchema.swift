@@ -4,28 +4,32 @@ import OptimisticLockSQL
 /// Generated code declares one per target, `OptimisticLockSchema.schema`, from the models of its
 /// `.schema` files; the CLI builds the same from `.schema` files.
 public struct DatabaseSchema: Sendable {
-    /// One model's table.
+    /// One model's table: its description, from which `migrate` spells what it creates and
+    /// compares (no DDL text is edited).
     public struct Table: Sendable {
-        /// The table's SQL name.
-        public let name: String
-        /// The version column, nil for an `@unversioned` model.
-        public let versionColumn: String?
-        /// The table's DDL (`CREATE TABLE IF NOT EXISTS` and its indexes) for SQLite.
-        public let sqlite: String
-        /// The table's DDL for PostgreSQL.
-        public let postgres: String
+        /// The table, neutral of dialect.
+        public let description: TableDescription
 
-        /// Describes a table.
-        public init(name: String, versionColumn: String?, sqlite: String, postgres: String) {
-            self.name = name
-            self.versionColumn = versionColumn
-            self.sqlite = sqlite
-            self.postgres = postgres
+        /// A table of this description.
+        public init(_ description: TableDescription) {
+            self.description = description
         }
 
-        /// The DDL for a dialect.
+        /// The table's SQL name.
+        public var name: String { description.name }
+        /// The version column, nil for an `@unversioned` model.
+        public var versionColumn: String? { description.version }
+
+        /// The table's DDL in `dialect`: `CREATE TABLE IF NOT EXISTS` and its indexes.
         public func ddl(_ dialect: SQLDialect) -> String {
-            dialect.choose(sqlite: sqlite, postgres: postgres)
+            description.createTable(dialect)
+        }
+
+        /// What `migrate` runs for a missing table, one statement per element: the table and its
+        /// indexes without `IF NOT EXISTS`, so a name another object holds fails instead of being
+        /// skipped.
+        public func createStatements(_ dialect: SQLDialect) -> [String] {
+            description.createStatements(dialect, ifNotExists: false)
         }
     }
 
@@ -39,33 +43,7 @@ public struct DatabaseSchema: Sendable {
 
     /// The schema of these models, in the order given (referenced models first).
     public init(models: [any SchemaModel.Type]) {
-        tables = models.map { model in
-            Table(
-                name: model.tableName, versionColumn: Self.versionColumn(of: model),
-                sqlite: model.statements.createTable.sqlite, postgres: model.statements.createTable.postgres)
-        }
-    }
-
-    private static func versionColumn(of model: any SchemaModel.Type) -> String? {
-        guard let versioned = model as? any VersionedModel.Type else { return nil }
-        return versionName(versioned)
-    }
-
-    private static func versionName<Model: VersionedModel>(_ model: Model.Type) -> String {
-        model.versionColumn.rawValue
-    }
-
-    /// `script` with `IF NOT EXISTS` taken out of its `CREATE TABLE` and `CREATE INDEX` statements,
-    /// one statement per element: `migrate` creates what it found missing, and a name another
-    /// object already holds must fail, not leave the table or index out.
-    package static func withoutIfNotExists(_ script: String) -> [String] {
-        SQLScript.statements(script).map { statement in
-            for prefix in ["CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "]
-            where statement.hasPrefix(prefix + "IF NOT EXISTS ") {
-                return prefix + statement.dropFirst(prefix.count + "IF NOT EXISTS ".count)
-            }
-            return statement
-        }
+        tables = models.map { Table($0.table) }
     }
 
     /// A fingerprint of the schema in one dialect: FNV-1a over the DDL (whitespace between tokens

@@ -42,7 +42,7 @@ package struct MigrationPlanner {
                 changes.append(
                     .init(
                         table: table.name, column: nil, summary: "create table \(quote(table.name))",
-                        sql: DatabaseSchema.withoutIfNotExists(table.ddl(dialect))))
+                        sql: table.createStatements(dialect)))
                 continue
             }
             if let kind = existing.notATable {
@@ -97,7 +97,7 @@ package struct MigrationPlanner {
                         sql: ["ALTER TABLE \(quote(name)) ADD COLUMN \(definition(column, references))"]))
             } else {
                 var suggested = column
-                suggested.defaultSQL = zero(for: column.type)
+                suggested.defaultSQL = zero(for: column.name, of: table)
                 refuse(
                     column.name, "a new non-optional field without a default: existing rows would have no value for it",
                     ["ALTER TABLE \(quote(name)) ADD COLUMN \(definition(suggested, references))  -- choose the default"])
@@ -294,9 +294,8 @@ package struct MigrationPlanner {
     private func rebuild(_ table: DatabaseSchema.Table, reason: String) -> [String] {
         guard !altersInPlace else { return ["-- \(reason) by hand"] }
         let temporary = table.name + "_new"
-        var statements = DatabaseSchema.withoutIfNotExists(table.ddl(.sqlite))
-        let create = statements.removeFirst().replacingFirst(
-            "CREATE TABLE \(quote(table.name))", with: "CREATE TABLE \(quote(temporary))")
+        var statements = table.description.createStatements(.sqlite, ifNotExists: false, tableName: temporary)
+        let create = statements.removeFirst()
         let columns = (expected[table.name]?.columns ?? []).map(\.name)
             .filter { live[table.name]?.column($0) != nil }.map(quote).joined(separator: ", ")
         // Every column that becomes NOT NULL gets its NULLs filled first, whichever difference this
@@ -337,7 +336,7 @@ package struct MigrationPlanner {
             comment = "-- first give the rows without a version a fresh one:"
             statement = refillVersions(table: table.name, column: column.name)
         } else {
-            let value = column.defaultSQL ?? zero(for: column.type)
+            let value = column.defaultSQL ?? zero(for: column.name, of: table)
             comment =
                 "-- first give the rows holding NULL a value (\(column.defaultSQL == nil ? "choose it" : "the schema's default")):"
             statement = "UPDATE \(quote(table.name)) SET \(quote(column.name)) = \(value) WHERE \(quote(column.name)) IS NULL"
@@ -345,15 +344,18 @@ package struct MigrationPlanner {
         return [comment, dialect.choose(sqlite: statement + ";", postgres: statement)]
     }
 
-    private func zero(for type: String) -> String {
-        switch type.lowercased() {
-        case "text": "''"
-        case "blob": "x''"
-        case "bytea": "''::bytea"
-        case "boolean": "false"
-        case "uuid": "'00000000-0000-0000-0000-000000000000'"
-        case "timestamp with time zone": "now()"
-        default: "0"
+    /// A value of the column's type to suggest where the schema gives none, spelled from its
+    /// description (every column type must say; a column the description lacks gets `0`).
+    private func zero(for column: String, of table: DatabaseSchema.Table) -> String {
+        guard let type = table.description.columns.first(where: { $0.name == column })?.type else { return "0" }
+        switch type {
+        case .integer64, .integer32, .double: return "0"
+        case .boolean: return dialect.choose(sqlite: "0", postgres: "false")
+        case .text: return "''"
+        case .decimal: return dialect.choose(sqlite: "'0'", postgres: "0")
+        case .bytes: return dialect.choose(sqlite: "x''", postgres: "''::bytea")
+        case .uuid: return dialect.choose(sqlite: "zeroblob(16)", postgres: "'00000000-0000-0000-0000-000000000000'")
+        case .timestamp: return dialect.choose(sqlite: "0", postgres: "now()")
         }
     }
 }
@@ -364,13 +366,6 @@ extension String {
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
-    }
-
-    func replacingFirst(_ target: String, with replacement: String) -> String {
-        guard let range = firstRange(of: target) else { return self }
-        var copy = self
-        copy.replaceSubrange(range, with: replacement)
-        return copy
     }
 }
 

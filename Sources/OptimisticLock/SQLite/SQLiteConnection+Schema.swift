@@ -14,7 +14,7 @@ extension SQLiteConnection: SchemaInspecting {
     package func expectedTables(_ schema: DatabaseSchema) throws -> [String: TableSnapshot] {
         let scratch = try SQLiteConnection(path: ":memory:")
         for table in schema.tables {
-            for statement in DatabaseSchema.withoutIfNotExists(table.sqlite) { try scratch.executeScript(statement) }
+            for statement in table.createStatements(.sqlite) { try scratch.executeScript(statement) }
         }
         return try Self.inspect(scratch, schema.tables.map(\.name))
     }

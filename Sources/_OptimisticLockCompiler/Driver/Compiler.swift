@@ -28,16 +28,11 @@ public struct Compilation: Sendable {
         return SwiftEmitter(schema: schema, access: access).emitSchema()
     }
 
-    /// Every model's table and DDL in both dialects, referenced tables first (what `migrate` compares
-    /// the database with), or nil when there were errors.
-    public var tableDefinitions: [TableDefinition]? {
+    /// Every model's table description, referenced tables first (what `migrate` compares the
+    /// database with), or nil when there were errors.
+    public var tableDescriptions: [TableDescription]? {
         guard !hasErrors else { return nil }
-        return schema.modelsInDependencyOrder.map { model in
-            let table = model.tableDescription(in: schema)
-            return TableDefinition(
-                name: model.tableName, versionColumn: model.versionField?.columnName,
-                sqlite: table.createTable(.sqlite), postgres: table.createTable(.postgres))
-        }
+        return schema.modelsInDependencyOrder.map { $0.tableDescription(in: schema) }
     }
 
     /// The DDL of every model, or nil when there were errors.
@@ -45,18 +40,6 @@ public struct Compilation: Sendable {
         guard !hasErrors else { return nil }
         return SchemaDDL.render(schema, dialect: dialect)
     }
-}
-
-/// One model's table: its name, version column and DDL in both dialects.
-public struct TableDefinition: Sendable {
-    /// The table's SQL name.
-    public let name: String
-    /// The version column, nil for an `@unversioned` model.
-    public let versionColumn: String?
-    /// `CREATE TABLE IF NOT EXISTS` and its indexes for SQLite.
-    public let sqlite: String
-    /// The same for PostgreSQL.
-    public let postgres: String
 }
 
 /// Runs the pipeline: UTF-8 check, lexing and parsing of every file, then checking them together.
