@@ -8,6 +8,7 @@ struct GenerateTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimistic-lock-generate",
         abstract: "Compile .schema files into optimistic-locking Swift models and SQL (the plugins' tool).",
+        version: GeneratorVersion.current,
         subcommands: SchemaCommands.all
     )
 }

@@ -15,6 +15,7 @@ struct OptimisticLockCommand: ParsableCommand {
               optimistic-lock migrate Schemas --database app.sqlite --dry-run
               optimistic-lock diff Schemas --database postgresql://app@db/shop
             """,
+        version: GeneratorVersion.current,
         subcommands: SchemaCommands.all + [Migrate.self, Diff.self]
     )
 }

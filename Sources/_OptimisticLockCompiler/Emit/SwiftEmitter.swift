@@ -1,4 +1,5 @@
 import OptimisticLockSQL
+
 /// The access level of generated declarations.
 public enum AccessLevel: String, Sendable, CaseIterable {
     /// `public` (the default): the generated types are part of the target's API.
@@ -25,7 +26,8 @@ public struct SwiftEmitter {
     /// The source for everything declared in file `file`, named `fileName` in the header.
     public func emit(file: Int, fileName: String) -> String {
         var writer = CodeWriter()
-        writer.line("\(Self.headerPrefix) from \(fileName). Do not edit: change the schema and rebuild.")
+        writer.line(
+            "\(Self.headerPrefix) \(GeneratorVersion.current) from \(fileName). Do not edit: change the schema and rebuild.")
         writer.line()
         writer.line("import Foundation")
         writer.line("@_spi(Generated) import OptimisticLock")
@@ -52,7 +54,8 @@ public struct SwiftEmitter {
     public func emitSchema() -> String {
         var writer = CodeWriter()
         writer.line(
-            "\(Self.headerPrefix) from the .schema files of this target. Do not edit: change the schemas and rebuild.")
+            "\(Self.headerPrefix) \(GeneratorVersion.current) from the .schema files of this target."
+                + " Do not edit: change the schemas and rebuild.")
         writer.line()
         writer.line("import OptimisticLock")
         writer.line()
