@@ -44,9 +44,11 @@ enum NumericText {
 
     static func decode(_ raw: UnsafeRawBufferPointer) -> String? {
         guard raw.count >= 8 else { return nil }
-        func word(_ offset: Int) -> Int { Int(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self))) }
+        // The digit count and the display scale are unsigned 16-bit fields (a value may have more
+        // than 32,767 digits); the weight is signed.
+        func word(_ offset: Int) -> Int { Int(UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))) }
         let count = word(0)
-        let weight = word(2)
+        let weight = Int(Int16(truncatingIfNeeded: word(2)))
         let sign = UInt16(truncatingIfNeeded: word(4))
         let scale = word(6)
         switch sign {
@@ -58,6 +60,7 @@ enum NumericText {
         }
         guard count >= 0, scale >= 0, raw.count >= 8 + 2 * count else { return nil }
         let digits = (0..<count).map { word(8 + 2 * $0) }
+        guard digits.allSatisfy({ $0 <= 9999 }) else { return nil }  // base-10000 digits; anything else is not a numeric
         var integerPart = ""
         if weight >= 0 {
             for position in 0...weight {

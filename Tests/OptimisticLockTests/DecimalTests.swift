@@ -3,6 +3,8 @@ import OptimisticLock
 import TestModels
 import Testing
 
+@testable import OptimisticLockPostgres
+
 /// `Decimal` fields: stored exactly (canonical text on SQLite, `numeric` on PostgreSQL), compared as
 /// numbers, and never rounded or coerced on the way back.
 @Suite("Decimal")
@@ -137,5 +139,50 @@ struct DecimalTests {
             #expect(DecimalText.parse(bad) == nil, "\(bad)")
         }
         #expect(DecimalText.parse("1000000000000000000000000000000000000000") != nil, "trailing zeros are an exponent")
+    }
+}
+
+/// Hostile or unusual bytes and text never crash a read and never pass for another value.
+@Suite("Decimal: hostile storage")
+struct DecimalHostileStorageTests {
+    @Test("Binary numeric with a digit over 9999 or a wrapped digit count is malformed, not a crash")
+    func malformedNumeric() {
+        // Two digits, the second 12345 (base-10000 digits stop at 9999).
+        let overDigit: [UInt8] = [0, 2, 0, 1, 0, 0, 0, 0, 0, 1, 0x30, 0x39]
+        #expect(overDigit.withUnsafeBytes { NumericText.decode($0) } == nil)
+        let negativeDigit: [UInt8] = [0, 1, 0, 0, 0, 0, 0, 0, 0x80, 0]
+        #expect(negativeDigit.withUnsafeBytes { NumericText.decode($0) } == nil)
+        // 40,000 base-10000 digits of 9999 (a count PostgreSQL sends as 16 unsigned bits): 32,768
+        // before the point (weight 32,767), 7,232 after it (scale 28,928).
+        var large: [UInt8] = [0x9C, 0x40, 0x7F, 0xFF, 0, 0, 0x71, 0x00]
+        for _ in 0..<40_000 { large += [0x27, 0x0F] }
+        let text = large.withUnsafeBytes { NumericText.decode($0) }
+        #expect(text == String(repeating: "9", count: 131_072) + "." + String(repeating: "9", count: 28_928))
+    }
+
+    @Test("PostgreSQL: a numeric of 131,072 digits is a value for Row and an error for a Decimal")
+    func hugeNumeric() throws {
+        guard Backend.available.contains(.postgres) else { return }
+        let database = TestDatabase(.postgres)
+        let db = try database.connect()
+        let row = try #require(try db.query("SELECT repeat('9', 131072)::numeric AS n", []).first)
+        #expect(row["n"] == .text(String(repeating: "9", count: 131_072)))
+        #expect(throws: DatabaseError.self) { try row.decode(Decimal.self, "n") }
+    }
+
+    @Test("SQLite: decimal text that is not canonical is refused, since equality compares the text")
+    func nonCanonicalText() throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connectWithSchema()
+        var sample = DecimalTests.sample(DecimalTests.decimal("0.1"))
+        try sample.insert(db)
+        for literal in ["'0.10'", "'+1'", "'0001'", "'1.50'", "'-0'", "'00.5'"] {
+            try Fixture.execute(db, #"UPDATE "sample" SET "decimal" = "# + literal)
+            let error = #expect(throws: DatabaseError.self, "\(literal)") { try Sample.find(db, id: sample.id) }
+            #expect(error?.kind == .invalidStoredValue)
+            #expect(error?.message.contains("canonical") == true, "\(error?.message ?? "")")
+        }
+        try Fixture.execute(db, #"UPDATE "sample" SET "decimal" = '0.1'"#)
+        #expect(try Sample.count(db, where: .equal(.decimal, DecimalTests.decimal("0.10"))) == 1)
     }
 }

@@ -450,7 +450,9 @@ public final class SQLiteStatement: PreparedStatement {
         return UUID(uuid: uuid)
     }
 
-    /// Reads a decimal: TEXT in decimal notation that a `Decimal` holds exactly, or an INTEGER.
+    /// Reads a decimal: its canonical TEXT (`DecimalText`), or an INTEGER. Other text — junk, an
+    /// exponent, more digits than a `Decimal` holds, or a value spelled another way (`'0.10'`,
+    /// `'+1'`, which equality would never match, since it compares the stored text) — is an error.
     public func decimal(at index: Int32) throws -> Decimal {
         let value = sqlite3_column_value(handle, index)
         let type = sqlite3_value_type(value)
@@ -459,6 +461,10 @@ public final class SQLiteStatement: PreparedStatement {
         let text = try self.text(at: index)
         guard let decimal = DecimalText.parse(text) else {
             throw misfit(index, "'\(text.prefix(60))' is not a decimal a Decimal holds exactly")
+        }
+        guard DecimalText.text(decimal) == text else {
+            throw misfit(
+                index, "'\(text.prefix(60))' is not in canonical form ('\(DecimalText.text(decimal) ?? "")'): rewrite it so")
         }
         return decimal
     }
