@@ -9,4 +9,13 @@ static inline sqlite3_destructor_type optimistic_lock_sqlite_transient(void) {
     return SQLITE_TRANSIENT;
 }
 
+/// Turns off SQLite's double-quoted string literals in DML and DDL: "name" is then always an
+/// identifier, and a column that does not exist is an error instead of the text 'name'.
+/// (sqlite3_db_config is variadic, which Swift cannot call.)
+static inline int optimistic_lock_sqlite_disable_dqs(sqlite3 *db) {
+    int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
+    if (rc != SQLITE_OK) return rc;
+    return sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)0);
+}
+
 #endif

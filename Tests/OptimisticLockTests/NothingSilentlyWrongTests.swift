@@ -407,4 +407,16 @@ struct NothingSilentlyWrongTests {
         #expect(error?.message.contains("rolled back") == true, "\(String(describing: error))")
         #expect(try Author.count(db) == 1)
     }
+
+    @Test("SQLite: a quoted column that does not exist is an error, never the string of its name")
+    func doubleQuotedNames() throws {
+        let database = TestDatabase(.sqlite)
+        let db = try database.connectWithSchema()
+        var sample = Self.sample()
+        try sample.insert(db)
+        try db.executeScript(#"ALTER TABLE "sample" DROP COLUMN "optional_string""#)
+        let error = #expect(throws: DatabaseError.self) { try Sample.find(db, id: sample.id) }
+        #expect(error?.message.contains("no such column") == true, "\(error?.message ?? "")")
+        #expect(throws: DatabaseError.self) { try db.query(#"SELECT "nothing_here" FROM "sample""#, []) }
+    }
 }

@@ -64,6 +64,10 @@ public final class SQLiteConnection: DatabaseConnection {
         }
         self.handle = db
         sqlite3_extended_result_codes(db, 1)
+        // Every name the library writes is double-quoted: with SQLite's legacy fallback, a quoted
+        // column that does not exist (dropped by hand, misspelled in your SQL) would be read as a
+        // string literal — a String field would silently hold its own column name.
+        optimistic_lock_sqlite_disable_dqs(db)
         // sqlite3_interrupt may be called from any thread while the connection is open; the handle
         // travels as an address, and `deinit` removes the interrupt before closing.
         let address = UInt(bitPattern: db)
