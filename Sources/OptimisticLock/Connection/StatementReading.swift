@@ -8,6 +8,14 @@ extension PreparedStatement {
         DatabaseError.invalidStoredValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
     }
 
+    /// Reads an integer into a narrower type; a value outside its range is an error, never truncated.
+    @inlinable
+    func integer<Narrow: FixedWidthInteger>(_ type: Narrow.Type, at index: Int32) throws -> Narrow {
+        let value = try int64(at: index)
+        guard let narrow = Narrow(exactly: value) else { throw misfit(index, "\(value) does not fit \(Narrow.self)") }
+        return narrow
+    }
+
     /// Reads an optimistic-lock version: a value in `1...VersionGenerator.maximum`. Anything else
     /// (0, negative, too large, not an integer) is an error: a record must never carry a version
     /// that `save` would mistake for "new" or that a browser would round.

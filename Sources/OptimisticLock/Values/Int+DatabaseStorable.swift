@@ -8,9 +8,7 @@ extension Int: DatabaseStorable, DatabaseKey {
     /// Reads an integer; one outside `Int`'s range is an error, never truncated.
     @inlinable
     public static func read(from statement: some PreparedStatement, at index: Int32) throws -> Int {
-        let value = try statement.int64(at: index)
-        guard let narrow = Int(exactly: value) else { throw statement.misfit(index, "\(value) does not fit Int") }
-        return narrow
+        try statement.integer(Int.self, at: index)
     }
 
     /// An `.integer` in `Int`'s range.

@@ -8,9 +8,7 @@ extension Int32: DatabaseStorable {
     /// Reads an integer; one outside `Int32`'s range is an error, never truncated.
     @inlinable
     public static func read(from statement: some PreparedStatement, at index: Int32) throws -> Int32 {
-        let value = try statement.int64(at: index)
-        guard let narrow = Int32(exactly: value) else { throw statement.misfit(index, "\(value) does not fit Int32") }
-        return narrow
+        try statement.integer(Int32.self, at: index)
     }
 
     /// An `.integer` in `Int32`'s range.
