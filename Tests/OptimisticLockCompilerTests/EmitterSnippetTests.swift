@@ -45,8 +45,8 @@ struct EmitterSnippetTests {
     func optionalField() throws {
         let source = try Self.emit("model Note {\n    \(Self.base)    title: String?\n}")
         Self.expect(source, contains: "public var title: String?")
-        Self.expect(source, contains: "self.title.bind(to: statement, at: 1)")
-        Self.expect(source, contains: "self.title = try row.read(at: 2)")
+        Self.expect(source, contains: "statement.bindValue(self.title, at: 1)")
+        Self.expect(source, contains: "self.title = try row.read(String?.self, at: 2)")
         Self.expect(source, contains: #"ColumnDescription(name: "title", type: .text, isOptional: true),"#)
     }
 
@@ -60,9 +60,9 @@ struct EmitterSnippetTests {
     func fieldTypes(type: String, columnType: String) throws {
         let source = try Self.emit("model Thing {\n    \(Self.base)    value: \(type)\n}")
         Self.expect(source, contains: "public var value: \(type)")
-        Self.expect(source, contains: "self.value.bind(to: statement, at: 1)")
-        Self.expect(source, contains: "case .value: self.value.bind(to: statement, at: index)")
-        Self.expect(source, contains: "self.value = try row.read(at: 2)")
+        Self.expect(source, contains: "statement.bindValue(self.value, at: 1)")
+        Self.expect(source, contains: "case .value: statement.bindValue(self.value, at: index)")
+        Self.expect(source, contains: "self.value = try row.read(\(type).self, at: 2)")
         Self.expect(source, contains: #"ColumnDescription(name: "value", type: \#(columnType)),"#)
     }
 
@@ -104,8 +104,8 @@ struct EmitterSnippetTests {
     func enumField() throws {
         let source = try Self.emit("enum Mood { calm, busy }\nmodel Day {\n    \(Self.base)    mood: Mood = .calm\n}")
         Self.expect(source, contains: "public enum Mood: String, Codable, CaseIterable, Hashable, Sendable, DatabaseEnum {")
-        Self.expect(source, contains: "self.mood.bind(to: statement, at: 1)")
-        Self.expect(source, contains: "self.mood = try row.read(at: 2)")
+        Self.expect(source, contains: "statement.bindValue(self.mood, at: 1)")
+        Self.expect(source, contains: "self.mood = try row.read(Mood.self, at: 2)")
         Self.expect(source, contains: "public init(id: Int64? = nil, mood: Mood = .calm) {")
     }
 

@@ -66,24 +66,24 @@ extension Author: VersionedModel {
     public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.name = try row.read(at: 2)
-        self.email = try row.read(at: 3)
+        self.name = try row.read(String.self, at: 2)
+        self.email = try row.read(String?.self, at: 3)
     }
 
     /// Binds every field but the key and the version to parameters 1...2.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.name.bind(to: statement, at: 1)
-        self.email.bind(to: statement, at: 2)
+        statement.bindValue(self.name, at: 1)
+        statement.bindValue(self.email, at: 2)
         return 2
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .name: self.name.bind(to: statement, at: index)
-        case .email: self.email.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .name: statement.bindValue(self.name, at: index)
+        case .email: statement.bindValue(self.email, at: index)
         }
     }
 
@@ -196,44 +196,44 @@ extension Post: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.read(at: 0)
+        self.id = try row.read(UUID.self, at: 0)
         self.version = try row.version(at: 1)
-        self.authorID = try row.read(at: 2)
-        self.title = try row.read(at: 3)
-        self.body = try row.read(at: 4)
-        self.status = try row.read(at: 5)
-        self.createdAt = try row.read(at: 6)
-        self.rating = try row.read(at: 7)
-        self.attachment = try row.read(at: 8)
-        self.views = try row.read(at: 9)
+        self.authorID = try row.read(Int64.self, at: 2)
+        self.title = try row.read(String.self, at: 3)
+        self.body = try row.read(String.self, at: 4)
+        self.status = try row.read(PostStatus.self, at: 5)
+        self.createdAt = try row.read(Date.self, at: 6)
+        self.rating = try row.read(Double?.self, at: 7)
+        self.attachment = try row.read(Data?.self, at: 8)
+        self.views = try row.read(Int64.self, at: 9)
     }
 
     /// Binds every field but the key and the version to parameters 1...8.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.authorID.bind(to: statement, at: 1)
-        self.title.bind(to: statement, at: 2)
-        self.body.bind(to: statement, at: 3)
-        self.status.bind(to: statement, at: 4)
-        self.createdAt.bind(to: statement, at: 5)
-        self.rating.bind(to: statement, at: 6)
-        self.attachment.bind(to: statement, at: 7)
-        self.views.bind(to: statement, at: 8)
+        statement.bindValue(self.authorID, at: 1)
+        statement.bindValue(self.title, at: 2)
+        statement.bindValue(self.body, at: 3)
+        statement.bindValue(self.status, at: 4)
+        statement.bindValue(self.createdAt, at: 5)
+        statement.bindValue(self.rating, at: 6)
+        statement.bindValue(self.attachment, at: 7)
+        statement.bindValue(self.views, at: 8)
         return 8
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .authorID: self.authorID.bind(to: statement, at: index)
-        case .title: self.title.bind(to: statement, at: index)
-        case .body: self.body.bind(to: statement, at: index)
-        case .status: self.status.bind(to: statement, at: index)
-        case .createdAt: self.createdAt.bind(to: statement, at: index)
-        case .rating: self.rating.bind(to: statement, at: index)
-        case .attachment: self.attachment.bind(to: statement, at: index)
-        case .views: self.views.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .authorID: statement.bindValue(self.authorID, at: index)
+        case .title: statement.bindValue(self.title, at: index)
+        case .body: statement.bindValue(self.body, at: index)
+        case .status: statement.bindValue(self.status, at: index)
+        case .createdAt: statement.bindValue(self.createdAt, at: index)
+        case .rating: statement.bindValue(self.rating, at: index)
+        case .attachment: statement.bindValue(self.attachment, at: index)
+        case .views: statement.bindValue(self.views, at: index)
         }
     }
 
@@ -372,30 +372,30 @@ extension Comment: VersionedModel {
     public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.postID = try row.read(at: 2)
-        self.text = try row.read(at: 3)
-        self.isHidden = try row.read(at: 4)
-        self.likes = try row.read(at: 5)
+        self.postID = try row.read(UUID.self, at: 2)
+        self.text = try row.read(String.self, at: 3)
+        self.isHidden = try row.read(Bool.self, at: 4)
+        self.likes = try row.read(Int32.self, at: 5)
     }
 
     /// Binds every field but the key and the version to parameters 1...4.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.postID.bind(to: statement, at: 1)
-        self.text.bind(to: statement, at: 2)
-        self.isHidden.bind(to: statement, at: 3)
-        self.likes.bind(to: statement, at: 4)
+        statement.bindValue(self.postID, at: 1)
+        statement.bindValue(self.text, at: 2)
+        statement.bindValue(self.isHidden, at: 3)
+        statement.bindValue(self.likes, at: 4)
         return 4
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .postID: self.postID.bind(to: statement, at: index)
-        case .text: self.text.bind(to: statement, at: index)
-        case .isHidden: self.isHidden.bind(to: statement, at: index)
-        case .likes: self.likes.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .postID: statement.bindValue(self.postID, at: index)
+        case .text: statement.bindValue(self.text, at: index)
+        case .isHidden: statement.bindValue(self.isHidden, at: index)
+        case .likes: statement.bindValue(self.likes, at: index)
         }
     }
 

@@ -66,32 +66,32 @@ extension Hostile: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.read(at: 0)
+        self.id = try row.read(String.self, at: 0)
         self.version = try row.version(at: 1)
-        self.select = try row.read(at: 2)
-        self.from = try row.read(at: 3)
-        self.whereClause = try row.read(at: 4)
-        self.separators = try row.read(at: 5)
+        self.select = try row.read(String.self, at: 2)
+        self.from = try row.read(String.self, at: 3)
+        self.whereClause = try row.read(Int64.self, at: 4)
+        self.separators = try row.read(String.self, at: 5)
     }
 
     /// Binds every field but the key and the version to parameters 1...4.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.select.bind(to: statement, at: 1)
-        self.from.bind(to: statement, at: 2)
-        self.whereClause.bind(to: statement, at: 3)
-        self.separators.bind(to: statement, at: 4)
+        statement.bindValue(self.select, at: 1)
+        statement.bindValue(self.from, at: 2)
+        statement.bindValue(self.whereClause, at: 3)
+        statement.bindValue(self.separators, at: 4)
         return 4
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .select: self.select.bind(to: statement, at: index)
-        case .from: self.from.bind(to: statement, at: index)
-        case .whereClause: self.whereClause.bind(to: statement, at: index)
-        case .separators: self.separators.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .select: statement.bindValue(self.select, at: index)
+        case .from: statement.bindValue(self.from, at: index)
+        case .whereClause: statement.bindValue(self.whereClause, at: index)
+        case .separators: statement.bindValue(self.separators, at: index)
         }
     }
 

@@ -78,33 +78,33 @@ extension Product: VersionedModel {
     public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.sku = try row.read(at: 2)
-        self.warehouse = try row.read(at: 3)
-        self.name = try row.read(at: 4)
-        self.stock = try row.read(at: 5)
-        self.price = try row.read(at: 6)
+        self.sku = try row.read(String.self, at: 2)
+        self.warehouse = try row.read(String.self, at: 3)
+        self.name = try row.read(String.self, at: 4)
+        self.stock = try row.read(Int64.self, at: 5)
+        self.price = try row.read(Double.self, at: 6)
     }
 
     /// Binds every field but the key and the version to parameters 1...5.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.sku.bind(to: statement, at: 1)
-        self.warehouse.bind(to: statement, at: 2)
-        self.name.bind(to: statement, at: 3)
-        self.stock.bind(to: statement, at: 4)
-        self.price.bind(to: statement, at: 5)
+        statement.bindValue(self.sku, at: 1)
+        statement.bindValue(self.warehouse, at: 2)
+        statement.bindValue(self.name, at: 3)
+        statement.bindValue(self.stock, at: 4)
+        statement.bindValue(self.price, at: 5)
         return 5
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .sku: self.sku.bind(to: statement, at: index)
-        case .warehouse: self.warehouse.bind(to: statement, at: index)
-        case .name: self.name.bind(to: statement, at: index)
-        case .stock: self.stock.bind(to: statement, at: index)
-        case .price: self.price.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .sku: statement.bindValue(self.sku, at: index)
+        case .warehouse: statement.bindValue(self.warehouse, at: index)
+        case .name: statement.bindValue(self.name, at: index)
+        case .stock: statement.bindValue(self.stock, at: index)
+        case .price: statement.bindValue(self.price, at: index)
         }
     }
 
@@ -189,29 +189,29 @@ extension Event: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.read(at: 0)
+        self.id = try row.read(String.self, at: 0)
         self.version = try row.version(at: 1)
-        self.title = try row.read(at: 2)
-        self.seatsLeft = try row.read(at: 3)
-        self.startsAt = try row.read(at: 4)
+        self.title = try row.read(String.self, at: 2)
+        self.seatsLeft = try row.read(Int.self, at: 3)
+        self.startsAt = try row.read(Date.self, at: 4)
     }
 
     /// Binds every field but the key and the version to parameters 1...3.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.title.bind(to: statement, at: 1)
-        self.seatsLeft.bind(to: statement, at: 2)
-        self.startsAt.bind(to: statement, at: 3)
+        statement.bindValue(self.title, at: 1)
+        statement.bindValue(self.seatsLeft, at: 2)
+        statement.bindValue(self.startsAt, at: 3)
         return 3
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .title: self.title.bind(to: statement, at: index)
-        case .seatsLeft: self.seatsLeft.bind(to: statement, at: index)
-        case .startsAt: self.startsAt.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .title: statement.bindValue(self.title, at: index)
+        case .seatsLeft: statement.bindValue(self.seatsLeft, at: index)
+        case .startsAt: statement.bindValue(self.startsAt, at: index)
         }
     }
 
@@ -282,29 +282,29 @@ extension Booking: VersionedModel {
 
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
-        self.id = try row.read(at: 0)
+        self.id = try row.read(UUID.self, at: 0)
         self.version = try row.version(at: 1)
-        self.eventID = try row.read(at: 2)
-        self.customer = try row.read(at: 3)
-        self.seat = try row.read(at: 4)
+        self.eventID = try row.read(String.self, at: 2)
+        self.customer = try row.read(String.self, at: 3)
+        self.seat = try row.read(Int32.self, at: 4)
     }
 
     /// Binds every field but the key and the version to parameters 1...3.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.eventID.bind(to: statement, at: 1)
-        self.customer.bind(to: statement, at: 2)
-        self.seat.bind(to: statement, at: 3)
+        statement.bindValue(self.eventID, at: 1)
+        statement.bindValue(self.customer, at: 2)
+        statement.bindValue(self.seat, at: 3)
         return 3
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .eventID: self.eventID.bind(to: statement, at: index)
-        case .customer: self.customer.bind(to: statement, at: index)
-        case .seat: self.seat.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .eventID: statement.bindValue(self.eventID, at: index)
+        case .customer: statement.bindValue(self.customer, at: index)
+        case .seat: statement.bindValue(self.seat, at: index)
         }
     }
 
@@ -398,21 +398,21 @@ extension Counter: VersionedModel {
     public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.read(Int64.self, at: 0)
         self.version = try row.version(at: 1)
-        self.value = try row.read(at: 2)
+        self.value = try row.read(Int64.self, at: 2)
     }
 
     /// Binds every field but the key and the version to parameters 1...1.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.value.bind(to: statement, at: 1)
+        statement.bindValue(self.value, at: 1)
         return 1
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .version: self.version.bind(to: statement, at: index)
-        case .value: self.value.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .version: statement.bindValue(self.version, at: index)
+        case .value: statement.bindValue(self.value, at: index)
         }
     }
 
@@ -472,23 +472,23 @@ extension AuditEntry: UnversionedModel {
     /// Reads a row selected with every column in field order.
     public init(row: borrowing some PreparedStatement) throws {
         self.id = try row.read(Int64.self, at: 0)
-        self.message = try row.read(at: 1)
-        self.at = try row.read(at: 2)
+        self.message = try row.read(String.self, at: 1)
+        self.at = try row.read(Date.self, at: 2)
     }
 
     /// Binds every field but the key and the version to parameters 1...2.
     public func bindValues(to statement: some PreparedStatement) -> Int32 {
-        self.message.bind(to: statement, at: 1)
-        self.at.bind(to: statement, at: 2)
+        statement.bindValue(self.message, at: 1)
+        statement.bindValue(self.at, at: 2)
         return 2
     }
 
     /// Binds one column's value to parameter `index`.
     public func bind(_ column: Column, to statement: some PreparedStatement, at index: Int32) {
         switch column {
-        case .id: self.id.bind(to: statement, at: index)
-        case .message: self.message.bind(to: statement, at: index)
-        case .at: self.at.bind(to: statement, at: index)
+        case .id: statement.bindValue(self.id, at: index)
+        case .message: statement.bindValue(self.message, at: index)
+        case .at: statement.bindValue(self.at, at: index)
         }
     }
 

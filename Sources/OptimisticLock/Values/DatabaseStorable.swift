@@ -37,6 +37,16 @@ extension PreparedStatement {
     }
 }
 
+extension PreparedStatement {
+    /// Binds a value of any field type to parameter `index` (NULL for nil): what generated code
+    /// calls for every field. One generic function with a name of its own, so the type checker has
+    /// one candidate per call instead of every type's `bind(to:at:)`.
+    @inlinable
+    public func bindValue<Value: DatabaseBindable>(_ value: Value, at index: Int32) {
+        value.bind(to: self, at: index)
+    }
+}
+
 extension Optional: DatabaseBindable where Wrapped: DatabaseBindable {
     /// Binds the value, or NULL for nil.
     @inlinable
