@@ -482,7 +482,8 @@ public final class PostgresStatement: PreparedStatement {
     }
 
     private func misfit(_ index: Int32, _ reason: String) -> DatabaseError {
-        .invalidStoredValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
+        let column = columnName(at: index)
+        return .invalidStoredValue("column \"\(column)\": \(reason)", sql: sql, column: column)
     }
 
     private func wrongType(_ index: Int32, _ type: UInt32, _ expected: String) -> DatabaseError {

@@ -103,6 +103,8 @@ struct DecimalTests {
             try Fixture.execute(db, #"UPDATE "sample" SET "decimal" = "# + literal)
             let error = #expect(throws: DatabaseError.self, "\(literal)") { try Sample.find(db, id: sample.id) }
             #expect(error?.kind == .invalidStoredValue, "\(literal)")
+            #expect(error?.table == "sample" && error?.column == "decimal", "where it was read is kept in fields")
+            #expect(error?.primaryKey?.lowercased() == sample.id.uuidString.lowercased(), "\(error?.primaryKey ?? "nil")")
             #expect(error?.message.contains("decimal") == true, "\(error?.message ?? "")")
         }
     }

@@ -5,7 +5,8 @@ extension PreparedStatement {
     /// The error for a value that does not fit: names the column and says why.
     @usableFromInline
     func misfit(_ index: Int32, _ reason: String) -> DatabaseError {
-        DatabaseError.invalidStoredValue("column \"\(columnName(at: index))\": \(reason)", sql: sql)
+        let column = columnName(at: index)
+        return DatabaseError.invalidStoredValue("column \"\(column)\": \(reason)", sql: sql, column: column)
     }
 
     /// Reads an integer into a narrower type; a value outside its range is an error, never truncated.

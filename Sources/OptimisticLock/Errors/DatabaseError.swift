@@ -121,15 +121,20 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
     public let sql: String?
     /// The table the failure concerns, when the database said (a constraint's table).
     public let table: String?
-    /// The column the failure concerns, when the database said (a `NOT NULL` column).
+    /// The column the failure concerns: a `NOT NULL` column the database named, or the column of a
+    /// stored value that does not fit its field.
     public let column: String?
+    /// The primary key of the row a stored value that does not fit was read from, as text, when
+    /// it is known (a record's `find`, `reload` or conflict report).
+    public let primaryKey: String?
     /// The violated constraint's name, when the database said.
     public let constraintName: String?
 
     /// Creates an error.
     public init(
         kind: Kind, code: Int32 = 0, extendedCode: Int32 = 0, sqlState: String? = nil, message: String,
-        sql: String? = nil, table: String? = nil, column: String? = nil, constraintName: String? = nil
+        sql: String? = nil, table: String? = nil, column: String? = nil, constraintName: String? = nil,
+        primaryKey: String? = nil
     ) {
         self.kind = kind
         self.code = code
@@ -140,13 +145,15 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         self.table = table
         self.column = column
         self.constraintName = constraintName
+        self.primaryKey = primaryKey
     }
 
     /// The same error with `prefix` before its message, e.g. "cannot open database at x.sqlite: ".
     package func prefixingMessage(_ prefix: String) -> DatabaseError {
         DatabaseError(
             kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState,
-            message: prefix + message, sql: sql, table: table, column: column, constraintName: constraintName)
+            message: prefix + message, sql: sql, table: table, column: column, constraintName: constraintName,
+            primaryKey: primaryKey)
     }
 
     /// A value that cannot be stored (see `Kind.invalidValue`).
@@ -154,9 +161,10 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         DatabaseError(kind: .invalidValue, message: message, sql: sql)
     }
 
-    /// A stored value that does not fit its field (see `Kind.invalidStoredValue`).
-    public static func invalidStoredValue(_ message: String, sql: String?) -> DatabaseError {
-        DatabaseError(kind: .invalidStoredValue, message: message, sql: sql)
+    /// A stored value that does not fit its field (see `Kind.invalidStoredValue`), in `column`
+    /// when it is known.
+    public static func invalidStoredValue(_ message: String, sql: String?, column: String? = nil) -> DatabaseError {
+        DatabaseError(kind: .invalidStoredValue, message: message, sql: sql, column: column)
     }
 
     /// A call that cannot work (see `Kind.misuse`).
@@ -164,12 +172,14 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         DatabaseError(kind: .misuse, message: message, sql: sql)
     }
 
-    /// A value read from the database that does not fit its field, with where it came from: the message
-    /// names the table, the column and the row's key, e.g. `column "likes" of "comment" 7: ...`.
+    /// A value read from the database that does not fit its field, with where it came from: `table`
+    /// and `primaryKey` set, and the message naming them, e.g. `in "comment" 7: column "likes": ...`.
     public func reading(table: String, primaryKey: String?) -> DatabaseError {
         guard kind == .invalidStoredValue else { return self }
         let row = primaryKey.map { "\"\(table)\" \($0)" } ?? "\"\(table)\""
-        return prefixingMessage("in \(row): ")
+        return DatabaseError(
+            kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState, message: "in \(row): " + message,
+            sql: sql, table: table, column: column, constraintName: constraintName, primaryKey: primaryKey)
     }
 
     /// True for any constraint violation.

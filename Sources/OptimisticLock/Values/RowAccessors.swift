@@ -25,7 +25,7 @@ extension Row {
         let stored = try value(name)
         guard let value = Value(databaseValue: stored) else {
             throw DatabaseError.invalidStoredValue(
-                "column \"\(name)\": \(stored) is not \(Value.databaseDescription)", sql: nil)
+                "column \"\(name)\": \(stored) is not \(Value.databaseDescription)", sql: nil, column: name)
         }
         return value
     }
