@@ -76,6 +76,34 @@ public struct TableDescription: Sendable, Hashable {
         self.indexes = indexes
     }
 
+    /// What makes the description one no table can follow, each said in a sentence: no columns, a
+    /// column named twice, a key, version, unique or index column that is not among the columns, a
+    /// database-assigned key that is not an integer. Empty for every description the generator
+    /// writes; the runtime refuses to create or migrate a table from one that has problems, since
+    /// its DDL would silently lack a primary key or an index.
+    public var problems: [String] {
+        var found: [String] = []
+        let names = columns.map(\.name)
+        if names.isEmpty { found.append("table \"\(name)\" has no columns") }
+        var seen: Set<String> = []
+        for column in names where !seen.insert(column).inserted {
+            found.append("column \"\(column)\" of \"\(name)\" is described twice")
+        }
+        func check(_ column: String, _ role: String) {
+            if !names.contains(column) { found.append("the \(role) \"\(column)\" is not a column of \"\(name)\"") }
+        }
+        check(key, "key")
+        if let version { check(version, "version column") }
+        for column in uniques.joined() { check(column, "unique column") }
+        for column in indexes.joined() { check(column, "indexed column") }
+        if keyIsAssignedByDatabase, let keyColumn = columns.first(where: { $0.name == key }),
+            keyColumn.type != .integer64 && keyColumn.type != .integer32
+        {
+            found.append("the key \"\(key)\" of \"\(name)\" is assigned by the database but is not an integer")
+        }
+        return found
+    }
+
     /// The table's statements spelled for `dialect`.
     public func statements(_ dialect: SQLDialect) -> TableStatements {
         TableStatements(

@@ -161,4 +161,34 @@ struct SpelledStatementTests {
             #expect(generated[model.tableName] == model.tableDescription(in: compilation.schema), "\(model.name)")
         }
     }
+
+    @Test("A description no table can follow is refused by migrate and createTable, saying why", arguments: Backend.available)
+    func invalidDescriptions(backend: Backend) throws {
+        let broken = TableDescription(
+            name: "broken",
+            columns: [
+                ColumnDescription(name: "id", type: .text), ColumnDescription(name: "title", type: .text),
+                ColumnDescription(name: "title", type: .text),
+            ],
+            key: "identifier", keyIsAssignedByDatabase: true, version: "version", indexes: [["missing"]])
+        #expect(
+            broken.problems == [
+                #"column "title" of "broken" is described twice"#, #"the key "identifier" is not a column of "broken""#,
+                #"the version column "version" is not a column of "broken""#,
+                #"the indexed column "missing" is not a column of "broken""#,
+            ])
+        #expect(SpelledNote.table.problems.isEmpty && Sample.table.problems.isEmpty && Hostile.table.problems.isEmpty)
+        let textKey = TableDescription(
+            name: "t", columns: [ColumnDescription(name: "id", type: .text)], key: "id", keyIsAssignedByDatabase: true,
+            version: nil)
+        #expect(textKey.problems == [#"the key "id" of "t" is assigned by the database but is not an integer"#])
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        let error = #expect(throws: DatabaseError.self) { try db.migrate(DatabaseSchema(tables: [.init(broken)])) }
+        #expect(error?.kind == .misuse)
+        #expect(error?.message.contains(#"the key "identifier" is not a column"#) == true)
+        #expect(throws: DatabaseError.self, "nothing was created") {
+            try db.query("SELECT 1 FROM \(db.dialect.quote("broken"))", [])
+        }
+    }
 }

@@ -46,6 +46,16 @@ public struct DatabaseSchema: Sendable {
         tables = models.map { Table($0.table) }
     }
 
+    /// A `.misuse` error listing every problem of `tables`' descriptions (see
+    /// `TableDescription.problems`); nothing when there is none.
+    package static func refuseProblems(of tables: [TableDescription]) throws {
+        let problems = tables.flatMap(\.problems)
+        guard problems.isEmpty else {
+            throw DatabaseError.misuse(
+                "a table description cannot be created as it is: " + problems.joined(separator: "; "), sql: nil)
+        }
+    }
+
     /// A fingerprint of the schema in one dialect: FNV-1a over the DDL (whitespace between tokens
     /// does not count). `migrate` records it, so that starting again with an unchanged schema
     /// costs one query.

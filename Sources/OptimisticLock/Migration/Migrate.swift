@@ -54,6 +54,7 @@ let largestVersionSQL = "9007199254740991"
 
 extension SchemaInspecting {
     func run(_ schema: DatabaseSchema, apply: Bool) throws -> MigrationPlan {
+        try DatabaseSchema.refuseProblems(of: schema.tables.map(\.description))
         let fingerprint = schema.fingerprint(dialect)
         if apply, recordedFingerprints().contains(where: { $0.fingerprint == fingerprint }) {
             return MigrationPlan(changes: [], refusals: [], matchedFingerprint: true)

@@ -8,6 +8,7 @@ extension SchemaModel {
     /// Creates the model's table and its indexes when they do not exist yet. Create the tables a
     /// model references first (PostgreSQL checks references at once).
     public static func createTable(_ db: some DatabaseConnection) throws {
+        try DatabaseSchema.refuseProblems(of: [table])
         try db.executeScript(statements.createTable)
     }
 
