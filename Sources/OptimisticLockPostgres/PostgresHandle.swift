@@ -148,6 +148,11 @@ final class PostgresHandle {
     /// True when no transaction is open (nor aborted) on the server.
     var isIdle: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
 
+    /// Counts the times every server-side statement of the connection was found gone (`DISCARD
+    /// ALL` or `DEALLOCATE ALL` ran, or the server said a prepared statement does not exist): a
+    /// statement whose variants were prepared under another count prepares them again.
+    var serverStatementsGeneration: UInt64 = 0
+
     /// Forgets a server-side statement (deallocated later, outside any transaction).
     func retire(_ name: String) {
         retired.append(name)

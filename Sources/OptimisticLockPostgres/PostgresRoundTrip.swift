@@ -253,6 +253,11 @@ extension PostgresHandle {
                 }
                 switch PQresultStatus(result) {
                 case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                    if let tag = PQcmdStatus(result), UInt8(bitPattern: tag[0]) == UInt8(ascii: "D"),
+                        tagEquals(tag, "DISCARD ALL") || tagEquals(tag, "DEALLOCATE ALL")
+                    {
+                        serverStatementsGeneration &+= 1  // every prepared statement is gone
+                    }
                     if counts || watchesTransactionEnd {
                         record(result, counts: counts, watchesTransactionEnd: watchesTransactionEnd)
                     }

@@ -47,6 +47,8 @@ public final class PostgresStatement: PreparedStatement {
     private let state: UnsafeMutablePointer<State>
     /// Server-side statements prepared so far, one per set of parameter types.
     private var variants: [Variant] = []
+    /// `handle.serverStatementsGeneration` when `variants` were prepared.
+    private var variantsGeneration: UInt64 = 0
     /// The first value that could not be bound, reported by the next run (see `State.failed`).
     private var bindFailure: DatabaseError?
 
@@ -313,6 +315,12 @@ public final class PostgresStatement: PreparedStatement {
 
     /// The server-side statement for the bound types, prepared now if needed.
     private func preparedVariant() throws -> Variant {
+        if _slowPath(variantsGeneration != handle.serverStatementsGeneration) {
+            // DISCARD ALL or DEALLOCATE ALL ran: the server has none of them any more.
+            variants.removeAll()
+            state.pointee.variant = nil
+            variantsGeneration = handle.serverStatementsGeneration
+        }
         let types = state.pointee.types
         let count = state.pointee.count
         if let last = state.pointee.variant?.takeUnretainedValue(), last.fits(types, count: count) { return last }
@@ -339,6 +347,20 @@ public final class PostgresStatement: PreparedStatement {
         }
         do {
             try runOnce()
+        } catch let error as DatabaseError where error.isMissingStatement {
+            // The server has none of this connection's prepared statements (someone ran DISCARD
+            // ALL): all are prepared again. Outside a transaction nothing ran: run again.
+            handle.serverStatementsGeneration &+= 1
+            guard handle.isIdle else {
+                reset()
+                throw error
+            }
+            do {
+                try runOnce()
+            } catch {
+                reset()
+                throw error
+            }
         } catch let error as DatabaseError where error.isStalePlan && handle.isIdle {
             // Outside a transaction the failed statement changed nothing: prepare it again and rerun.
             forgetVariants()
@@ -719,4 +741,7 @@ extension DatabaseError {
     var isStalePlan: Bool {
         sqlState == "0A000" && message.contains("cached plan must not change result type")
     }
+
+    /// SQLSTATE 26000: a prepared statement the client named does not exist on the server.
+    var isMissingStatement: Bool { sqlState == "26000" }
 }

@@ -14,6 +14,37 @@ import Testing
         if: Backend.postgresURL != nil,
         "PostgreSQL tests skipped: OPTIMISTIC_LOCK_POSTGRES_URL is not set (.ci/run starts a server)"))
 struct PostgresTests {
+    @Test("After DISCARD ALL, or prepared statements deallocated behind its back, a connection prepares again")
+    func discardedStatements() throws {
+        let database = TestDatabase(.postgres)
+        let db = try database.connectWithSchema()
+        var author = Author(name: "Ada")
+        try author.insert(db)
+        #expect(try Author.find(db, id: author.id!)?.name == "Ada")
+        try db.executeScript("DISCARD ALL")
+        author.name = "Grace"
+        try author.update(db)
+        #expect(try Author.find(db, id: author.id!)?.name == "Grace")
+        // Deallocated one by one (no DISCARD ALL to notice): the server answers 26000 for each.
+        func deallocateAll() throws {
+            for row in try db.query("SELECT name FROM pg_prepared_statements", []) {
+                try db.executeScript("DEALLOCATE " + db.dialect.quote(try row.string("name")))
+            }
+        }
+        try deallocateAll()
+        #expect(try Author.find(db, id: author.id!)?.name == "Grace", "outside a transaction: prepared again, run again")
+        try deallocateAll()
+        let error = #expect(throws: DatabaseError.self, "inside a transaction the failed statement aborted it") {
+            try db.transaction { _ = try Author.find(db, id: author.id!) }
+        }
+        #expect(error?.sqlState == "26000")
+        try db.transaction {
+            author.name = "Hopper"
+            try author.update(db)
+        }
+        #expect(try Author.find(db, id: author.id!)?.name == "Hopper", "the next transaction prepares everything again")
+    }
+
     @Test("A bad URL is a connection error that says why")
     func badURL() {
         let error = #expect(throws: DatabaseError.self) { try PostgresConnection(url: "postgresql://host:notaport/db") }
