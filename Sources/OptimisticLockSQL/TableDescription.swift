@@ -104,8 +104,8 @@ public struct TableDescription: Sendable, Hashable {
         return found
     }
 
-    /// The table's statements spelled for `dialect`.
-    public func statements(_ dialect: SQLDialect) -> TableStatements {
+    /// The table's statements spelled for `dialect` (the library's own: not part of its API).
+    package func statements(_ dialect: SQLDialect) -> TableStatements {
         TableStatements(
             dialect: dialect, table: name, columns: columns.map(\.name), key: key, version: version,
             keyIsAssignedByDatabase: keyIsAssignedByDatabase)

@@ -268,7 +268,9 @@ struct MigrationAttackTests {
             """
             DROP TABLE "author";
             CREATE TABLE "author" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "version" INTEGER NOT NULL, "name" TEXT, "email" TEXT UNIQUE);
-            INSERT INTO "author" ("version", "name", "email") VALUES (12345, 'Ada', 'ada@example.com')
+            INSERT INTO "author" ("version", "name", "email") VALUES (12345, 'Ada', 'ada@example.com');
+            INSERT INTO "author" ("version", "name", "email") VALUES (12346, 'Deleted', 'gone@example.com');
+            DELETE FROM "author" WHERE "name" = 'Deleted'
             """)
         let plan = try db.migrationPlan(for: Self.schema)
         let refusal = try #require(plan.refusals.first { $0.table == "author" }, "\(plan)")
@@ -278,6 +280,31 @@ struct MigrationAttackTests {
         let after = try db.migrationPlan(for: Self.schema)
         #expect(after.isUpToDate, "\(after)")
         #expect(try Author.fetchAll(db).map(\.name) == ["Ada"])
+        // AUTOINCREMENT survives the rebuild: the deleted row's id 2 is never handed out again.
+        var next = Author(name: "Next")
+        try next.insert(db)
+        #expect(next.id == 3)
+    }
+
+    @Test("A new non-optional column without a default: the SQL suggested for each type runs", arguments: Backend.available)
+    func suggestedDefaults(backend: Backend) throws {
+        let database = TestDatabase(backend)
+        let db = try database.connect()
+        try db.migrate(Self.schema)
+        var sample = Sample(id: UUID(), data: Data(), date: Date(), uuid: UUID())
+        try sample.insert(db)
+        for column in ["uuid", "data", "date"] {
+            try db.executeScript("ALTER TABLE \(db.dialect.quote("sample")) DROP COLUMN \(db.dialect.quote(column))")
+        }
+        let plan = try db.migrationPlan(for: Self.schema)
+        let suggestions = plan.refusals.filter { $0.table == "sample" }.flatMap(\.sql).filter { $0.hasPrefix("ALTER TABLE") }
+        #expect(suggestions.count == 3, "\(plan)")
+        for statement in suggestions {
+            let runnable = statement.components(separatedBy: "  -- ")[0]
+            try db.executeScript(runnable)
+        }
+        let stored = try #require(try Sample.find(db, id: sample.id), "the suggested zeros are values a Sample reads")
+        #expect(stored.uuid == UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
     }
 
     @Test("SQLite: a field retyped between types stored as integers (a Date that became an Int64) is refused")

@@ -312,6 +312,7 @@ package struct MigrationPlanner {
                 columns.isEmpty
                     ? "-- no column is in both tables: copy the rows into \(quote(temporary)) by hand"
                     : "INSERT INTO \(quote(temporary)) (\(columns)) SELECT \(columns) FROM \(quote(table.name))",
+            ] + keepSequence(table, temporary) + [
                 "DROP TABLE \(quote(table.name))",
                 "ALTER TABLE \(quote(temporary)) RENAME TO \(quote(table.name))",
             ] + statements + ["PRAGMA foreign_key_check", "COMMIT", "PRAGMA foreign_keys = ON"]
@@ -319,6 +320,19 @@ package struct MigrationPlanner {
             "-- SQLite cannot \(reason) in place; rebuild the table (see https://www.sqlite.org/lang_altertable.html#otheralter).",
             "-- Run it with `sqlite3 -bail` (or stop at the first error): the shell goes on after a failed copy and would drop the table.",
         ] + script.map { $0.hasPrefix("--") ? $0 : $0 + ";" }
+    }
+
+    /// For an AUTOINCREMENT table: the new table takes over the old one's sequence, so ids of rows
+    /// deleted before the rebuild are never handed out again (the copy alone would restart the
+    /// sequence at the largest id left). `ALTER TABLE ... RENAME` renames the sequence's row too.
+    private func keepSequence(_ table: DatabaseSchema.Table, _ temporary: String) -> [String] {
+        guard table.description.keyIsAssignedByDatabase else { return [] }
+        let old = ColumnDefault.text(table.name).sql(.sqlite)
+        let new = ColumnDefault.text(temporary).sql(.sqlite)
+        return [
+            "DELETE FROM sqlite_sequence WHERE name = \(new)",
+            "INSERT INTO sqlite_sequence (name, seq) SELECT \(new), seq FROM sqlite_sequence WHERE name = \(old)",
+        ]
     }
 
     /// Whether two column types, as the database spells them, are the same type.
@@ -354,7 +368,9 @@ package struct MigrationPlanner {
         case .text: return "''"
         case .decimal: return dialect.choose(sqlite: "'0'", postgres: "0")
         case .bytes: return dialect.choose(sqlite: "x''", postgres: "''::bytea")
-        case .uuid: return dialect.choose(sqlite: "zeroblob(16)", postgres: "'00000000-0000-0000-0000-000000000000'")
+        case .uuid:
+            return dialect.choose(
+                sqlite: "x'00000000000000000000000000000000'", postgres: "'00000000-0000-0000-0000-000000000000'")
         case .timestamp: return dialect.choose(sqlite: "0", postgres: "now()")
         }
     }
