@@ -286,6 +286,23 @@ struct MigrationAttackTests {
         #expect(next.id == 3)
     }
 
+    @Test("PostgreSQL: the retype suggested for a column with a default of the old type runs, and the schema matches")
+    func retypeWithDefault() throws {
+        guard Backend.available.contains(.postgres) else { return }
+        let database = TestDatabase(.postgres)
+        let db = try database.connect()
+        try db.migrate(Self.schema)
+        var sample = Sample(id: UUID(), int32: 7, data: Data(), date: Date(), uuid: UUID())
+        try sample.insert(db)
+        try db.executeScript(
+            #"ALTER TABLE "sample" ALTER COLUMN "int32" TYPE text USING "int32"::text, ALTER COLUMN "int32" SET DEFAULT 'seven'"#)
+        let plan = try db.migrationPlan(for: Self.schema)
+        let refusal = try #require(plan.refusals.first { $0.table == "sample" && $0.column == "int32" }, "\(plan)")
+        for statement in refusal.sql where !statement.hasPrefix("--") { try db.executeScript(statement) }
+        #expect(try db.migrationPlan(for: Self.schema).isUpToDate)
+        #expect(try Sample.find(db, id: sample.id)?.int32 == 7)
+    }
+
     @Test("A new non-optional column without a default: the SQL suggested for each type runs", arguments: Backend.available)
     func suggestedDefaults(backend: Backend) throws {
         let database = TestDatabase(backend)

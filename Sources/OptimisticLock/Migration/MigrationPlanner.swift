@@ -128,10 +128,7 @@ package struct MigrationPlanner {
                 refuse(
                     column.name, "has type \(current.type) in the database but \(column.type) in the schema",
                     altersInPlace
-                        ? [
-                            "ALTER TABLE \(quote(name)) ALTER COLUMN \(quote(column.name)) TYPE \(column.type) USING \(quote(column.name))::\(column.type)"
-                        ]
-                        : rebuild(table, reason: "change the column's type"))
+                        ? retype(name, column, from: current) : rebuild(table, reason: "change the column's type"))
             } else if !column.primaryKey && column.notNull != current.notNull {
                 refuse(
                     column.name,
@@ -320,6 +317,18 @@ package struct MigrationPlanner {
             "-- SQLite cannot \(reason) in place; rebuild the table (see https://www.sqlite.org/lang_altertable.html#otheralter).",
             "-- Run it with `sqlite3 -bail` (or stop at the first error): the shell goes on after a failed copy and would drop the table.",
         ] + script.map { $0.hasPrefix("--") ? $0 : $0 + ";" }
+    }
+
+    /// PostgreSQL's change of a column's type in place. A default of the old type cannot be cast
+    /// along ("default ... cannot be cast automatically"): it is dropped first and the schema's
+    /// default, if any, set after.
+    private func retype(_ table: String, _ column: TableSnapshot.Column, from current: TableSnapshot.Column) -> [String] {
+        let alter = "ALTER TABLE \(quote(table)) ALTER COLUMN \(quote(column.name))"
+        var statements: [String] = []
+        if current.defaultSQL != nil { statements.append("\(alter) DROP DEFAULT") }
+        statements.append("\(alter) TYPE \(column.type) USING \(quote(column.name))::\(column.type)")
+        if let wanted = column.defaultSQL { statements.append("\(alter) SET DEFAULT \(wanted)") }
+        return statements
     }
 
     /// For an AUTOINCREMENT table: the new table takes over the old one's sequence, so ids of rows
