@@ -118,4 +118,17 @@ package final class ConnectionInterruption: Sendable {
         requested.store(false, ordering: .relaxed)
         return inFlight
     }
+
+    /// After `end()` said an interrupt is under way: waits at most `bound` for it to return, and
+    /// says whether it did. The statement it aimed at has ended, so a cancel the server answered
+    /// returns within moments (its reply races the statement's own error); one that does not (a
+    /// server that stopped, a network that drops packets) keeps the connection from its next job.
+    package func settle(within bound: Duration) -> Bool {
+        let until = ContinuousClock.now + bound
+        while true {
+            if state.withLock({ $0.inFlight == 0 }) { return true }
+            guard ContinuousClock.now < until else { return false }
+            usleep(1_000)
+        }
+    }
 }

@@ -145,11 +145,17 @@ package final class PoolWorker<Connection: PooledConnection>: Sendable {
             let completion = Self.perform(request.take(), .success(open))
             finish(id)
             // A cancel that may still reach the server would hit the next job: a new connection
-            // takes it instead.
-            if open.interruption.end() { connection = nil }
+            // takes it instead — unless it returns within moments (an answered cancel's reply races
+            // the statement's error), waited for after the caller has its result.
+            let interruptUnderWay = open.interruption.end()
             completion()
+            if interruptUnderWay && !open.interruption.settle(within: Self.interruptSettling) { connection = nil }
         }
     }
+
+    /// How long a worker waits, after a job, for an interrupt still under way before it gives up
+    /// the connection instead.
+    static var interruptSettling: Duration { .milliseconds(200) }
 
     /// Marks job `id` ended: later cancels of it are ignored.
     private func finish(_ id: UInt64) {
