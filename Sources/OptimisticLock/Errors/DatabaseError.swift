@@ -150,6 +150,11 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// The same error with `prefix` before its message, e.g. "cannot open database at x.sqlite: ".
     package func prefixingMessage(_ prefix: String) -> DatabaseError {
+        prefixingMessage(prefix, table: table, primaryKey: primaryKey)
+    }
+
+    /// The same error with `prefix` before its message, and `table` and `primaryKey` as given.
+    private func prefixingMessage(_ prefix: String, table: String?, primaryKey: String?) -> DatabaseError {
         DatabaseError(
             kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState,
             message: prefix + message, sql: sql, table: table, column: column, constraintName: constraintName,
@@ -177,9 +182,7 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
     public func reading(table: String, primaryKey: String?) -> DatabaseError {
         guard kind == .invalidStoredValue else { return self }
         let row = primaryKey.map { "\"\(table)\" \($0)" } ?? "\"\(table)\""
-        return DatabaseError(
-            kind: kind, code: code, extendedCode: extendedCode, sqlState: sqlState, message: "in \(row): " + message,
-            sql: sql, table: table, column: column, constraintName: constraintName, primaryKey: primaryKey)
+        return prefixingMessage("in \(row): ", table: table, primaryKey: primaryKey)
     }
 
     /// True for any constraint violation.

@@ -181,10 +181,7 @@ extension SchemaModel {
         case .real(let value): return String(value)
         case .text(let value): return value
         case .blob(let bytes):
-            guard bytes.count == 16 else { return "<\(bytes.count) bytes>" }
-            var uuid = UUID().uuid
-            withUnsafeMutableBytes(of: &uuid) { $0.copyBytes(from: bytes) }
-            return UUID(uuid: uuid).uuidString
+            return UUID(databaseValue: .blob(bytes))?.uuidString ?? "<\(bytes.count) bytes>"
         }
     }
 }
